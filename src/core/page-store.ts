@@ -1,0 +1,54 @@
+/**
+ * What the engine needs from guest memory. Two implementations share these exact semantics:
+ * `WasmPageStore` (the AssemblyScript core, for real runs) and `ReferencePageStore` (plain TypeScript,
+ * the oracle for tests and the baseline for benchmarks). Every call handles a whole window's or round's
+ * worth of pages. Bitmaps are little-endian words: page p is bit (p & 31) of word (p >>> 5).
+ */
+export interface PageStore {
+  readonly pages: number;
+  /** Bit set = page written since the last sync (the dirty log). A view, never a copy. */
+  readonly dirtyLog: Uint32Array;
+  /** Bit set = page still to send (the migration bitmap). */
+  readonly toSend: Uint32Array;
+  /** Bit set = page written since boot; clear = zero page. */
+  readonly populated: Uint32Array;
+  /** Per-page stamp of the last write and last send, when tracing (small VMs only). */
+  readonly lastWrite: Uint32Array | null;
+  readonly lastSend: Uint32Array | null;
+
+  seedStream(stream: number, seed: number): void;
+  populatePrefix(count: number): void;
+  markAllToSend(): void;
+  /** k uniform writes over [start, start+count); returns pages newly set in the dirty log. */
+  touchUniform(stream: number, start: number, count: number, k: number): number;
+  /** k writes, hot range with probability hotProb/2^32; returns pages newly set in the dirty log. */
+  touchHotCold(
+    stream: number, hotStart: number, hotCount: number, coldStart: number, coldCount: number,
+    hotProb: number, k: number,
+  ): number;
+  /** k writes sweeping [start, start+count) from `cursor`; returns the new cursor (fresh count: lastFresh). */
+  touchSequential(start: number, count: number, cursor: number, k: number): number;
+  lastFresh(): number;
+  /** OR the log into the to-send bitmap and clear it; returns pages newly set in the to-send bitmap. */
+  syncDirtyLog(): number;
+  /** Distinct pages that were in the log at the last sync. */
+  lastLogPages(): number;
+  /** Scan-and-send; see assembly/index.ts `scanSend`. Returns where the scan stopped. */
+  scanSend(cursor: number, end: number, budget: number, normalCost: number, zeroCost: number, skipDirty: boolean): number;
+  lastNormal(): number;
+  lastZero(): number;
+  lastSkipped(): number;
+  lastBytes(): number;
+  countBits(which: 'dirtyLog' | 'toSend' | 'populated'): number;
+}
+
+/** Independent PRNG streams the core holds (one per vCPU workload). */
+export const MAX_STREAMS = 1024;
+/** Bytes of Wasm memory per page: three bitmaps, plus two u32 stamps when tracing. */
+export function bytesPerPage(trace: boolean): number {
+  return 3 / 8 + (trace ? 8 : 0);
+}
+/** The wasm32 address space. */
+export const WASM_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
+/** Room kept for the core's own data (stack, PRNG streams) below the bitmaps. */
+export const WASM_RESERVED_BYTES = 1024 * 1024;

@@ -1,0 +1,114 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { instantiateSync } from '@assemblyscript/loader';
+import { CapacityError } from '../errors/capacity-error.js';
+import type { PageStore } from './page-store.js';
+import { MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
+
+/** The raw exports of assembly/index.ts, typed once here; nothing else in src/ touches them. */
+interface CoreExports {
+  memory: WebAssembly.Memory;
+  MAX_STREAMS: WebAssembly.Global;
+  init(pages: number, trace: number): number;
+  dirtyLogPtr(): number;
+  toSendPtr(): number;
+  populatedPtr(): number;
+  lastWriteStampPtr(): number;
+  lastSendStampPtr(): number;
+  seedStream(s: number, seed: number): void;
+  populatePrefix(count: number): void;
+  markAllToSend(): void;
+  touchUniform(s: number, start: number, count: number, k: number): number;
+  touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number;
+  touchSequential(start: number, count: number, cursor: number, k: number): number;
+  lastFresh(): number;
+  syncDirtyLog(): number;
+  lastLogPages(): number;
+  countBits(ptr: number): number;
+  scanSend(cursor: number, end: number, budget: number, nc: number, zc: number, skip: number): number;
+  lastNormal(): number;
+  lastZero(): number;
+  lastSkipped(): number;
+  lastBytes(): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** Finds build/release.wasm by walking up from this file (works from src/ under vitest and from dist/). */
+function locateWasm(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'build', 'release.wasm');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('livemig: build/release.wasm not found; run `npm run build` first');
+}
+
+function wasmModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(readFileSync(locateWasm()));
+  return compiled;
+}
+
+/**
+ * Guest memory held in the Wasm core. One instance (and one Wasm memory) per VM, sized once at creation;
+ * the typed-array views below are built here, once, after the only memory growth.
+ */
+export class WasmPageStore implements PageStore {
+  readonly dirtyLog: Uint32Array;
+  readonly toSend: Uint32Array;
+  readonly populated: Uint32Array;
+  readonly lastWrite: Uint32Array | null;
+  readonly lastSend: Uint32Array | null;
+  readonly memoryBytes: number;
+  private readonly x: CoreExports;
+
+  constructor(
+    readonly pages: number,
+    trace = false,
+    field = 'memoryBytes',
+  ) {
+    const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
+    if (need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
+    this.x = instantiateSync<Record<string, unknown>>(wasmModule(), {}).exports as unknown as CoreExports;
+    if (this.x.MAX_STREAMS.value !== MAX_STREAMS) throw new Error('livemig: Wasm core and host disagree on MAX_STREAMS');
+    const end = this.x.init(pages, trace ? 1 : 0);
+    if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
+    this.memoryBytes = end;
+    const buf = this.x.memory.buffer;
+    const words = Math.ceil(pages / 64) * 2;
+    this.dirtyLog = new Uint32Array(buf, this.x.dirtyLogPtr(), words);
+    this.toSend = new Uint32Array(buf, this.x.toSendPtr(), words);
+    this.populated = new Uint32Array(buf, this.x.populatedPtr(), words);
+    this.lastWrite = trace ? new Uint32Array(buf, this.x.lastWriteStampPtr(), pages) : null;
+    this.lastSend = trace ? new Uint32Array(buf, this.x.lastSendStampPtr(), pages) : null;
+  }
+
+  seedStream(stream: number, seed: number): void { this.x.seedStream(stream, seed >>> 0); }
+  populatePrefix(count: number): void { this.x.populatePrefix(count); }
+  markAllToSend(): void { this.x.markAllToSend(); }
+  touchUniform(s: number, start: number, count: number, k: number): number {
+    return this.x.touchUniform(s, start, count, k) >>> 0;
+  }
+  touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number {
+    return this.x.touchHotCold(s, hs, hc, cs, cc, hp >>> 0, k) >>> 0;
+  }
+  touchSequential(start: number, count: number, cursor: number, k: number): number {
+    return this.x.touchSequential(start, count, cursor, k) >>> 0;
+  }
+  lastFresh(): number { return this.x.lastFresh() >>> 0; }
+  syncDirtyLog(): number { return this.x.syncDirtyLog() >>> 0; }
+  lastLogPages(): number { return this.x.lastLogPages() >>> 0; }
+  scanSend(cursor: number, end: number, budget: number, nc: number, zc: number, skip: boolean): number {
+    return this.x.scanSend(cursor, end, budget, nc, zc, skip ? 1 : 0) >>> 0;
+  }
+  lastNormal(): number { return this.x.lastNormal() >>> 0; }
+  lastZero(): number { return this.x.lastZero() >>> 0; }
+  lastSkipped(): number { return this.x.lastSkipped() >>> 0; }
+  lastBytes(): number { return this.x.lastBytes(); }
+  countBits(which: 'dirtyLog' | 'toSend' | 'populated'): number {
+    const ptr = which === 'dirtyLog' ? this.x.dirtyLogPtr() : which === 'toSend' ? this.x.toSendPtr() : this.x.populatedPtr();
+    return this.x.countBits(ptr) >>> 0;
+  }
+}

@@ -1,0 +1,41 @@
+import type { PageStore } from '../core/page-store.js';
+import { WasmPageStore } from '../core/wasm-page-store.js';
+import { PRECOPY_ALGORITHMS } from '../policies/precopy/index.js';
+import { buildReport } from '../report/build.js';
+import type { MigrationReport } from '../report/types.js';
+import { createWorkload } from '../workloads/index.js';
+import { MigrationContext } from './context.js';
+import type { MigrationOptions } from './options.js';
+import { type ResolvedOptions, resolveOptions } from './resolve.js';
+import { Vcpu } from './vcpu.js';
+
+/**
+ * Emulates one live migration and returns its report, synchronously. The same options and seed give the
+ * same report, bit for bit. Throws InvalidOptionError (or CapacityError) naming the first bad option.
+ *
+ * @example
+ * const report = migrate({ memoryBytes: 8 * GiB, bandwidthBytesPerSec: 1.25e9, algorithm: 'xen' });
+ * if (report.status === 'completed') console.log(report.summary.downtimeMs);
+ */
+export function migrate(options: MigrationOptions = {}): MigrationReport {
+  const resolved = resolveOptions(options);
+  return runMigration(resolved, new WasmPageStore(resolved.scenario.pages, resolved.trace));
+}
+
+/** PRNG seed of vCPU `i`'s stream: the run seed mixed with the vCPU index (one stream per workload). */
+export function streamSeed(seed: number, vcpu: number): number {
+  return (seed ^ Math.imul(vcpu + 1, 0x9e3779b9)) >>> 0;
+}
+
+/** Runs a resolved migration on a given page store (the Wasm core, or the TypeScript reference in tests). */
+export function runMigration(resolved: ResolvedOptions, store: PageStore): MigrationReport {
+  const s = resolved.scenario;
+  const vcpus = resolved.workloads.map((spec, i) => {
+    store.seedStream(i, streamSeed(s.seed, i));
+    return new Vcpu(i, createWorkload(spec, s.pages, i));
+  });
+  const algorithm = PRECOPY_ALGORITHMS[s.algorithm];
+  const ctx = new MigrationContext(resolved, store, vcpus, algorithm.wire(s.pageSize), resolved.controller.create());
+  const outcome = algorithm.run(ctx);
+  return buildReport(ctx, outcome);
+}

@@ -1,0 +1,97 @@
+import type { PageStore } from '../core/page-store.js';
+import type { Workload } from '../workloads/workload.js';
+
+/**
+ * How a throttled vCPU is scheduled: it runs `runMs`, then sleeps `sleepMs`, over and over. This one shape
+ * covers QEMU's cpu-throttle (run 10 ms, sleep pct/(1−pct) × 10 ms), a Xen credit cap (run cap% of each
+ * accounting period) and dirty-limit (run until the dirty ring fills, then sleep the penalty).
+ */
+export interface DutyCycle {
+  runMs: number;
+  sleepMs: number;
+}
+
+/**
+ * One vCPU: a workload plus its schedule. Its page writes per emulated interval are the workload's rate
+ * times the CPU time the schedule lets it have (the seed paper's assumption, and SimGrid's: dirtying is
+ * proportional to CPU progress). Fractional writes carry over, so the count is exact over any interval.
+ */
+export class Vcpu {
+  private cycle: DutyCycle | null = null;
+  private originMs = 0;
+  private carry = 0;
+  cpuDemandedMs = 0;
+  cpuObtainedMs = 0;
+  /** CPU demanded and obtained before the stop-and-copy pause (guest progress during pre-copy). */
+  precopyDemandedMs = 0;
+  precopyObtainedMs = 0;
+  writes = 0;
+  /** Pages this vCPU newly set in the dirty log (what its dirty ring recorded). */
+  freshPages = 0;
+  throttledMs = 0;
+  maxThrottlePct = 0;
+  /** ∫ throttle% dt over pre-copy, for the time-weighted mean. */
+  throttlePctMs = 0;
+
+  constructor(
+    readonly index: number,
+    readonly workload: Workload,
+  ) {}
+
+  /** The schedule now in force, or null when the vCPU runs unthrottled. */
+  get dutyCycle(): DutyCycle | null {
+    return this.cycle;
+  }
+
+  /** Throttle in percent: the share of time the schedule keeps the vCPU asleep. */
+  get throttlePct(): number {
+    const c = this.cycle;
+    return c === null ? 0 : (100 * c.sleepMs) / (c.runMs + c.sleepMs);
+  }
+
+  /** Applies a schedule from `nowMs` (a new cycle starts with a run phase), or lifts it with null. */
+  setDutyCycle(cycle: DutyCycle | null, nowMs: number): void {
+    this.cycle = cycle === null || cycle.sleepMs <= 0 ? null : { runMs: cycle.runMs, sleepMs: cycle.sleepMs };
+    this.originMs = nowMs;
+    this.maxThrottlePct = Math.max(this.maxThrottlePct, this.throttlePct);
+  }
+
+  /** CPU time the schedule allows in [fromMs, fromMs + dtMs). */
+  runTimeMs(fromMs: number, dtMs: number): number {
+    const c = this.cycle;
+    if (c === null) return dtMs;
+    const period = c.runMs + c.sleepMs;
+    const upTo = (x: number): number => {
+      const k = Math.floor(x / period);
+      return k * c.runMs + Math.min(x - k * period, c.runMs);
+    };
+    return upTo(fromMs + dtMs - this.originMs) - upTo(fromMs - this.originMs);
+  }
+
+  /** Runs the vCPU over [nowMs, nowMs + dtMs); a paused guest gets no CPU. Returns pages newly dirtied. */
+  run(store: PageStore, nowMs: number, dtMs: number, paused: boolean): number {
+    const w = this.workload;
+    const demanded = w.cpuDemand * dtMs;
+    const runMs = paused ? 0 : this.runTimeMs(nowMs, dtMs);
+    const obtained = w.cpuDemand * runMs;
+    this.cpuDemandedMs += demanded;
+    this.cpuObtainedMs += obtained;
+    if (!paused) {
+      this.precopyDemandedMs += demanded;
+      this.precopyObtainedMs += obtained;
+      if (this.cycle !== null) {
+        this.throttledMs += dtMs;
+        this.throttlePctMs += this.throttlePct * dtMs;
+      }
+    }
+    if (w.writesPerSec === 0 || runMs <= 0) return 0;
+    const exact = this.carry + (w.writesPerSec * runMs) / 1000;
+    const k = Math.floor(exact);
+    this.carry = exact - k;
+    if (k === 0) return 0;
+    this.writes += k;
+    const fresh = w.write(store, k);
+    this.freshPages += fresh;
+    return fresh;
+  }
+}

@@ -1,0 +1,3 @@
+export { LivemigError } from './livemig-error.js';
+export { InvalidOptionError } from './invalid-option-error.js';
+export { CapacityError } from './capacity-error.js';

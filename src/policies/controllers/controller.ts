@@ -1,0 +1,72 @@
+import type { AlgorithmName } from '../../engine/options.js';
+import type { DutyCycle } from '../../engine/vcpu.js';
+import type { RoundRecord } from '../../report/types.js';
+
+/** A vCPU as a controller sees it. */
+export interface VcpuView {
+  readonly index: number;
+  readonly workloadKind: string;
+  /** Page writes/s at full speed. */
+  readonly writesPerSec: number;
+  /** Pages this vCPU has newly set in the dirty log so far (its dirty ring's count). */
+  readonly freshPages: number;
+  readonly throttlePct: number;
+  readonly dutyCycle: DutyCycle | null;
+}
+
+/** What a controller can read about the migration and how it acts on the guest. */
+export interface ControllerContext {
+  readonly nowMs: number;
+  readonly algorithm: AlgorithmName;
+  readonly pageSize: number;
+  readonly pages: number;
+  readonly downtimeLimitMs: number;
+  readonly linkBytesPerSec: number;
+  /** Bytes put on the wire so far. */
+  readonly transferredBytes: number;
+  /** Pages still to send (QEMU's migration_dirty_pages). */
+  readonly remainingPages: number;
+  /** Throughput of the last closed 100 ms window. */
+  readonly bandwidthBytesPerSec: number;
+  readonly vcpus: readonly VcpuView[];
+  /** QEMU cpu-throttle: every vCPU runs 10 ms then sleeps pct/(1−pct) × 10 ms (migration/cpu-throttle.c). */
+  setCpuThrottle(pct: number): void;
+  /** Xen credit-scheduler cap: each vCPU gets `capPct` % of a physical CPU. */
+  setCreditCap(capPct: number): void;
+  /** Any schedule on one vCPU (null lifts it). */
+  setVcpuDutyCycle(vcpu: number, cycle: DutyCycle | null): void;
+}
+
+/** A dirty-log sync during live pre-copy (it ended round `ended` and started the next). */
+export interface SyncEvent {
+  /** Syncs so far, the setup sync included (QEMU's dirty-sync-count). */
+  syncCount: number;
+  /** The round that just ended, or null at the setup sync. */
+  ended: RoundRecord | null;
+  /** Pages newly set in the to-send bitmap by this sync (QEMU's num_dirty_pages_period increment). */
+  newPages: number;
+  /** Pages to send in the round now starting. */
+  remainingPages: number;
+}
+
+/** A 100 ms window closed during live pre-copy. */
+export interface WindowEvent {
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  /** Pages newly dirtied in the log during the window. */
+  freshPages: number;
+}
+
+/**
+ * A CPU-scheduling controller: it watches pre-copy and throttles the guest. One file per controller in this
+ * folder, each citing its source. The engine lifts every throttle when the guest is paused for
+ * stop-and-copy (QEMU's cpu_throttle_stop) or the migration is cancelled.
+ */
+export interface Controller {
+  readonly name: string;
+  onSync?(event: SyncEvent, ctx: ControllerContext): void;
+  onWindow?(event: WindowEvent, ctx: ControllerContext): void;
+  /** JSON-safe description of the controller's parameters, echoed in reports. */
+  describe?(): Record<string, unknown>;
+}

@@ -1,0 +1,152 @@
+import type { AlgorithmName } from '../engine/options.js';
+
+/** One pre-copy round: from the dirty-log sync that starts it to the one that ends it. */
+export interface RoundRecord {
+  /** 1-based; for QEMU this is dirty-sync-count at the round's start (the setup sync starts round 1). */
+  index: number;
+  /** `stop-and-copy` for the final round, sent with the guest paused. */
+  phase: 'live' | 'stop-and-copy';
+  startMs: number;
+  endMs: number;
+  /** Populated pages sent (4104 B each on the wire for 4 KiB pages). */
+  normalPages: number;
+  /** Zero pages sent (9 B each for QEMU). */
+  zeroPages: number;
+  /** Pages passed over because they were re-dirtied in this round (Xen's skip rule). */
+  skippedPages: number;
+  /** Bytes put on the wire during the round, markers and device state included. */
+  bytes: number;
+  /** Distinct pages the guest dirtied during the round (the dirty log at the sync that ended it). */
+  dirtiedPages: number;
+  /** Pages still to send right after the sync that started the round. */
+  remainingPages: number;
+  /** Link throughput measured over the round (bytes / duration). */
+  bandwidthBytesPerSec: number;
+  /** QEMU's expected downtime at the round's start: remaining bytes / measured bandwidth. */
+  expectedDowntimeMs: number;
+  /** CPU throttle applied at the round's end, in percent (mean over vCPUs). */
+  throttlePct: number;
+}
+
+/** State at the end of one 100 ms window. */
+export interface TimelineSample {
+  tMs: number;
+  round: number;
+  transferredBytes: number;
+  remainingPages: number;
+  /** Bytes sent in the window / its duration. */
+  bandwidthBytesPerSec: number;
+  /** Pages newly dirtied in the log during the window, per second (what a dirty ring measures). */
+  dirtyPagesPerSec: number;
+  /** Mean throttle over vCPUs, percent. */
+  throttlePct: number;
+}
+
+/** CPU accounting of one vCPU over the migration (from the start of setup to resume). */
+export interface VcpuImpact {
+  vcpu: number;
+  workload: string;
+  /** CPU time the vCPU's workload wanted. */
+  cpuDemandedMs: number;
+  /** CPU time it got (throttling and the stop-and-copy pause take the rest). */
+  cpuObtainedMs: number;
+  /** Page writes performed. */
+  writes: number;
+  /** Time during which a throttle was applied to it. */
+  throttledMs: number;
+  maxThrottlePct: number;
+}
+
+/** Guest cost of the migration: liveness bought with CPU. */
+export interface GuestImpact {
+  cpuDemandedMs: number;
+  cpuObtainedMs: number;
+  cpuLostMs: number;
+  /** cpuLostMs / cpuDemandedMs × 100 (0 when nothing was demanded). */
+  cpuLostPct: number;
+  /** Time-weighted mean throttle over vCPUs and the pre-copy phase, percent. */
+  meanThrottlePct: number;
+  maxThrottlePct: number;
+  /** Time during which any vCPU was throttled. */
+  throttledMs: number;
+  /** Guest progress: obtained / demanded CPU during pre-copy only (1 = unaffected). */
+  precopyProgress: number;
+  vcpus: VcpuImpact[];
+}
+
+interface SummaryBase {
+  algorithm: AlgorithmName;
+  controller: string;
+  /** From the start of setup to the guest running at the destination (or to cancellation). */
+  totalTimeMs: number;
+  setupTimeMs: number;
+  /** All bytes put on the wire. */
+  transferredBytes: number;
+  /** Round records (for QEMU, equal to dirty-sync-count). */
+  rounds: number;
+  normalPages: number;
+  zeroPages: number;
+  skippedPages: number;
+  /** CPU time the guest lost to throttling and to the pause, percent of what it demanded. */
+  guestCpuLostPct: number;
+  guest: GuestImpact;
+}
+
+export interface CompletedSummary extends SummaryBase {
+  status: 'completed';
+  /** From pausing the guest at the source to it running at the destination. */
+  downtimeMs: number;
+}
+
+export type CancelReason = 'max-time' | 'max-data';
+
+export interface CancelledSummary extends SummaryBase {
+  status: 'cancelled';
+  reason: CancelReason;
+  /** The guest never stopped: it keeps running at the source. */
+  downtimeMs: null;
+}
+
+export type Summary = CompletedSummary | CancelledSummary;
+
+interface ReportBase {
+  /** Report format version. */
+  format: 'livemig-report/1';
+  /** The resolved options the run used (defaults filled in), so a report reproduces itself. */
+  scenario: ResolvedScenario;
+  rounds: RoundRecord[];
+  timeline: TimelineSample[];
+}
+
+export interface CompletedReport extends ReportBase {
+  status: 'completed';
+  summary: CompletedSummary;
+}
+export interface CancelledReport extends ReportBase {
+  status: 'cancelled';
+  summary: CancelledSummary;
+}
+/** The result of `migrate()`: a discriminated union on `status`. */
+export type MigrationReport = CompletedReport | CancelledReport;
+
+/** The scenario echo in a report: plain data, JSON-safe (no hooks, no controller objects). */
+export interface ResolvedScenario {
+  memoryBytes: number;
+  pageSize: number;
+  pages: number;
+  populatedFraction: number;
+  vcpus: number;
+  workloads: Record<string, unknown>[];
+  bandwidthBytesPerSec: number;
+  algorithm: AlgorithmName;
+  downtimeLimitMs: number;
+  maxBandwidthBytesPerSec: number;
+  setupTimeMs: number;
+  deviceStateBytes: number;
+  resumeTimeMs: number;
+  maxTimeMs: number;
+  maxDataBytes: number | null;
+  xenSkipRule: boolean;
+  controller: Record<string, unknown> | null;
+  seed: number;
+}

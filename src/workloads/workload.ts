@@ -1,0 +1,18 @@
+import type { PageStore } from '../core/page-store.js';
+
+/** A vCPU's program as the emulator sees it: how much CPU it wants and which pages its writes hit. */
+export interface Workload {
+  readonly kind: string;
+  /** Share of a CPU the workload wants when unthrottled: 1 = CPU-bound, 0 = idle. */
+  readonly cpuDemand: number;
+  /** Page writes per second when it gets all the CPU it wants. */
+  readonly writesPerSec: number;
+  /** Performs `k` page writes in one core call; returns the pages newly set in the dirty log. */
+  write(store: PageStore, k: number): number;
+}
+
+/** A page range [start, start + count) of guest memory. */
+export interface PageRange {
+  start: number;
+  count: number;
+}
