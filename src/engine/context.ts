@@ -62,6 +62,8 @@ export class MigrationContext implements ControllerContext {
       workloadKind: v.workload.kind,
       writesPerSec: v.workload.writesPerSec,
       get freshPages() { return v.freshPages; },
+      get cpuDemandedMs() { return v.cpuDemandedMs; },
+      get cpuObtainedMs() { return v.cpuObtainedMs; },
       get throttlePct() { return v.throttlePct; },
       get dutyCycle() { return v.dutyCycle; },
     }));
@@ -76,7 +78,9 @@ export class MigrationContext implements ControllerContext {
   get vcpus(): readonly VcpuView[] { return this.views; }
 
   setCpuThrottle(pct: number): void {
-    const p = Math.min(99, Math.max(0, pct)) / 100;
+    // cpu_throttle_set takes a whole percentage and clamps it to [1, 99]; 0 stops throttling.
+    const whole = Math.round(pct);
+    const p = whole <= 0 ? 0 : Math.min(99, whole) / 100;
     const cycle = p <= 0 ? null : { runMs: CPU_THROTTLE_TIMESLICE_MS, sleepMs: (p / (1 - p)) * CPU_THROTTLE_TIMESLICE_MS };
     for (const v of this.vcpuList) v.setDutyCycle(cycle, this.nowMs);
   }
@@ -249,6 +253,11 @@ export class MigrationContext implements ControllerContext {
     this.store.markAllToSend();
     this.remainingPages = s.pages;
     this.runGuest(s.setupTimeMs);
+  }
+
+  /** Whether the controller wants the switch-over now, with `pendingPages` left to send. */
+  controllerWantsStop(pendingPages: number): boolean {
+    return this.controller?.shouldStopAndCopy?.(pendingPages, this) ?? false;
   }
 
   /** Why the run must be cancelled now, if it must. */

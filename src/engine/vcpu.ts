@@ -49,19 +49,33 @@ export class Vcpu {
     return c === null ? 0 : (100 * c.sleepMs) / (c.runMs + c.sleepMs);
   }
 
-  /** Applies a schedule from `nowMs` (a new cycle starts with a run phase), or lifts it with null. */
+  /**
+   * Applies a schedule from `nowMs`, or lifts it with null. The new cycle starts with a run phase, as QEMU's
+   * cpu_throttle_set re-arms its timer one timeslice ahead; a vCPU caught asleep first finishes the sleep it
+   * is in (the sleep already scheduled on it is not cut short). Setting the same schedule again changes nothing.
+   */
   setDutyCycle(cycle: DutyCycle | null, nowMs: number): void {
-    this.cycle = cycle === null || cycle.sleepMs <= 0 ? null : { runMs: cycle.runMs, sleepMs: cycle.sleepMs };
-    this.originMs = nowMs;
+    const next = cycle === null || cycle.sleepMs <= 0 ? null : { runMs: cycle.runMs, sleepMs: cycle.sleepMs };
+    const old = this.cycle;
+    if (next !== null && old !== null && next.runMs === old.runMs && next.sleepMs === old.sleepMs) return;
+    let origin = nowMs;
+    if (old !== null && next !== null && nowMs >= this.originMs) {
+      const period = old.runMs + old.sleepMs;
+      const phase = (nowMs - this.originMs) - Math.floor((nowMs - this.originMs) / period) * period;
+      if (phase > old.runMs) origin = nowMs + (period - phase);
+    }
+    this.cycle = next;
+    this.originMs = origin;
     this.maxThrottlePct = Math.max(this.maxThrottlePct, this.throttlePct);
   }
 
-  /** CPU time the schedule allows in [fromMs, fromMs + dtMs). */
+  /** CPU time the schedule allows in [fromMs, fromMs + dtMs); before the cycle's origin the vCPU sleeps. */
   runTimeMs(fromMs: number, dtMs: number): number {
     const c = this.cycle;
     if (c === null) return dtMs;
     const period = c.runMs + c.sleepMs;
     const upTo = (x: number): number => {
+      if (x <= 0) return 0;
       const k = Math.floor(x / period);
       return k * c.runMs + Math.min(x - k * period, c.runMs);
     };

@@ -10,6 +10,9 @@ export interface VcpuView {
   readonly writesPerSec: number;
   /** Pages this vCPU has newly set in the dirty log so far (its dirty ring's count). */
   readonly freshPages: number;
+  /** CPU time the vCPU's workload has wanted and obtained so far. */
+  readonly cpuDemandedMs: number;
+  readonly cpuObtainedMs: number;
   readonly throttlePct: number;
   readonly dutyCycle: DutyCycle | null;
 }
@@ -67,6 +70,12 @@ export interface Controller {
   readonly name: string;
   onSync?(event: SyncEvent, ctx: ControllerContext): void;
   onWindow?(event: WindowEvent, ctx: ControllerContext): void;
+  /**
+   * Asked at the algorithm's switch-over decision point with the pages stop-and-copy would have to send;
+   * true makes the algorithm stop the guest now, on top of its own rule (the seed's scheme stops once its
+   * target is reached). QEMU asks after each sync, Xen and SimGrid after each pass.
+   */
+  shouldStopAndCopy?(pendingPages: number, ctx: ControllerContext): boolean;
   /** JSON-safe description of the controller's parameters, echoed in reports. */
   describe?(): Record<string, unknown>;
 }

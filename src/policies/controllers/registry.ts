@@ -1,12 +1,24 @@
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 import type { Controller } from './controller.js';
+import { AutoConvergeController, type AutoConvergeParams, checkAutoConvergeParams } from './auto-converge.js';
+import { CpuSchedulingController, type CpuSchedulingParams, checkCpuSchedulingParams } from './cpu-scheduling.js';
+import { DirtyLimitController, type DirtyLimitParams, checkDirtyLimitParams } from './dirty-limit.js';
+import { SdpsController, type SdpsParams, checkSdpsParams } from './sdps.js';
 
 /** Built-in controllers by name. */
-export const CONTROLLERS = ['none'] as const;
+export const CONTROLLERS = ['none', 'cpu-scheduling', 'auto-converge', 'dirty-limit', 'sdps'] as const;
 export type ControllerName = (typeof CONTROLLERS)[number];
 
-/** A controller given by name, by name with parameters, or as your own object. */
-export type ControllerOption = ControllerName | ({ name: ControllerName } & Record<string, unknown>) | Controller;
+/** A built-in controller with its parameters. */
+export type ControllerSpec =
+  | { name: 'none' }
+  | ({ name: 'cpu-scheduling' } & CpuSchedulingParams)
+  | ({ name: 'auto-converge' } & AutoConvergeParams)
+  | ({ name: 'dirty-limit' } & DirtyLimitParams)
+  | ({ name: 'sdps' } & SdpsParams);
+
+/** A controller given by name (defaults), by name with parameters, or as your own object. */
+export type ControllerOption = ControllerName | ControllerSpec | Controller;
 
 /** A checked controller option: a factory (a fresh controller per run) and its JSON description. */
 export interface ResolvedController {
@@ -14,13 +26,43 @@ export interface ResolvedController {
   description: Record<string, unknown> | null;
 }
 
+const BUILT_IN: Record<Exclude<ControllerName, 'none'>, {
+  check(p: Record<string, unknown>, field: string): Record<string, unknown>;
+  create(p: Record<string, unknown>): Controller;
+}> = {
+  'cpu-scheduling': { check: checkCpuSchedulingParams, create: (p) => new CpuSchedulingController(p) },
+  'auto-converge': { check: checkAutoConvergeParams, create: (p) => new AutoConvergeController(p) },
+  'dirty-limit': { check: checkDirtyLimitParams, create: (p) => new DirtyLimitController(p) },
+  sdps: { check: checkSdpsParams, create: (p) => new SdpsController(p) },
+};
+
+function isController(o: object): o is Controller {
+  const c = o as Partial<Controller>;
+  return typeof c.onSync === 'function' || typeof c.onWindow === 'function' || typeof c.shouldStopAndCopy === 'function';
+}
+
 /** Checks a controller option; `field` names it in errors. */
 export function resolveController(option: ControllerOption | undefined, field: string): ResolvedController {
   if (option === undefined || option === 'none') return { create: () => null, description: null };
-  if (typeof option === 'object' && option !== null && typeof (option as Controller).name === 'string' &&
-      (typeof (option as Controller).onSync === 'function' || typeof (option as Controller).onWindow === 'function')) {
-    const c = option as Controller;
-    return { create: () => c, description: { name: c.name, ...(c.describe?.() ?? {}) } };
+  const accepted = `one of ${CONTROLLERS.join(', ')}, { name, ...parameters }, or an object with a name and onSync/onWindow/shouldStopAndCopy`;
+  if (typeof option === 'string') return resolveController({ name: option } as ControllerSpec, field);
+  if (typeof option !== 'object' || option === null) throw new InvalidOptionError(field, option, accepted);
+  if (isController(option)) {
+    const userName: unknown = (option as { name?: unknown }).name;
+    if (typeof userName !== 'string') throw new InvalidOptionError(`${field}.name`, userName, 'a string');
+    return { create: () => option, description: { name: option.name, ...(option.describe?.() ?? {}) } };
   }
-  throw new InvalidOptionError(field, option, `one of ${CONTROLLERS.join(', ')}, or an object with a name and onSync/onWindow`);
+  const { name, ...params } = option as { name: unknown } & Record<string, unknown>;
+  if (name === 'none') {
+    if (Object.keys(params).length > 0) throw new InvalidOptionError(`${field}.${Object.keys(params)[0]}`, params, 'no parameters for none');
+    return { create: () => null, description: null };
+  }
+  const entry = BUILT_IN[name as Exclude<ControllerName, 'none'>];
+  if (entry === undefined) throw new InvalidOptionError(`${field}.name`, name, `one of ${CONTROLLERS.join(', ')}`);
+  const checked = entry.check(params, field);
+  const known = Object.keys(checked);
+  for (const k of Object.keys(params)) {
+    if (!known.includes(k)) throw new InvalidOptionError(`${field}.${k}`, params[k], `a parameter of ${String(name)} (${known.join(', ')})`);
+  }
+  return { create: () => entry.create(checked), description: { name, ...checked } };
 }

@@ -39,7 +39,7 @@ export const qemu: PrecopyAlgorithm = {
         ctx.sync();
         pending = ctx.remainingPages * s.pageSize;
       }
-      if (pending === 0 || pending < threshold) {
+      if (pending === 0 || pending < threshold || ctx.controllerWantsStop(ctx.remainingPages)) {
         ctx.stopAndCopy();
         return { status: 'completed' };
       }

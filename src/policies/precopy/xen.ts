@@ -37,7 +37,10 @@ export const xen: PrecopyAlgorithm = {
       const sent = ctx.normalPages + ctx.zeroPages - sentBefore;
       const skipped = ctx.skippedPages - skippedBefore;
       totalSent += sent;
-      if (iter >= XEN_MAX_ITERS || sent + skipped < XEN_LAST_ITER_PAGES || totalSent > s.pages * XEN_MAX_FACTOR) {
+      if (
+        iter >= XEN_MAX_ITERS || sent + skipped < XEN_LAST_ITER_PAGES || totalSent > s.pages * XEN_MAX_FACTOR ||
+        ctx.controllerWantsStop(ctx.remainingPages + ctx.store.countBits('dirtyLog'))
+      ) {
         ctx.stopAndCopy();
         return { status: 'completed' };
       }

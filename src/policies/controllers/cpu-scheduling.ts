@@ -1,0 +1,105 @@
+import { checkNumber } from '../../engine/check.js';
+import { InvalidOptionError } from '../../errors/invalid-option-error.js';
+import { XEN_LAST_ITER_PAGES } from '../../engine/defaults.js';
+import type { Controller, ControllerContext, SyncEvent } from './controller.js';
+import { applyCpuShare } from './throttle-actuator.js';
+
+/** Round by which the remaining dirty memory should reach the target. [REC] */
+export const DEFAULT_TARGET_ROUND = 5;
+/** Smallest CPU share the guest is left with (95 % throttle at most). [REC] */
+export const DEFAULT_MIN_SHARE = 0.05;
+
+export interface CpuSchedulingParams {
+  /** The "certain phase" of pre-copy: the round by which the target must be reached (≥ 2). @default 5 */
+  targetRound?: number;
+  /**
+   * The "desired small amount": 'downtime' = measured bandwidth × downtime limit (QEMU/SimGrid style),
+   * 'xen-50-pages' = Xen's last-iteration trigger of 50 pages, or a number of bytes. @default 'downtime'
+   */
+  target?: 'downtime' | 'xen-50-pages' | number;
+  /** Smallest CPU share f_min in (0, 1]. @default 0.05 */
+  minShare?: number;
+}
+
+/** Checks cpu-scheduling parameters, filling defaults. */
+export function checkCpuSchedulingParams(p: Record<string, unknown>, field: string): Required<CpuSchedulingParams> {
+  const targetRound = checkNumber(`${field}.targetRound`, p['targetRound'] ?? DEFAULT_TARGET_ROUND, { min: 2, max: 1000, integer: true });
+  const minShare = checkNumber(`${field}.minShare`, p['minShare'] ?? DEFAULT_MIN_SHARE, { min: 0, minExclusive: true, max: 1 });
+  const t = p['target'] ?? 'downtime';
+  if (t !== 'downtime' && t !== 'xen-50-pages' && !(typeof t === 'number' && Number.isFinite(t) && t > 0)) {
+    throw new InvalidOptionError(`${field}.target`, t, `'downtime', 'xen-50-pages' or a number of bytes > 0`);
+  }
+  return { targetRound, minShare, target: t };
+}
+
+/**
+ * The seed paper's scheme: Jin, Gao, Wu, Shi, Wu, Zhou, "Optimizing the live migration of virtual machine by
+ * CPU scheduling", J. Network and Computer Applications 34(4):1088–1096, 2011, doi:10.1016/j.jnca.2010.06.013.
+ * "According to pre-copy speed, the VCPU working frequency may be reduced so that at a certain phase of the
+ * pre-copy the remaining dirty memory can reach a desired small amount."
+ *
+ * RECONSTRUCTION (reference §1.4): the paper's exact formula, phase and target are not public. At the start of
+ * round i ≥ 2, with V_i the pages to send, R the bandwidth measured over the last round and D the dirty rate
+ * measured over it (distinct pages dirtied / duration):
+ *
+ *   n_rem  = max(1, N − i)                    rounds left to reach the target round N
+ *   λ_req  = (V_target / V_i)^(1 / n_rem)     the per-round shrink ratio needed
+ *   D0     = D / f_current                    the dirty rate at full speed (dirtying ∝ CPU share)
+ *   f      = clamp(λ_req · R / D0, f_min, 1)  only when D > λ_req · R; otherwise f = 1
+ *
+ * and stop-and-copy as soon as what is left is at most V_target. The share is imposed by the algorithm's own
+ * mechanism (Xen credit cap, QEMU cpu-throttle). Every constant is an option.
+ */
+export class CpuSchedulingController implements Controller {
+  readonly name = 'cpu-scheduling';
+  private demandedAtSync = 0;
+  private obtainedAtSync = 0;
+  private readonly p: Required<CpuSchedulingParams>;
+
+  constructor(params: CpuSchedulingParams = {}) {
+    this.p = checkCpuSchedulingParams(params as Record<string, unknown>, 'controller');
+  }
+
+  describe(): Record<string, unknown> {
+    return { ...this.p };
+  }
+
+  /** V_target in pages for the bandwidth measured now. */
+  private targetPages(ctx: ControllerContext, bandwidthBytesPerSec: number): number {
+    const t = this.p.target;
+    if (t === 'xen-50-pages') return XEN_LAST_ITER_PAGES;
+    if (t === 'downtime') return (bandwidthBytesPerSec * ctx.downtimeLimitMs) / 1000 / ctx.pageSize;
+    return t / ctx.pageSize;
+  }
+
+  onSync(e: SyncEvent, ctx: ControllerContext): void {
+    const demanded = sum(ctx.vcpus.map((v) => v.cpuDemandedMs));
+    const obtained = sum(ctx.vcpus.map((v) => v.cpuObtainedMs));
+    // The share the guest really got over the round just ended (a throttle may have changed inside it).
+    const share = demanded > this.demandedAtSync ? (obtained - this.obtainedAtSync) / (demanded - this.demandedAtSync) : 1;
+    this.demandedAtSync = demanded;
+    this.obtainedAtSync = obtained;
+    const last = e.ended;
+    if (last === null || last.endMs <= last.startMs || e.remainingPages <= 0 || share <= 0) return;
+    const i = last.index + 1;
+    const seconds = (last.endMs - last.startMs) / 1000;
+    const Rpages = (last.normalPages + last.zeroPages) / seconds;
+    const D0 = last.dirtiedPages / seconds / share;
+    const Vtarget = this.targetPages(ctx, last.bytes / seconds);
+    const nRem = Math.max(1, this.p.targetRound - i);
+    const lambda = Math.min(1, Math.pow(Vtarget / e.remainingPages, 1 / nRem));
+    // f = 1 exactly when the guest at full speed already dirties no faster than λ_req · R allows.
+    const f = D0 > 0 ? Math.min(1, Math.max(this.p.minShare, (lambda * Rpages) / D0)) : 1;
+    applyCpuShare(ctx, f);
+  }
+
+  shouldStopAndCopy(pendingPages: number, ctx: ControllerContext): boolean {
+    return pendingPages <= this.targetPages(ctx, ctx.bandwidthBytesPerSec);
+  }
+}
+
+function sum(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}

@@ -1,0 +1,134 @@
+import { checkNumber } from '../../engine/check.js';
+import { MiB } from '../../engine/defaults.js';
+import type { Controller, ControllerContext, SyncEvent, WindowEvent } from './controller.js';
+import { DEFAULT_THROTTLE_TRIGGER_THRESHOLD } from './auto-converge.js';
+import { ThrottleTrigger } from './throttle-trigger.js';
+
+/** QEMU vcpu-dirty-limit, MB/s per vCPU (migration/options.c). */
+export const DEFAULT_VCPU_DIRTY_LIMIT_MBPS = 1;
+/** QEMU x-vcpu-dirty-limit-period, ms (range 1–1000). */
+export const DEFAULT_DIRTY_LIMIT_PERIOD_MS = 1000;
+/** KVM dirty-ring-size in entries (pages). QEMU has no default (the ring is off); 4096 is the usual setting. [REC] */
+export const DEFAULT_DIRTY_RING_ENTRIES = 4096;
+/** DIRTYLIMIT_TOLERANCE_RANGE, MB/s (system/dirtylimit.c). */
+export const DIRTYLIMIT_TOLERANCE_RANGE_MBPS = 25;
+/** DIRTYLIMIT_LINEAR_ADJUSTMENT_PCT (system/dirtylimit.c). */
+export const DIRTYLIMIT_LINEAR_ADJUSTMENT_PCT = 50;
+/** DIRTYLIMIT_THROTTLE_PCT_MAX (system/dirtylimit.c). */
+export const DIRTYLIMIT_THROTTLE_PCT_MAX = 99;
+
+export interface DirtyLimitParams {
+  /** vcpu-dirty-limit: the per-vCPU quota, MB/s (QEMU's MB = 2^20 B: pages × page size >> 20). @default 1 */
+  vcpuDirtyLimitMBps?: number;
+  /** x-vcpu-dirty-limit-period, ms (1–1000). @default 1000 */
+  periodMs?: number;
+  /** KVM dirty ring entries (pages) per vCPU. @default 4096 */
+  ringEntries?: number;
+}
+
+export function checkDirtyLimitParams(p: Record<string, unknown>, field: string): Required<DirtyLimitParams> {
+  return {
+    vcpuDirtyLimitMBps: checkNumber(`${field}.vcpuDirtyLimitMBps`, p['vcpuDirtyLimitMBps'] ?? DEFAULT_VCPU_DIRTY_LIMIT_MBPS, { min: 1, max: 1e6, integer: true, unit: 'MB/s' }),
+    periodMs: checkNumber(`${field}.periodMs`, p['periodMs'] ?? DEFAULT_DIRTY_LIMIT_PERIOD_MS, { min: 1, max: 1000, integer: true, unit: 'ms' }),
+    ringEntries: checkNumber(`${field}.ringEntries`, p['ringEntries'] ?? DEFAULT_DIRTY_RING_ENTRIES, { min: 1024, max: 65536, integer: true }),
+  };
+}
+
+/**
+ * QEMU dirty-limit (QEMU ≥ 8.1, KVM dirty ring): qemu/qemu system/dirtylimit.c and
+ * docs/devel/migration/dirty-limit.rst. Reference §4.4.
+ *
+ * It is switched on by auto-converge's trigger (migration_trigger_throttle → migration_dirty_limit_guest):
+ * every 2nd qualifying sync period. From then on, every period each vCPU's dirty rate (pages its dirty ring
+ * recorded) is compared with the quota: within 25 MB/s nothing changes; off by more than 50 % the sleep per
+ * ring-full exit moves by ring_full_time × pct/(100 − pct), else by ring_full_time / 10; clamped to
+ * [0, 99 × ring_full_time]. A vCPU sleeps that long each time its ring fills, so only writers are slowed.
+ * ring_full_time = ring size (MiB) × 1e6 / the highest dirty rate seen (µs), as QEMU computes it.
+ * Emulation: each vCPU runs on a duty cycle of (ring fill time at its full-speed dirty rate, sleep per full).
+ */
+export class DirtyLimitController implements Controller {
+  readonly name = 'dirty-limit';
+  private readonly p: Required<DirtyLimitParams>;
+  /** Auto-converge's trigger; where auto-converge would throttle, dirty-limit switches the limit on. */
+  private readonly trigger = new ThrottleTrigger(DEFAULT_THROTTLE_TRIGGER_THRESHOLD);
+  private enabled = false;
+  private periodStartMs = 0;
+  private freshAtStart: number[] = [];
+  private obtainedAtStart: number[] = [];
+  private throttleUsPerFull: number[] = [];
+  private maxDirtyRate = 0;
+
+  constructor(params: DirtyLimitParams = {}) {
+    this.p = checkDirtyLimitParams(params as Record<string, unknown>, 'controller');
+  }
+
+  describe(): Record<string, unknown> {
+    return { ...this.p };
+  }
+
+  /** Per-vCPU sleep per ring-full exit, µs (QEMU's throttle_us_per_full), for inspection. */
+  get sleepUsPerFull(): readonly number[] {
+    return this.throttleUsPerFull;
+  }
+
+  onSync(e: SyncEvent, ctx: ControllerContext): void {
+    if (!this.enabled && this.trigger.onSync(e, ctx) !== null) this.enable(ctx);
+  }
+
+  private enable(ctx: ControllerContext): void {
+    this.enabled = true;
+    this.startPeriod(ctx);
+    this.throttleUsPerFull = ctx.vcpus.map(() => 0);
+  }
+
+  private startPeriod(ctx: ControllerContext): void {
+    this.periodStartMs = ctx.nowMs;
+    this.freshAtStart = ctx.vcpus.map((v) => v.freshPages);
+    this.obtainedAtStart = ctx.vcpus.map((v) => v.cpuObtainedMs);
+  }
+
+  onWindow(_e: WindowEvent, ctx: ControllerContext): void {
+    if (!this.enabled || ctx.nowMs - this.periodStartMs < this.p.periodMs) return;
+    const seconds = (ctx.nowMs - this.periodStartMs) / 1000;
+    const pagesPerMiB = MiB / ctx.pageSize;
+    const quota = this.p.vcpuDirtyLimitMBps;
+    const ringMiB = this.p.ringEntries / pagesPerMiB;
+    for (const v of ctx.vcpus) {
+      const fresh = v.freshPages - this.freshAtStart[v.index]!;
+      // QEMU's MB/s figure: whole MiB per second.
+      const current = Math.floor(fresh / pagesPerMiB / seconds);
+      this.maxDirtyRate = Math.max(this.maxDirtyRate, current);
+      if (Math.abs(quota - current) > DIRTYLIMIT_TOLERANCE_RANGE_MBPS) this.adjust(v.index, quota, current, ringMiB);
+      // The duty cycle: run until the ring fills at the vCPU's full-speed dirty rate, then sleep.
+      const obtainedMs = v.cpuObtainedMs - this.obtainedAtStart[v.index]!;
+      const sleepMs = this.throttleUsPerFull[v.index]! / 1000;
+      if (fresh === 0 || obtainedMs <= 0 || sleepMs <= 0) {
+        ctx.setVcpuDutyCycle(v.index, null);
+        continue;
+      }
+      const fullSpeedPagesPerMs = fresh / obtainedMs;
+      ctx.setVcpuDutyCycle(v.index, { runMs: this.p.ringEntries / fullSpeedPagesPerMs, sleepMs });
+    }
+    this.startPeriod(ctx);
+  }
+
+  /** dirtylimit_set_throttle. */
+  private adjust(vcpu: number, quota: number, current: number, ringMiB: number): void {
+    if (current === 0) {
+      this.throttleUsPerFull[vcpu] = 0;
+      return;
+    }
+    const ringFullUs = Math.floor((ringMiB * 1e6) / Math.max(1, this.maxDirtyRate));
+    let t = this.throttleUsPerFull[vcpu]!;
+    const lo = Math.min(quota, current);
+    const hi = Math.max(quota, current);
+    if (Math.floor(((hi - lo) * 100) / hi) > DIRTYLIMIT_LINEAR_ADJUSTMENT_PCT) {
+      const sleepPct = quota < current ? Math.floor(((current - quota) * 100) / current) : Math.floor(((quota - current) * 100) / quota);
+      const step = Math.floor((ringFullUs * sleepPct) / (100 - sleepPct));
+      t += quota < current ? step : -step;
+    } else {
+      t += (quota < current ? 1 : -1) * Math.floor(ringFullUs / 10);
+    }
+    this.throttleUsPerFull[vcpu] = Math.max(0, Math.min(t, ringFullUs * DIRTYLIMIT_THROTTLE_PCT_MAX));
+  }
+}
