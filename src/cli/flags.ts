@@ -72,7 +72,7 @@ const FLAG_GROUPS: { heading: string; flags: FlagSpec[] }[] = [
       { flags: '--workload <kind>', field: 'workload.kind', help: `what each vCPU runs: ${WORKLOAD_KINDS.join(', ')}`, defaultText: DEFAULT_WORKLOAD_KIND },
       {
         flags: '--write-rate <rate>', field: 'workload.writesPerSec',
-        help: 'page writes per second per vCPU at full CPU speed, as 25000pages/s or as a byte rate like 100MiB/s (divided by the page size)',
+        help: 'page writes per second per vCPU at full speed: 25000pages/s, or a byte rate like 100MiB/s over the page size',
         defaultText: `${D.DEFAULT_WRITES_PER_SEC}pages/s`,
       },
       {
@@ -127,7 +127,7 @@ const FLAG_GROUPS: { heading: string; flags: FlagSpec[] }[] = [
     heading: 'Limits:',
     flags: [
       { flags: '--max-time <duration>', field: 'maxTimeMs', help: 'cancel the migration after this much emulated time', defaultText: formatDurationExact(D.DEFAULT_MAX_TIME_MS) },
-      { flags: '--max-data <size>', field: 'maxDataBytes', help: 'cancel the migration once this much has been sent', defaultText: 'unlimited' },
+      { flags: '--max-data <size>', field: 'maxDataBytes', help: 'cancel the migration once this much has been sent', defaultText: 'no limit' },
     ],
   },
 ];

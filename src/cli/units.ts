@@ -112,11 +112,10 @@ const BINARY_SIZES = [['TiB', TiB], ['GiB', GiB], ['MiB', MiB], ['KiB', KiB], ['
 const DECIMAL_RATES = [['TB/s', 1e12], ['GB/s', 1e9], ['MB/s', 1e6], ['kB/s', 1e3], ['B/s', 1]] as const;
 const BIT_RATES = [['Tbit/s', 1e12], ['Gbit/s', 1e9], ['Mbit/s', 1e6], ['kbit/s', 1e3], ['bit/s', 1]] as const;
 
-/** '2.92 GiB', '256 KiB', '512 B'. */
+/** '2.92 GiB', '12.5 MiB', and whole multiples without decimals: '4 GiB', '256 KiB', '512 B'. */
 export function formatBytes(bytes: number): string {
-  if (bytes < KiB) return `${bytes} B`;
   const [v, unit] = scaled(bytes, BINARY_SIZES);
-  return `${significant(v)} ${unit}`;
+  return `${Number.isInteger(v) ? v : significant(v)} ${unit}`;
 }
 
 /** '125.0 MB/s (1.00 Gbit/s)': decimal bytes, then bits as links are sold. */

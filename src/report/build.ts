@@ -17,6 +17,9 @@ export function buildReport(ctx: MigrationContext, outcome: PrecopyOutcome): Mig
     zeroPages: ctx.zeroPages,
     skippedPages: ctx.skippedPages,
     guestCpuLostPct: guest.cpuLostPct,
+    meanThrottlePct: guest.meanThrottlePct,
+    maxThrottlePct: guest.maxThrottlePct,
+    throttledMs: guest.throttledMs,
     guest,
   };
   const common = { format: 'livemig-report/1' as const, scenario: s, rounds: ctx.rounds, timeline: ctx.timeline };

@@ -89,6 +89,12 @@ interface SummaryBase {
   skippedPages: number;
   /** CPU time the guest lost to throttling and to the pause, percent of what it demanded. */
   guestCpuLostPct: number;
+  /** Time-weighted mean throttle over vCPUs during pre-copy, percent. */
+  meanThrottlePct: number;
+  maxThrottlePct: number;
+  /** Time during which any vCPU was throttled. */
+  throttledMs: number;
+  /** Per-vCPU detail and pre-copy progress. */
   guest: GuestImpact;
 }
 

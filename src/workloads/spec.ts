@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { checkNumber } from '../engine/check.js';
+import { type NumberRule, checkNumber } from '../engine/check.js';
 
 /** Workload kinds; each has a file in src/workloads/. */
 export const WORKLOAD_KINDS = ['idle', 'compute', 'uniform', 'hot-cold', 'sequential'] as const;
@@ -33,6 +33,15 @@ export interface SequentialSpec extends RegionSpec { kind: 'sequential'; writesP
 
 export type WorkloadSpec = IdleSpec | ComputeSpec | UniformSpec | HotColdSpec | SequentialSpec;
 
+/** Ranges of the workload fields, read by checkWorkloadSpec and the experiment JSON Schema. */
+export const WORKLOAD_FIELD_RULES = {
+  writesPerSec: { min: 0, max: 1e10, unit: 'page writes/s' },
+  regionStart: { min: 0, max: 1, maxExclusive: true },
+  regionSize: { min: 0, minExclusive: true, max: 1 },
+  hotFraction: { min: 0, minExclusive: true, max: 1 },
+  hotProbability: { min: 0, max: 1 },
+} as const satisfies Record<string, NumberRule>;
+
 /** Checks a workload spec and returns it with defaults filled in; `field` names it in errors. */
 export function checkWorkloadSpec(spec: unknown, field: string, defaults: { hotFraction: number; hotProbability: number }): WorkloadSpec {
   if (typeof spec !== 'object' || spec === null) {
@@ -47,14 +56,15 @@ export function checkWorkloadSpec(spec: unknown, field: string, defaults: { hotF
     ? ['kind', 'writesPerSec', 'regionStart', 'regionSize', 'hotFraction', 'hotProbability']
     : ['kind', 'writesPerSec', 'regionStart', 'regionSize']);
   if (kind === 'idle' || kind === 'compute') return { kind };
-  const writesPerSec = checkNumber(`${field}.writesPerSec`, s['writesPerSec'], { min: 0, max: 1e10 });
-  const regionStart = checkNumber(`${field}.regionStart`, s['regionStart'] ?? 0, { min: 0, max: 1, maxExclusive: true });
+  const R = WORKLOAD_FIELD_RULES;
+  const writesPerSec = checkNumber(`${field}.writesPerSec`, s['writesPerSec'], R.writesPerSec);
+  const regionStart = checkNumber(`${field}.regionStart`, s['regionStart'] ?? 0, R.regionStart);
   const regionSize = checkNumber(`${field}.regionSize`, s['regionSize'] ?? 1 - regionStart, {
-    min: 0, minExclusive: true, max: 1 - regionStart, maxLabel: `1 - regionStart (${1 - regionStart})`,
+    ...R.regionSize, max: 1 - regionStart, maxLabel: `1 - regionStart (${1 - regionStart})`,
   });
   if (kind === 'hot-cold') {
-    const hotFraction = checkNumber(`${field}.hotFraction`, s['hotFraction'] ?? defaults.hotFraction, { min: 0, minExclusive: true, max: 1 });
-    const hotProbability = checkNumber(`${field}.hotProbability`, s['hotProbability'] ?? defaults.hotProbability, { min: 0, max: 1 });
+    const hotFraction = checkNumber(`${field}.hotFraction`, s['hotFraction'] ?? defaults.hotFraction, R.hotFraction);
+    const hotProbability = checkNumber(`${field}.hotProbability`, s['hotProbability'] ?? defaults.hotProbability, R.hotProbability);
     return { kind, writesPerSec, regionStart, regionSize, hotFraction, hotProbability };
   }
   return { kind: kind as 'uniform' | 'sequential', writesPerSec, regionStart, regionSize };

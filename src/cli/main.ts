@@ -1,0 +1,85 @@
+/**
+ * The `livemig` command line. Each command registers itself from src/cli/commands/; this file builds the
+ * program and turns every outcome into an exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { LivemigError } from '../errors/livemig-error.js';
+import { registerRun } from './commands/run.js';
+import { processIo, type Io } from './io.js';
+
+/** Bad flags or values: the user's to fix. */
+export const EXIT_USAGE = 2;
+/** A bug in livemig (sysexits EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
+
+const EXAMPLES = `
+Examples:
+  $ livemig run --memory 8GiB --bandwidth 10Gbit/s
+  $ livemig run --algorithm xen --workload uniform --write-rate 50000pages/s
+  $ livemig run --memory 256MiB --json > report.json
+`;
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('livemig')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .description(
+      'Emulate VM live migration page by page, deterministically: pre-copy rounds (QEMU, Xen, SimGrid, ' +
+        'stop-and-copy) over a link, against a guest workload that dirties memory, reporting total time, ' +
+        'downtime, data sent and the CPU the guest lost.',
+    )
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError("(add --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  // Subcommands are created by program.command(), so they inherit the output and exit settings above.
+  registerRun(program, io);
+  return program;
+}
+
+/** Runs the command line `argv` (as in process.argv) and returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    return exitCodeFor(err, io);
+  }
+}
+
+function exitCodeFor(err: unknown, io: Io): number {
+  // Commander has already printed its message (or the help, or the version, which exit 0).
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+  const debug = process.env['LIVEMIG_DEBUG'] === '1';
+  const detail = debug && err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  if (err instanceof LivemigError) {
+    io.err(`livemig: ${err.message}${detail}\n`);
+    return EXIT_USAGE;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.err(`livemig: internal error: ${message}${detail}\n`);
+  return EXIT_INTERNAL;
+}
+
+/** The version in livemig's package.json, found by walking up (this file runs from src/ and from dist/src/). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'livemig' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json here; keep walking up.
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
