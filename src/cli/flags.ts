@@ -10,13 +10,10 @@ import { ALGORITHMS, type AlgorithmName, type MigrationOptions } from '../engine
 import { CapacityError, InvalidOptionError } from '../errors/index.js';
 import type { MigrationReport } from '../report/types.js';
 import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadSpec } from '../workloads/spec.js';
+import { CONTROLLERS, type ControllerName, type ControllerOption } from '../policies/controllers/registry.js';
 import {
   formatBytesExact, formatDurationExact, formatRateExact, parseBytes, parseDuration, parseNumber, parseRate, parseWriteRate,
-} from './units.js';
-
-/** The library's defaults for these, which defaults.ts does not name (yet). */
-const DEFAULT_WORKLOAD_KIND: WorkloadKind = 'hot-cold';
-const DEFAULT_ALGORITHM: AlgorithmName = 'qemu';
+} from '../units.js';
 
 /** Flag values as commander hands them over (camel-cased long names). */
 export interface ScenarioFlags {
@@ -32,6 +29,7 @@ export interface ScenarioFlags {
   regionSize?: string;
   bandwidth?: string;
   algorithm?: string;
+  controller?: string;
   downtimeLimit?: string;
   maxBandwidth?: string;
   setupTime?: string;
@@ -69,7 +67,7 @@ const FLAG_GROUPS: { heading: string; flags: FlagSpec[] }[] = [
   {
     heading: 'Workload (each vCPU):',
     flags: [
-      { flags: '--workload <kind>', field: 'workload.kind', help: `what each vCPU runs: ${WORKLOAD_KINDS.join(', ')}`, defaultText: DEFAULT_WORKLOAD_KIND },
+      { flags: '--workload <kind>', field: 'workload.kind', help: `what each vCPU runs: ${WORKLOAD_KINDS.join(', ')}`, defaultText: D.DEFAULT_WORKLOAD_KIND },
       {
         flags: '--write-rate <rate>', field: 'workload.writesPerSec',
         help: 'page writes per second per vCPU at full speed: 25000pages/s, or a byte rate like 100MiB/s over the page size',
@@ -97,8 +95,12 @@ const FLAG_GROUPS: { heading: string; flags: FlagSpec[] }[] = [
     heading: 'Migration:',
     flags: [
       { flags: '--bandwidth <rate>', field: 'bandwidthBytesPerSec', help: 'link capacity, e.g. 10Gbit/s or 125MB/s', defaultText: formatRateExact(D.DEFAULT_LINK_BYTES_PER_SEC) },
-      { flags: '--algorithm <name>', field: 'algorithm', help: `pre-copy algorithm: ${ALGORITHMS.join(', ')}`, defaultText: DEFAULT_ALGORITHM },
-      // --controller <name> (CPU-scheduling controller) goes here, with its mapping in toMigrationOptions.
+      { flags: '--algorithm <name>', field: 'algorithm', help: `pre-copy algorithm: ${ALGORITHMS.join(', ')}`, defaultText: D.DEFAULT_ALGORITHM },
+      {
+        flags: '--controller <spec>', field: 'controller',
+        help: `CPU-scheduling controller: ${CONTROLLERS.join(', ')}; parameters after a colon, e.g. cpu-scheduling:targetRound=4,minShare=0.1`,
+        defaultText: 'none',
+      },
       {
         flags: '--downtime-limit <duration>', field: 'downtimeLimitMs',
         help: 'QEMU downtime-limit; also the SimGrid max downtime', defaultText: formatDurationExact(D.DEFAULT_DOWNTIME_LIMIT_MS),
@@ -154,6 +156,7 @@ export function toMigrationOptions(f: ScenarioFlags): MigrationOptions {
     workload: workloadSpec(f, pageSize ?? D.DEFAULT_PAGE_SIZE),
     bandwidthBytesPerSec: optional(f.bandwidth, (t) => parseRate('--bandwidth', t)),
     algorithm: optional(f.algorithm, (t) => oneOf('--algorithm', t, ALGORITHMS)),
+    controller: optional(f.controller, parseControllerSpec),
     downtimeLimitMs: optional(f.downtimeLimit, (t) => parseDuration('--downtime-limit', t)),
     maxBandwidthBytesPerSec: optional(f.maxBandwidth, (t) => parseRate('--max-bandwidth', t)),
     setupTimeMs: optional(f.setupTime, (t) => parseDuration('--setup-time', t)),
@@ -191,7 +194,7 @@ export function withFlagName(err: unknown): unknown {
 
 /** One workload spec for every vCPU; only the fields its kind has, since the library refuses others. */
 function workloadSpec(f: ScenarioFlags, pageSizeBytes: number): WorkloadSpec {
-  const kind = oneOf('--workload', f.workload ?? DEFAULT_WORKLOAD_KIND, WORKLOAD_KINDS);
+  const kind = oneOf('--workload', f.workload ?? D.DEFAULT_WORKLOAD_KIND, WORKLOAD_KINDS);
   if (kind === 'idle' || kind === 'compute') {
     const why = kind === 'idle' ? 'it does nothing' : 'it writes no memory';
     refuse('--write-rate', f.writeRate, kind, why);
@@ -217,6 +220,23 @@ function workloadSpec(f: ScenarioFlags, pageSizeBytes: number): WorkloadSpec {
   refuse('--hot-fraction', f.hotFraction, kind, 'only hot-cold has a hot set');
   refuse('--hot-probability', f.hotProbability, kind, 'only hot-cold has a hot set');
   return { kind, ...writer };
+}
+
+/** "name" or "name:key=value,key=value" (numbers and true/false are converted) -> a controller option. */
+export function parseControllerSpec(text: string): ControllerOption {
+  const [name = '', params] = text.split(':', 2);
+  if (!CONTROLLERS.includes(name as ControllerName)) {
+    throw new InvalidOptionError('--controller', text, `one of ${CONTROLLERS.join(', ')}, optionally followed by :key=value,...`);
+  }
+  if (params === undefined) return name as ControllerName;
+  const spec: Record<string, unknown> = { name };
+  for (const pair of params.split(',')) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(pair.trim());
+    if (!m) throw new InvalidOptionError('--controller', text, 'parameters as key=value separated by commas');
+    const raw = m[2]!;
+    spec[m[1]!] = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return spec as ControllerOption;
 }
 
 function refuse(flag: string, text: string | undefined, kind: WorkloadKind, why: string): void {

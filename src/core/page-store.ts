@@ -48,6 +48,8 @@ export const MAX_STREAMS = 1024;
 export function bytesPerPage(trace: boolean): number {
   return 3 / 8 + (trace ? 8 : 0);
 }
+/** Most pages a VM may have: page indices are 32-bit in the core (kept a whole 64-page word below 2^32). */
+export const MAX_PAGES = 2 ** 32 - 64;
 /** The wasm32 address space. */
 export const WASM_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
 /** Room kept for the core's own data (stack, PRNG streams) below the bitmaps. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { instantiateSync } from '@assemblyscript/loader';
 import { CapacityError } from '../errors/capacity-error.js';
 import type { PageStore } from './page-store.js';
-import { MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
+import { MAX_PAGES, MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
 
 /** The raw exports of assembly/index.ts, typed once here; nothing else in src/ touches them. */
 interface CoreExports {
@@ -71,6 +71,7 @@ export class WasmPageStore implements PageStore {
   ) {
     const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
     if (need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
+    if (pages > MAX_PAGES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES, `${pages} pages; the core indexes at most ${MAX_PAGES}`);
     this.x = instantiateSync<Record<string, unknown>>(wasmModule(), {}).exports as unknown as CoreExports;
     if (this.x.MAX_STREAMS.value !== MAX_STREAMS) throw new Error('livemig: Wasm core and host disagree on MAX_STREAMS');
     const end = this.x.init(pages, trace ? 1 : 0);

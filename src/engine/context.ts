@@ -270,8 +270,8 @@ export class MigrationContext implements ControllerContext {
 
   /** Cancels: the guest keeps running at the source, throttles are lifted. */
   cancel(): void {
-    for (const v of this.vcpuList) v.setDutyCycle(null, this.nowMs);
     this.endRound(this.store.countBits('dirtyLog'));
+    for (const v of this.vcpuList) v.setDutyCycle(null, this.nowMs);
   }
 
   /**
@@ -279,10 +279,10 @@ export class MigrationContext implements ControllerContext {
    * state at link capacity (QEMU lifts the rate limit at completion), then resume at the destination.
    */
   stopAndCopy(): void {
-    for (const v of this.vcpuList) v.setDutyCycle(null, this.nowMs);
     this.paused = true;
     this.pauseAtMs = this.nowMs;
     this.sync('stop-and-copy');
+    for (const v of this.vcpuList) v.setDutyCycle(null, this.nowMs);
     this.cursor = 0;
     let bytes = this.scan(this.pages, Number.POSITIVE_INFINITY, false);
     const tail = this.options.scenario.deviceStateBytes + this.wire.burstTrailerBytes;

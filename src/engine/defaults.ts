@@ -61,3 +61,8 @@ export const XEN_MAX_ITERS = 29;
 export const XEN_MAX_FACTOR = 3;
 /** Xen last-iteration trigger: sent + skipped in a round below this many pages. */
 export const XEN_LAST_ITER_PAGES = 50;
+
+/** Pre-copy algorithm when none is given. */
+export const DEFAULT_ALGORITHM = 'qemu';
+/** Workload kind when none is given (with DEFAULT_WRITES_PER_SEC, DEFAULT_HOT_FRACTION, DEFAULT_HOT_PROBABILITY). */
+export const DEFAULT_WORKLOAD_KIND = 'hot-cold';

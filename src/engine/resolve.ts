@@ -5,7 +5,7 @@ import * as D from './defaults.js';
 import { NUMERIC_OPTIONS, type NumericOption, type NumericOptionName } from './option-rules.js';
 import { ALGORITHMS, type MigrationOptions } from './options.js';
 import { checkWorkloadSpec, type WorkloadSpec } from '../workloads/spec.js';
-import { MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from '../core/page-store.js';
+import { MAX_PAGES, MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from '../core/page-store.js';
 import type { ResolvedScenario } from '../report/types.js';
 import { resolveController, type ResolvedController } from '../policies/controllers/registry.js';
 
@@ -17,10 +17,7 @@ export const OPTION_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** The workload when none is given: one hot/cold writer per vCPU. */
-export const DEFAULT_WORKLOAD: WorkloadSpec = { kind: 'hot-cold', writesPerSec: D.DEFAULT_WRITES_PER_SEC };
-
-/** Largest page count the core can hold without tracing. */
-export const MAX_PAGES = Math.floor((WASM_MEMORY_LIMIT_BYTES - WASM_RESERVED_BYTES) / bytesPerPage(false));
+export const DEFAULT_WORKLOAD: WorkloadSpec = { kind: D.DEFAULT_WORKLOAD_KIND, writesPerSec: D.DEFAULT_WRITES_PER_SEC };
 
 /** Options checked, defaults filled in: what the engine runs on. */
 export interface ResolvedOptions {
@@ -52,7 +49,11 @@ export function resolveOptions(options: MigrationOptions = {}): ResolvedOptions 
   const pages = memoryBytes / pageSize;
   const trace = checkBoolean('trace', o.trace ?? false);
   const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
-  if (pages > 0xffffffff || need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError('memoryBytes', need, WASM_MEMORY_LIMIT_BYTES);
+  if (need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError('memoryBytes', need, WASM_MEMORY_LIMIT_BYTES);
+  if (pages > MAX_PAGES) {
+    throw new CapacityError('memoryBytes', need, WASM_MEMORY_LIMIT_BYTES,
+      `${pages} pages of ${pageSize} B; the core indexes at most ${MAX_PAGES} pages (32-bit page numbers): use a larger page size`);
+  }
 
   const populatedFraction = num('populatedFraction');
   const wl = o.workload ?? DEFAULT_WORKLOAD;
@@ -71,7 +72,7 @@ export function resolveOptions(options: MigrationOptions = {}): ResolvedOptions 
   }
 
   const bandwidthBytesPerSec = num('bandwidthBytesPerSec');
-  const algorithm = checkOneOf('algorithm', o.algorithm ?? 'qemu', ALGORITHMS);
+  const algorithm = checkOneOf('algorithm', o.algorithm ?? D.DEFAULT_ALGORITHM, ALGORITHMS);
   const downtimeLimitMs = num('downtimeLimitMs');
   const maxBandwidthBytesPerSec = num('maxBandwidthBytesPerSec');
   const setupTimeMs = num('setupTimeMs');

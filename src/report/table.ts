@@ -2,7 +2,7 @@
  * Plain-text rendering of a report for people: a per-round table and a summary block. Pure functions
  * returning strings, so other commands can lay several reports side by side with the same pieces.
  */
-import { formatBytes, formatDuration, formatRate } from '../cli/units.js';
+import { formatBytes, formatDuration, formatRate } from '../units.js';
 import { MiB } from '../engine/defaults.js';
 import type { MigrationReport, ResolvedScenario, RoundRecord } from './types.js';
 

@@ -3,8 +3,8 @@
  * bytes per second, milliseconds) and formatters that print them back. Units are case-sensitive on
  * purpose: `Mb` and `MB` differ by a factor of 8, so nothing is guessed.
  */
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { GiB, KiB, MiB, TiB } from '../engine/defaults.js';
+import { InvalidOptionError } from './errors/invalid-option-error.js';
+import { GiB, KiB, MiB, TiB } from './engine/defaults.js';
 
 /** A non-negative decimal number, optionally with an exponent, then an optional unit. */
 const QUANTITY = /^\s*((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(\S*)\s*$/;

@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '../src/engine/migrate.js';
+import type { MigrationOptions } from '../src/engine/options.js';
+import { TiB } from '../src/engine/defaults.js';
+import { HOT_COLD_WRITER, LINK_100G, LINK_10G, describeWriter } from './scenarios.js';
+import { bytes, ms, siUnit } from './format.js';
+import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
+
+/**
+ * Group 4: a 1 TiB VM migration, each scenario in its own child process (this file, run as a script) so its
+ * peak RSS is the migration's alone: a fresh Node, the Wasm core, migrate(), nothing else. The child prints
+ * one JSON line; the parent checks wall time (<= 10 s) and peak RSS (<= 1 GiB).
+ */
+
+const WALL_TARGET_MS = 10_000;
+const RSS_TARGET_KIB = 1024 * 1024;
+
+interface TibScenario {
+  id: string;
+  describe: string;
+  options: MigrationOptions;
+}
+
+const SCENARIOS: TibScenario[] = [
+  {
+    id: '1 TiB, 100 Gbit/s',
+    describe: 'memoryBytes 2^40, bandwidthBytesPerSec 12.5e9 (100 Gbit/s), maxBandwidthBytesPerSec 12.5e9 (= link), algorithm qemu',
+    options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_100G, maxBandwidthBytesPerSec: LINK_100G, algorithm: 'qemu', workload: HOT_COLD_WRITER },
+  },
+  {
+    id: '1 TiB, 10 Gbit/s',
+    describe: 'memoryBytes 2^40, bandwidthBytesPerSec 1.25e9 (10 Gbit/s), maxBandwidthBytesPerSec 1.25e9 (= link), algorithm qemu',
+    options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_10G, maxBandwidthBytesPerSec: LINK_10G, algorithm: 'qemu', workload: HOT_COLD_WRITER },
+  },
+];
+
+/** What the child reports on stdout. */
+interface ChildResult {
+  scenario: string;
+  /** Wall time of the migrate() call. */
+  wallMs: number;
+  /** Wall time from the child's start (Node boot and imports included) to the end of migrate(). */
+  processWallMs: number;
+  /** Peak RSS of the child, KiB (process.resourceUsage().maxRSS). */
+  maxRssKiB: number;
+  /** Peak RSS before migrate() was called (Node and the modules), KiB. */
+  baselineRssKiB: number;
+  status: string;
+  emulatedMs: number;
+  downtimeMs: number | null;
+  rounds: number;
+  transferredBytes: number;
+}
+
+function child(id: string): void {
+  const s = SCENARIOS.find((x) => x.id === id);
+  if (s === undefined) throw new Error(`bench/one-tib: unknown scenario "${id}"`);
+  const baselineRssKiB = process.resourceUsage().maxRSS;
+  const t0 = performance.now();
+  const report = migrate(s.options);
+  const t1 = performance.now();
+  const result: ChildResult = {
+    scenario: s.id,
+    wallMs: t1 - t0,
+    processWallMs: t1,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    baselineRssKiB,
+    status: report.status,
+    emulatedMs: report.summary.totalTimeMs,
+    downtimeMs: report.summary.downtimeMs,
+    rounds: report.summary.rounds,
+    transferredBytes: report.summary.transferredBytes,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function spawnChild(id: string): ChildResult {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), id], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`bench/one-tib: child for "${id}" exited with ${r.status ?? r.signal}:\n${r.stderr}`);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as ChildResult;
+}
+
+export const oneTib: BenchGroup = {
+  id: 'one-tib',
+  title: '1 TiB VM migration: wall time and peak RSS (one child process per scenario)',
+  run(): GroupResult {
+    const rows: Row[] = [];
+    const targets: TargetCheck[] = [];
+    for (const s of SCENARIOS) {
+      const c = spawnChild(s.id);
+      rows.push({ ...c, emulatedOverWall: c.emulatedMs / c.wallMs });
+      targets.push(
+        { name: `wall time, ${s.id}`, target: `<= ${ms(WALL_TARGET_MS)}`, measured: ms(c.wallMs), value: c.wallMs, met: c.wallMs <= WALL_TARGET_MS },
+        {
+          name: `peak RSS, ${s.id}`, target: `<= ${bytes(RSS_TARGET_KIB * 1024)}`, measured: bytes(c.maxRssKiB * 1024),
+          value: c.maxRssKiB * 1024, met: c.maxRssKiB <= RSS_TARGET_KIB,
+        },
+      );
+    }
+    return {
+      notes: [
+        ...SCENARIOS.map((s) => `${s.id}: ${s.describe}.`),
+        `Writer: ${describeWriter()}; other options at their defaults (populatedFraction 0.5, downtime-limit 300 ms, seed 1).`,
+        'Each scenario runs once, in a fresh `node` child (Wasm compile and tier-up included in "wall").',
+        'wall = the migrate() call; process = child start to end of migrate(); peak RSS = process.resourceUsage().maxRSS; baseline = the same before migrate().',
+      ],
+      columns: [
+        { key: 'scenario', label: 'scenario' },
+        { key: 'status', label: 'status' },
+        { key: 'emulatedMs', label: 'emulated', format: (v) => ms(v as number) },
+        { key: 'downtimeMs', label: 'downtime', format: (v) => (v === null ? '-' : ms(v as number)) },
+        { key: 'rounds', label: 'rounds' },
+        { key: 'transferredBytes', label: 'sent', format: (v) => siUnit(v as number, 'B') },
+        { key: 'wallMs', label: 'wall', format: (v) => ms(v as number) },
+        { key: 'processWallMs', label: 'process', format: (v) => ms(v as number) },
+        { key: 'maxRssKiB', label: 'peak RSS', format: (v) => bytes((v as number) * 1024) },
+        { key: 'baselineRssKiB', label: 'baseline RSS', format: (v) => bytes((v as number) * 1024) },
+        { key: 'emulatedOverWall', label: 'emulated/wall', format: (v) => `${Math.round(v as number)}x` },
+      ],
+      rows,
+      targets,
+    };
+  },
+};
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const id = process.argv[2];
+  if (id === undefined) {
+    process.stderr.write(`usage: node dist/bench/one-tib.js <scenario>\nscenarios: ${SCENARIOS.map((s) => JSON.stringify(s.id)).join(', ')}\n`);
+    process.exit(2);
+  }
+  child(id);
+}
