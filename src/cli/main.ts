@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { LivemigError } from '../errors/livemig-error.js';
 import { registerRun } from './commands/run.js';
+import { registerCompare } from './commands/compare.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -17,6 +18,7 @@ export const EXIT_INTERNAL = 70;
 
 const EXAMPLES = `
 Examples:
+  $ livemig compare                      # the seed paper's case: every policy on a guest that out-dirties the link
   $ livemig run --memory 8GiB --bandwidth 10Gbit/s
   $ livemig run --algorithm xen --workload uniform --write-rate 50000pages/s
   $ livemig run --memory 256MiB --json > report.json
@@ -36,6 +38,7 @@ export function buildProgram(io: Io): Command {
     .exitOverride();
   // Subcommands are created by program.command(), so they inherit the output and exit settings above.
   registerRun(program, io);
+  registerCompare(program, io);
   return program;
 }
 
