@@ -1,7 +1,7 @@
 import type { PageStore } from '../core/page-store.js';
 import type { Controller, ControllerContext, VcpuView } from '../policies/controllers/controller.js';
 import type { CancelReason, RoundRecord, TimelineSample } from '../report/types.js';
-import { EOS_BYTES, MAX_BURST_MS, PAGE_HEADER_BYTES, WINDOW_MS, ZERO_PAGE_BYTES } from './defaults.js';
+import { MAX_BURST_MS, PAGE_HEADER_BYTES, QEMU_ITERATION_FRAMING_BYTES, WINDOW_MS, ZERO_PAGE_BYTES } from './defaults.js';
 import type { ResolvedOptions } from './resolve.js';
 import type { DutyCycle, Vcpu } from './vcpu.js';
 
@@ -9,13 +9,16 @@ import type { DutyCycle, Vcpu } from './vcpu.js';
 export interface WireFormat {
   normalPageBytes: number;
   zeroPageBytes: number;
-  /** Bytes closing each send burst (QEMU's RAM_SAVE_FLAG_EOS). */
+  /** Bytes framing each send burst (QEMU's section header, EOS and footer; Xen's batch header). */
   burstTrailerBytes: number;
 }
 
-/** QEMU's wire format (migration/ram.c): 8 B header + page, 9 B zero page, 8 B EOS per ram_save_iterate. */
+/**
+ * QEMU's wire format (migration/ram.c, migration/savevm.c): 8 B header + page, 9 B zero page, and 18 B of
+ * section header, EOS and section footer around every iteration (one RAMBlock, so no block names).
+ */
 export function qemuWire(pageSize: number): WireFormat {
-  return { normalPageBytes: PAGE_HEADER_BYTES + pageSize, zeroPageBytes: ZERO_PAGE_BYTES, burstTrailerBytes: EOS_BYTES };
+  return { normalPageBytes: PAGE_HEADER_BYTES + pageSize, zeroPageBytes: ZERO_PAGE_BYTES, burstTrailerBytes: QEMU_ITERATION_FRAMING_BYTES };
 }
 
 /** QEMU cpu-throttle timeslice (CPU_THROTTLE_TIMESLICE_NS, migration/cpu-throttle.c). */
@@ -78,11 +81,12 @@ export class MigrationContext implements ControllerContext {
   get vcpus(): readonly VcpuView[] { return this.views; }
 
   setCpuThrottle(pct: number): void {
-    // cpu_throttle_set takes a whole percentage and clamps it to [1, 99]; 0 stops throttling.
+    // cpu_throttle_set takes a whole percentage and clamps it to [1, 99]; here 0 stops throttling
+    // (cpu_throttle_stop), which controllers other than QEMU's own use to release the guest.
     const whole = Math.round(pct);
     const p = whole <= 0 ? 0 : Math.min(99, whole) / 100;
     const cycle = p <= 0 ? null : { runMs: CPU_THROTTLE_TIMESLICE_MS, sleepMs: (p / (1 - p)) * CPU_THROTTLE_TIMESLICE_MS };
-    for (const v of this.vcpuList) v.setDutyCycle(cycle, this.nowMs);
+    for (const v of this.vcpuList) v.setDutyCycle(cycle, this.nowMs, 'qemu-throttle');
   }
 
   setCreditCap(capPct: number): void {
@@ -175,14 +179,14 @@ export class MigrationContext implements ControllerContext {
   }
 
   /**
-   * A send burst: pages from the cursor until `budgetBytes` are on the wire or MAX_BURST_MS (50 ms) of link
-   * time has passed, then the burst trailer; the guest then runs for the time the burst took.
-   * With `wrap`, the scan continues from page 0 after the last page (QEMU); without, it stops at the end of
-   * memory (a round-based pass). Returns the bytes sent.
+   * A send burst: pages from the cursor until `budgetBytes` are on the wire or `maxMs` of link time has
+   * passed (QEMU's MAX_WAIT, 50 ms, by default), then the burst's framing; the guest then runs for the time the
+   * burst took. With `wrap`, the scan continues from page 0 after the last page (QEMU); without, it stops at
+   * the end of memory (a round-based pass). Returns the bytes sent.
    */
-  burst(budgetBytes: number, opts: { wrap: boolean; skipDirty: boolean }): number {
+  burst(budgetBytes: number, opts: { wrap: boolean; skipDirty: boolean; maxMs?: number }): number {
     const link = this.linkBytesPerSec;
-    const limit = Math.min(budgetBytes, (link * MAX_BURST_MS) / 1000);
+    const limit = Math.min(budgetBytes, (link * (opts.maxMs ?? MAX_BURST_MS)) / 1000);
     let bytes = this.scan(this.pages, limit, opts.skipDirty);
     if (opts.wrap && this.cursor >= this.pages && bytes < limit && this.remainingPages > 0) {
       this.cursor = 0;

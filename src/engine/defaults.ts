@@ -54,6 +54,13 @@ export const PAGE_HEADER_BYTES = 8;
 export const ZERO_PAGE_BYTES = 9;
 /** QEMU RAM_SAVE_FLAG_EOS marker closing every ram_save_iterate. */
 export const EOS_BYTES = 8;
+/**
+ * Bytes framing each QEMU iteration: section header (1 + 4 B, QEMU_VM_SECTION_PART), the EOS marker (8 B) and
+ * the section footer (1 + 4 B) (migration/savevm.c qemu_savevm_state_iterate, migration/ram.c).
+ */
+export const QEMU_ITERATION_FRAMING_BYTES = 5 + EOS_BYTES + 5;
+/** QEMU ≥ 9.2 syncs the dirty bitmap this often while auto-converge is on, if nothing else did (cpu-throttle.c). */
+export const QEMU_DIRTY_SYNC_TIMER_MS = 5000;
 
 /** Xen DEF_MAX_ITERS: 29 live iterations, so the 30th round is the stop-and-copy (xc_domain_save.c). */
 export const XEN_MAX_ITERS = 29;
@@ -61,6 +68,12 @@ export const XEN_MAX_ITERS = 29;
 export const XEN_MAX_FACTOR = 3;
 /** Xen last-iteration trigger: sent + skipped in a round below this many pages. */
 export const XEN_LAST_ITER_PAGES = 50;
+/** Xen MAX_BATCH_SIZE: pages per batch; the dirty bitmap is peeked before each batch (xg_save_restore.h). */
+export const XEN_BATCH_PAGES = 1024;
+/** Xen batch header: the page count as an unsigned int. */
+export const XEN_BATCH_HEADER_BYTES = 4;
+/** Xen pfn_type entry sent with every page (unsigned long). */
+export const XEN_PFN_TYPE_BYTES = 8;
 
 /** Pre-copy algorithm when none is given. */
 export const DEFAULT_ALGORITHM = 'qemu';

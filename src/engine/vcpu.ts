@@ -50,19 +50,25 @@ export class Vcpu {
   }
 
   /**
-   * Applies a schedule from `nowMs`, or lifts it with null. The new cycle starts with a run phase, as QEMU's
-   * cpu_throttle_set re-arms its timer one timeslice ahead; a vCPU caught asleep first finishes the sleep it
-   * is in (the sleep already scheduled on it is not cut short). Setting the same schedule again changes nothing.
+   * Applies a schedule from `nowMs`, or lifts it with null. Setting the same schedule again changes nothing.
+   * - 'restart' (dirty-limit, Xen caps, SDPS): the new cycle starts with a run phase now; a vCPU caught asleep
+   *   first finishes the sleep it is in.
+   * - 'qemu-throttle' (migration/cpu-throttle.c): switching on, the timer tick fires at once, so the vCPU
+   *   sleeps first, then runs 10 ms; a change while on only updates the percentage, so the vCPU finishes the
+   *   run or sleep it is in and the next tick applies the new sleep.
    */
-  setDutyCycle(cycle: DutyCycle | null, nowMs: number): void {
+  setDutyCycle(cycle: DutyCycle | null, nowMs: number, mode: 'restart' | 'qemu-throttle' = 'restart'): void {
     const next = cycle === null || cycle.sleepMs <= 0 ? null : { runMs: cycle.runMs, sleepMs: cycle.sleepMs };
     const old = this.cycle;
     if (next !== null && old !== null && next.runMs === old.runMs && next.sleepMs === old.sleepMs) return;
     let origin = nowMs;
-    if (old !== null && next !== null && nowMs >= this.originMs) {
+    if (next !== null && old === null && mode === 'qemu-throttle') {
+      origin = nowMs + next.sleepMs;
+    } else if (next !== null && old !== null && nowMs >= this.originMs) {
       const period = old.runMs + old.sleepMs;
-      const phase = (nowMs - this.originMs) - Math.floor((nowMs - this.originMs) / period) * period;
+      const phase = nowMs - this.originMs - Math.floor((nowMs - this.originMs) / period) * period;
       if (phase > old.runMs) origin = nowMs + (period - phase);
+      else if (mode === 'qemu-throttle') origin = nowMs - phase;
     }
     this.cycle = next;
     this.originMs = origin;

@@ -27,7 +27,7 @@ describe('bin/livemig.js', () => {
     expect(stdout).toMatch(/^Usage: livemig /);
     expect(stdout).toContain('live migration');
     expect(stdout).toMatch(/^ {2}run \[options\] +emulate one migration/m);
-    expect(stdout).toMatch(/Examples:\n(?: {2}\$ livemig run .*\n){2,}/);
+    expect(stdout).toMatch(/Examples:\n(?: {2}\$ livemig (?:run|compare).*\n){3,}/);
   });
 
   it('run --help lists every flag with its default', () => {

@@ -55,6 +55,7 @@ export interface ThrottleStep {
  */
 export class AutoConvergeController implements Controller {
   readonly name = 'auto-converge';
+  readonly qemuDirtySyncTimer = true;
   readonly steps: ThrottleStep[] = [];
   private readonly p: Required<AutoConvergeParams>;
   private readonly trigger: ThrottleTrigger;
@@ -87,9 +88,9 @@ export class AutoConvergeController implements Controller {
     let inc = incrementPct;
     if (tailslow) {
       const cpuNow = 100 - this.pct;
-      const cpuIdeal = cpuNow * (bytesDirtyThreshold / bytesDirtyPeriod);
-      // QEMU stores MIN(double, int) into a uint64_t: truncation toward zero.
-      inc = Math.trunc(Math.min(cpuNow - cpuIdeal, incrementPct));
+      // QEMU's cpu_ideal is a uint64_t: the ideal share is truncated before the difference is taken.
+      const cpuIdeal = Math.trunc(cpuNow * (bytesDirtyThreshold / bytesDirtyPeriod));
+      inc = Math.min(cpuNow - cpuIdeal, incrementPct);
     }
     // cpu_throttle_set clamps to [CPU_THROTTLE_PCT_MIN, CPU_THROTTLE_PCT_MAX] = [1, 99].
     this.pct = Math.max(1, Math.min(99, Math.min(this.pct + inc, maxPct)));

@@ -68,6 +68,11 @@ export interface WindowEvent {
  */
 export interface Controller {
   readonly name: string;
+  /**
+   * True for QEMU's auto-converge capability: QEMU ≥ 9.2 then syncs the dirty bitmap every 5 s in the
+   * background when nothing else did (cpu_throttle_dirty_sync_timer), so the throttle can react within long passes.
+   */
+  readonly qemuDirtySyncTimer?: boolean;
   onSync?(event: SyncEvent, ctx: ControllerContext): void;
   onWindow?(event: WindowEvent, ctx: ControllerContext): void;
   /**

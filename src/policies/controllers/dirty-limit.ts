@@ -97,7 +97,6 @@ export class DirtyLimitController implements Controller {
       const fresh = v.freshPages - this.freshAtStart[v.index]!;
       // QEMU's MB/s figure: whole MiB per second.
       const current = Math.floor(fresh / pagesPerMiB / seconds);
-      this.maxDirtyRate = Math.max(this.maxDirtyRate, current);
       if (Math.abs(quota - current) > DIRTYLIMIT_TOLERANCE_RANGE_MBPS) this.adjust(v.index, quota, current, ringMiB);
       // The duty cycle: run until the ring fills at the vCPU's full-speed dirty rate, then sleep.
       const obtainedMs = v.cpuObtainedMs - this.obtainedAtStart[v.index]!;
@@ -118,6 +117,8 @@ export class DirtyLimitController implements Controller {
       this.throttleUsPerFull[vcpu] = 0;
       return;
     }
+    // QEMU's static max_dirtyrate only sees vCPUs that are being adjusted (dirtylimit_dirty_ring_full_time).
+    this.maxDirtyRate = Math.max(this.maxDirtyRate, current);
     const ringFullUs = Math.floor((ringMiB * 1e6) / Math.max(1, this.maxDirtyRate));
     let t = this.throttleUsPerFull[vcpu]!;
     const lo = Math.min(quota, current);

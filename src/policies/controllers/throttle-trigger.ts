@@ -48,7 +48,8 @@ export class ThrottleTrigger {
 
   /** The test of one completed period. */
   check(bytesDirtyPeriod: number, bytesXferPeriod: number): TriggerFire | null {
-    const bytesDirtyThreshold = (bytesXferPeriod * this.thresholdPct) / 100;
+    // Integer arithmetic in QEMU (uint64_t).
+    const bytesDirtyThreshold = Math.floor((bytesXferPeriod * this.thresholdPct) / 100);
     if (!(bytesDirtyPeriod > bytesDirtyThreshold)) return null;
     this.qualifying++;
     if (++this.highCount < TRIGGER_COUNT) return null;

@@ -1,21 +1,28 @@
 import { type MigrationContext, qemuWire } from '../../engine/context.js';
-import { WINDOW_MS } from '../../engine/defaults.js';
+import { QEMU_DIRTY_SYNC_TIMER_MS, WINDOW_MS } from '../../engine/defaults.js';
 import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorithm.js';
 
 /**
- * QEMU pre-copy as in qemu/qemu migration/migration.c (migration_iteration_run, migration_update_counters,
- * migration_rate_limit), migration/ram.c (ram_save_iterate, migration_bitmap_sync) and
- * migration/migration-stats.c. Reference: migration-algorithms.md §4.1–§4.2.
+ * QEMU pre-copy as of QEMU 10.1: qemu/qemu migration/migration.c (migration_iteration_run,
+ * migration_update_counters, migration_rate_limit, migration_completion), migration/ram.c (ram_save_iterate,
+ * migration_bitmap_sync, ram_save_complete), migration/migration-stats.c and migration/cpu-throttle.c.
+ * Reference: migration-algorithms.md §4.1–§4.2 (whose ≤ / < rules are those of QEMU 8.2 and 9.0–10.0).
  *
- * - Bandwidth is measured per 100 ms window; threshold = bandwidth × downtime-limit (0 until the first
+ * - Bandwidth is measured per ≥ 100 ms window; threshold = bandwidth × downtime-limit (0 until the first
  *   window closes).
- * - The dirty log is synced only when what is still unsent falls to the threshold or below
- *   (pending_exact); unsent pages carry over, so near the end syncs come every window.
- * - Switch-over when, after that sync, what remains is still below the threshold (or nothing remains);
- *   completion syncs once more with the guest stopped, so dirty-sync-count counts both, as QEMU's does.
- * - max-bandwidth rate-limits pre-copy: a window's budget is max-bandwidth / 10, the page that crosses it is
- *   still sent, and the thread then waits for the window to end. Stop-and-copy runs at link capacity.
+ * - Each iteration first checks what is still unsent: below the threshold, the dirty log is synced
+ *   (pending_exact; since QEMU 9.0 `pending < threshold`); unsent pages carry over, so near the end a sync
+ *   comes every iteration (every burst of at most 50 ms).
+ * - Switch-over when what remains is at most the threshold (`<=` since QEMU 10.1); completion stops the guest
+ *   and syncs once more, so dirty-sync-count counts both syncs, as QEMU's does.
+ * - max-bandwidth rate-limits pre-copy: a window's budget is max-bandwidth / 10; once more than that has been
+ *   sent (the page that crosses it is still sent) the thread waits for the window to end. Stop-and-copy runs
+ *   at link capacity (the rate limit is lifted at completion).
+ * - With auto-converge, QEMU ≥ 9.2 also syncs every 5 s if no sync happened since the last tick and at
+ *   least two syncs have been done (cpu_throttle_dirty_sync_timer_tick).
  * - QEMU never gives up by itself; the run's max time and max data caps cancel it.
+ * Not modelled: MAX_WAIT checked only every 64 pages on a whole-millisecond clock (bursts here end at exactly
+ * 50 ms), postcopy, multifd, XBZRLE, compression, avail-switchover-bandwidth.
  */
 export const qemu: PrecopyAlgorithm = {
   name: 'qemu',
@@ -23,27 +30,35 @@ export const qemu: PrecopyAlgorithm = {
   run(ctx: MigrationContext): PrecopyOutcome {
     const s = ctx.options.scenario;
     const windowBudget = s.maxBandwidthBytesPerSec / (1000 / WINDOW_MS);
+    const timer = ctx.controller?.qemuDirtySyncTimer === true;
+    let nextTickMs = QEMU_DIRTY_SYNC_TIMER_MS;
+    let syncsAtTick = 0;
     ctx.setup();
     ctx.sync();
     for (;;) {
       const capped = checkCaps(ctx);
       if (capped) return capped;
+      if (timer && ctx.nowMs >= nextTickMs) {
+        if (ctx.syncCount > 1 && ctx.syncCount === syncsAtTick) ctx.sync();
+        syncsAtTick = ctx.syncCount;
+        nextTickMs += QEMU_DIRTY_SYNC_TIMER_MS;
+      }
       const w = ctx.window;
-      if (w.bytes >= windowBudget) {
+      if (w.bytes > windowBudget) {
         ctx.idleUntil(w.startMs + WINDOW_MS);
         continue;
       }
       const threshold = (ctx.bandwidthBytesPerSec * s.downtimeLimitMs) / 1000;
       let pending = ctx.remainingPages * s.pageSize;
-      if (pending <= threshold) {
+      if (pending < threshold) {
         ctx.sync();
         pending = ctx.remainingPages * s.pageSize;
       }
-      if (pending === 0 || pending < threshold || ctx.controllerWantsStop(ctx.remainingPages)) {
+      if (pending <= threshold || ctx.controllerWantsStop(ctx.remainingPages)) {
         ctx.stopAndCopy();
         return { status: 'completed' };
       }
-      ctx.burst(windowBudget - w.bytes, { wrap: true, skipDirty: false });
+      ctx.burst(Math.max(0, windowBudget - w.bytes), { wrap: true, skipDirty: false });
     }
   },
 };

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { WasmPageStore } from '../../src/core/wasm-page-store.js';
+import { MigrationContext, qemuWire } from '../../src/engine/context.js';
+import { resolveOptions } from '../../src/engine/resolve.js';
+import { Vcpu } from '../../src/engine/vcpu.js';
+import { createWorkload } from '../../src/workloads/index.js';
+import type { WorkloadSpec } from '../../src/workloads/spec.js';
+
+// Validation target 2 (reference §4.3, QEMU migration/cpu-throttle.c): at throttle p every vCPU runs one
+// CPU_THROTTLE_TIMESLICE (10 ms) then sleeps p/(1 − p) × 10 ms, so it gets the share 1 − p of the CPU, and a
+// CPU-bound writer's page-write rate falls to (1 − p) × its unthrottled rate.
+// Xen credit cap c %: the vCPU gets c % of a physical CPU.
+
+const TIMESLICE_MS = 10; // CPU_THROTTLE_TIMESLICE_NS = 10 000 000 ns
+const XEN_PERIOD_MS = 30; // credit-scheduler accounting period the emulator enforces a cap over
+
+/** The reference's table: throttle % → sleep per cycle in ms (rounded as printed there). */
+const SLEEP_TABLE: Array<[pct: number, sleepMs: number]> = [
+  [20, 2.5],
+  [30, 4.29],
+  [50, 10],
+  [90, 90],
+  [99, 990],
+];
+
+const PAGES = 1 << 20; // 4 GiB of 4 KiB pages: a sequential sweep below never wraps, so every write is a fresh page
+const WRITES_PER_SEC = 10_000;
+const RUN_MS = 60_000;
+const SLICE_MS = 7; // not a divisor of any cycle length: slices cut cycles at arbitrary phases
+
+/** A guest of one vCPU running `spec`, with the engine's context around it (no migration, no controller). */
+function guest(spec: WorkloadSpec): { ctx: MigrationContext; vcpu: Vcpu } {
+  const resolved = resolveOptions({ memoryBytes: PAGES * 4096, populatedFraction: 0, workload: spec });
+  const store = new WasmPageStore(PAGES);
+  store.seedStream(0, 12345);
+  const vcpu = new Vcpu(0, createWorkload(resolved.workloads[0]!, PAGES, 0));
+  const ctx = new MigrationContext(resolved, store, [vcpu], qemuWire(4096), null);
+  return { ctx, vcpu };
+}
+
+/** Lets the guest run for `totalMs` in slices of `sliceMs`. */
+function runFor(ctx: MigrationContext, totalMs: number, sliceMs = SLICE_MS): void {
+  const end = ctx.nowMs + totalMs;
+  while (ctx.nowMs < end - 1e-9) ctx.runGuest(Math.min(sliceMs, end - ctx.nowMs));
+}
+
+const sequential: WorkloadSpec = { kind: 'sequential', writesPerSec: WRITES_PER_SEC };
+
+describe('QEMU cpu-throttle arithmetic (target 2)', () => {
+  it.each(SLEEP_TABLE)('p = %i %%: run 10 ms, sleep %s ms per cycle, run fraction 1 − p', (pct, sleepMs) => {
+    const { ctx, vcpu } = guest(sequential);
+    ctx.setCpuThrottle(pct);
+    const p = pct / 100;
+    const cycle = vcpu.dutyCycle;
+    expect(cycle).not.toBeNull();
+    expect(cycle!.runMs).toBe(TIMESLICE_MS);
+    expect(cycle!.sleepMs).toBeCloseTo((p / (1 - p)) * TIMESLICE_MS, 9); // closed form
+    expect(cycle!.sleepMs).toBeCloseTo(sleepMs, 2); // the reference's printed value
+    expect(cycle!.runMs / (cycle!.runMs + cycle!.sleepMs)).toBeCloseTo(1 - p, 12);
+    expect(vcpu.throttlePct).toBeCloseTo(pct, 9);
+  });
+
+  it.each(SLEEP_TABLE)('p = %i %%: a CPU-bound writer writes (1 − p) × its unthrottled rate', (pct) => {
+    const p = pct / 100;
+    const free = guest(sequential);
+    runFor(free.ctx, RUN_MS);
+    const unthrottled = free.vcpu.writes;
+    expect(unthrottled).toBe((WRITES_PER_SEC * RUN_MS) / 1000); // the unthrottled rate is the workload's own
+    expect(free.vcpu.freshPages).toBe(unthrottled);
+
+    const slowed = guest(sequential);
+    slowed.ctx.setCpuThrottle(pct);
+    runFor(slowed.ctx, RUN_MS);
+    // Duty-cycle granularity: over any interval starting with a run phase, the run time exceeds (1 − p)·T by
+    // at most one run phase × p, and fractional writes carry over (< 1 write). So the count may exceed
+    // (1 − p) × unthrottled by at most the writes of one 10 ms timeslice, plus one.
+    const expected = (1 - p) * unthrottled;
+    const tolerance = (WRITES_PER_SEC * TIMESLICE_MS) / 1000 + 1;
+    expect(slowed.vcpu.writes).toBeGreaterThanOrEqual(expected - 1);
+    expect(slowed.vcpu.writes).toBeLessThanOrEqual(expected + tolerance);
+    // a sequential sweep that does not wrap dirties one fresh page per write: the dirty rate falls the same way
+    expect(slowed.vcpu.freshPages).toBe(slowed.vcpu.writes);
+    // CPU accounting agrees: the vCPU obtained the share 1 − p of what it demanded
+    expect(slowed.vcpu.cpuDemandedMs).toBeCloseTo(RUN_MS, 6);
+    expect(slowed.vcpu.cpuObtainedMs / slowed.vcpu.cpuDemandedMs).toBeCloseTo(1 - p, 3);
+  });
+
+  it('the uniform writer is slowed the same way (page writes are ∝ CPU time, whatever the pattern)', () => {
+    const uniform: WorkloadSpec = { kind: 'uniform', writesPerSec: WRITES_PER_SEC };
+    const free = guest(uniform);
+    runFor(free.ctx, 20_000);
+    const slowed = guest(uniform);
+    slowed.ctx.setCpuThrottle(30);
+    runFor(slowed.ctx, 20_000);
+    const expected = 0.7 * free.vcpu.writes;
+    expect(slowed.vcpu.writes).toBeGreaterThanOrEqual(expected - 1);
+    expect(slowed.vcpu.writes).toBeLessThanOrEqual(expected + (WRITES_PER_SEC * TIMESLICE_MS) / 1000 + 1);
+  });
+
+  it('cpu_throttle_set semantics: a whole percentage clamped to [1, 99]; 0 lifts the throttle', () => {
+    const { ctx, vcpu } = guest(sequential);
+    ctx.setCpuThrottle(100);
+    expect(vcpu.dutyCycle!.sleepMs).toBeCloseTo(990, 9); // clamped to 99 %
+    ctx.setCpuThrottle(29.6);
+    expect(vcpu.dutyCycle!.sleepMs).toBeCloseTo((0.3 / 0.7) * 10, 9); // rounded to 30 %
+    ctx.setCpuThrottle(0.4);
+    expect(vcpu.dutyCycle).toBeNull(); // rounds to 0: no throttle
+    ctx.setCpuThrottle(20);
+    expect(vcpu.dutyCycle).not.toBeNull();
+    ctx.setCpuThrottle(0);
+    expect(vcpu.dutyCycle).toBeNull();
+    expect(vcpu.throttlePct).toBe(0);
+  });
+
+  it('the throttle applies to every vCPU alike', () => {
+    const resolved = resolveOptions({ memoryBytes: 4096 * 4096, workload: [sequential, { kind: 'compute' }, sequential] });
+    const store = new WasmPageStore(4096);
+    const vcpus = resolved.workloads.map((w, i) => new Vcpu(i, createWorkload(w, 4096, i)));
+    const ctx = new MigrationContext(resolved, store, vcpus, qemuWire(4096), null);
+    ctx.setCpuThrottle(50);
+    for (const v of vcpus) expect(v.dutyCycle).toEqual({ runMs: 10, sleepMs: 10 });
+  });
+});
+
+describe('Xen credit cap: a cap of c % gives the vCPU the share c %', () => {
+  it.each([10, 25, 50, 80])('cap %i %%', (cap) => {
+    const { ctx, vcpu } = guest(sequential);
+    ctx.setCreditCap(cap);
+    const cycle = vcpu.dutyCycle!;
+    expect(cycle.runMs + cycle.sleepMs).toBeCloseTo(XEN_PERIOD_MS, 9);
+    expect(cycle.runMs / (cycle.runMs + cycle.sleepMs)).toBeCloseTo(cap / 100, 12);
+    expect(vcpu.throttlePct).toBeCloseTo(100 - cap, 9);
+
+    runFor(ctx, RUN_MS);
+    const expected = (cap / 100) * ((WRITES_PER_SEC * RUN_MS) / 1000);
+    const tolerance = (WRITES_PER_SEC * XEN_PERIOD_MS) / 1000 + 1; // one credit period's run phase
+    expect(vcpu.writes).toBeGreaterThanOrEqual(expected - 1);
+    expect(vcpu.writes).toBeLessThanOrEqual(expected + tolerance);
+  });
+
+  it('a cap of 100 % (or more) lifts the cap', () => {
+    const { ctx, vcpu } = guest(sequential);
+    ctx.setCreditCap(40);
+    expect(vcpu.dutyCycle).not.toBeNull();
+    ctx.setCreditCap(100);
+    expect(vcpu.dutyCycle).toBeNull();
+    ctx.setCreditCap(40);
+    ctx.setCreditCap(250);
+    expect(vcpu.dutyCycle).toBeNull();
+  });
+});
