@@ -7,6 +7,7 @@
 //   dirtyLog    ceil(N/64) × u64  bit p set = page p written since the last sync (the KVM dirty log)
 //   toSend      ceil(N/64) × u64  bit p set = page p still to be sent (QEMU's migration bitmap)
 //   populated   ceil(N/64) × u64  bit p set = page p written since boot (clear = zero page)
+//   ringLog     ceil(N/64) × u64  bit p set = page p logged in a KVM dirty ring since the last ring reset
 //   lastWrite   N × u32           (trace mode only) stamp of the page's last write
 //   lastSend    N × u32           (trace mode only) stamp of the page's last send
 // Stamps come from a counter bumped once per touch or send call, so "write after send" is exact order.
@@ -22,6 +23,7 @@ let streamsPtr: usize = 0;
 let dirtyPtr: usize = 0;
 let sendPtr: usize = 0;
 let popPtr: usize = 0;
+let ringPtr: usize = 0;
 let lastWritePtr: usize = 0;
 let lastSendPtr: usize = 0;
 let stamp: u32 = 0;
@@ -63,6 +65,7 @@ export function init(pages: u32, trace: u32): f64 {
   dirtyPtr = <usize>end; end += bitmapBytes;
   sendPtr = <usize>end; end += bitmapBytes;
   popPtr = <usize>end; end += bitmapBytes;
+  ringPtr = <usize>end; end += bitmapBytes;
   if (trace != 0) {
     lastWritePtr = <usize>end; end += <u64>pages << 2;
     lastSendPtr = <usize>end; end += <u64>pages << 2;
@@ -85,6 +88,7 @@ export function init(pages: u32, trace: u32): f64 {
 export function dirtyLogPtr(): usize { return dirtyPtr; }
 export function toSendPtr(): usize { return sendPtr; }
 export function populatedPtr(): usize { return popPtr; }
+export function ringLogPtr(): usize { return ringPtr; }
 export function lastWriteStampPtr(): usize { return lastWritePtr; }
 export function lastSendStampPtr(): usize { return lastSendPtr; }
 export function currentStamp(): u32 { return stamp; }
@@ -152,22 +156,33 @@ let s3: u32 = 0;
 // @ts-ignore: decorator
 @inline function below(r: u32, n: u32): u32 { return <u32>((<u64>r * <u64>n) >>> 32); }
 
-/** Writes page p: sets its dirty-log and populated bits; returns 1 if the log bit was newly set. */
+/**
+ * Writes page p: sets its dirty-log, populated and ring bits. Returns 1 if the write made a dirty-ring entry
+ * (the page was not logged since the last ring reset: KVM write-protects it again at each reset).
+ */
 // @ts-ignore: decorator
 @inline function write(p: u32): u32 {
-  const a = wordAt(dirtyPtr, p >>> 6);
+  const w = p >>> 6;
   const bit = <u64>1 << <u64>(p & 63);
-  const old = load<u64>(a);
-  store<u64>(a, old | bit);
-  const pa = wordAt(popPtr, p >>> 6);
+  const a = wordAt(dirtyPtr, w);
+  store<u64>(a, load<u64>(a) | bit);
+  const pa = wordAt(popPtr, w);
   store<u64>(pa, load<u64>(pa) | bit);
+  const ra = wordAt(ringPtr, w);
+  const old = load<u64>(ra);
+  store<u64>(ra, old | bit);
   if (lastWritePtr != 0) store<u32>(lastWritePtr + (<usize>p << 2), stamp);
   return <u32>((old & bit) == 0);
 }
 
+/** Empties the dirty rings (KVM_RESET_DIRTY_RINGS): the next write to any page makes a new entry. */
+export function resetRing(): void {
+  memory.fill(ringPtr, 0, <usize>nWords << 3);
+}
+
 /**
  * Performs `k` writes uniformly at random over pages [start, start + count) with stream `s`.
- * Returns how many writes newly dirtied a page in the log (what a KVM dirty ring would record).
+ * Returns how many writes made dirty-ring entries.
  */
 export function touchUniform(s: u32, start: u32, count: u32, k: u32): u32 {
   stamp++;
@@ -180,7 +195,7 @@ export function touchUniform(s: u32, start: u32, count: u32, k: u32): u32 {
 
 /**
  * Performs `k` writes with stream `s`: each goes to the hot range with probability hotProb / 2^32,
- * else to the cold range; uniform within the chosen range. Returns the newly dirtied count.
+ * else to the cold range; uniform within the chosen range. Returns the dirty-ring entries made.
  */
 export function touchHotCold(
   s: u32, hotStart: u32, hotCount: u32, coldStart: u32, coldCount: u32, hotProb: u32, k: u32,
@@ -241,7 +256,7 @@ export function syncDirtyLog(): u32 {
 }
 export function lastLogPages(): u32 { return outLogPages; }
 
-/** Counts set bits in the bitmap at `ptr` (dirtyLogPtr, toSendPtr or populatedPtr). */
+/** Counts set bits in the bitmap at `ptr` (dirtyLogPtr, toSendPtr, populatedPtr or ringLogPtr). */
 export function countBits(ptr: usize): u32 {
   let n: u32 = 0;
   for (let w: u32 = 0; w < nWords; w++) n += <u32>popcnt(load<u64>(wordAt(ptr, w)));

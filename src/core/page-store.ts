@@ -12,6 +12,8 @@ export interface PageStore {
   readonly toSend: Uint32Array;
   /** Bit set = page written since boot; clear = zero page. */
   readonly populated: Uint32Array;
+  /** Bit set = page logged in a KVM dirty ring since the last ring reset. */
+  readonly ringLog: Uint32Array;
   /** Per-page stamp of the last write and last send, when tracing (small VMs only). */
   readonly lastWrite: Uint32Array | null;
   readonly lastSend: Uint32Array | null;
@@ -19,9 +21,14 @@ export interface PageStore {
   seedStream(stream: number, seed: number): void;
   populatePrefix(count: number): void;
   markAllToSend(): void;
-  /** k uniform writes over [start, start+count); returns pages newly set in the dirty log. */
+  /**
+   * Writes return the dirty-ring entries they made: pages not logged since the last `resetRing` (KVM
+   * write-protects every page again when the rings are reset, so a page written again afterwards counts again).
+   */
+  resetRing(): void;
+  /** k uniform writes over [start, start+count); returns the dirty-ring entries made. */
   touchUniform(stream: number, start: number, count: number, k: number): number;
-  /** k writes, hot range with probability hotProb/2^32; returns pages newly set in the dirty log. */
+  /** k writes, hot range with probability hotProb/2^32; returns the dirty-ring entries made. */
   touchHotCold(
     stream: number, hotStart: number, hotCount: number, coldStart: number, coldCount: number,
     hotProb: number, k: number,
@@ -39,14 +46,17 @@ export interface PageStore {
   lastZero(): number;
   lastSkipped(): number;
   lastBytes(): number;
-  countBits(which: 'dirtyLog' | 'toSend' | 'populated'): number;
+  countBits(which: Bitmap): number;
 }
+
+/** The bitmaps a page store holds. */
+export type Bitmap = 'dirtyLog' | 'toSend' | 'populated' | 'ringLog';
 
 /** Independent PRNG streams the core holds (one per vCPU workload). */
 export const MAX_STREAMS = 1024;
-/** Bytes of Wasm memory per page: three bitmaps, plus two u32 stamps when tracing. */
+/** Bytes of Wasm memory per page: four bitmaps, plus two u32 stamps when tracing. */
 export function bytesPerPage(trace: boolean): number {
-  return 3 / 8 + (trace ? 8 : 0);
+  return 4 / 8 + (trace ? 8 : 0);
 }
 /** Most pages a VM may have: page indices are 32-bit in the core (kept a whole 64-page word below 2^32). */
 export const MAX_PAGES = 2 ** 32 - 64;

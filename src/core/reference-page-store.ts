@@ -1,4 +1,4 @@
-import type { PageStore } from './page-store.js';
+import type { Bitmap, PageStore } from './page-store.js';
 import { MAX_STREAMS } from './page-store.js';
 
 /**
@@ -11,6 +11,7 @@ export class ReferencePageStore implements PageStore {
   readonly dirtyLog: Uint32Array;
   readonly toSend: Uint32Array;
   readonly populated: Uint32Array;
+  readonly ringLog: Uint32Array;
   readonly lastWrite: Uint32Array | null;
   readonly lastSend: Uint32Array | null;
   private readonly streams = new Uint32Array(MAX_STREAMS * 4);
@@ -30,6 +31,7 @@ export class ReferencePageStore implements PageStore {
     this.dirtyLog = new Uint32Array(words);
     this.toSend = new Uint32Array(words);
     this.populated = new Uint32Array(words);
+    this.ringLog = new Uint32Array(words);
     this.lastWrite = trace ? new Uint32Array(pages) : null;
     this.lastSend = trace ? new Uint32Array(pages) : null;
   }
@@ -47,6 +49,10 @@ export class ReferencePageStore implements PageStore {
 
   populatePrefix(count: number): void {
     for (let p = 0; p < count; p++) this.populated[p >>> 5]! |= 1 << (p & 31);
+  }
+
+  resetRing(): void {
+    this.ringLog.fill(0);
   }
 
   markAllToSend(): void {
@@ -72,9 +78,10 @@ export class ReferencePageStore implements PageStore {
   private write(p: number): number {
     const w = p >>> 5;
     const bit = 1 << (p & 31);
-    const fresh = (this.dirtyLog[w]! & bit) === 0 ? 1 : 0;
+    const fresh = (this.ringLog[w]! & bit) === 0 ? 1 : 0;
     this.dirtyLog[w]! |= bit;
     this.populated[w]! |= bit;
+    this.ringLog[w]! |= bit;
     if (this.lastWrite) this.lastWrite[p] = this.stamp;
     return fresh;
   }
@@ -171,7 +178,7 @@ export class ReferencePageStore implements PageStore {
   lastSkipped(): number { return this.skipped; }
   lastBytes(): number { return this.bytes; }
 
-  countBits(which: 'dirtyLog' | 'toSend' | 'populated'): number {
+  countBits(which: Bitmap): number {
     let n = 0;
     for (const w of this[which]) n += popcount(w);
     return n;

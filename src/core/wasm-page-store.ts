@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instantiateSync } from '@assemblyscript/loader';
 import { CapacityError } from '../errors/capacity-error.js';
-import type { PageStore } from './page-store.js';
+import type { Bitmap, PageStore } from './page-store.js';
 import { MAX_PAGES, MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
 
 /** The raw exports of assembly/index.ts, typed once here; nothing else in src/ touches them. */
@@ -14,6 +14,8 @@ interface CoreExports {
   dirtyLogPtr(): number;
   toSendPtr(): number;
   populatedPtr(): number;
+  ringLogPtr(): number;
+  resetRing(): void;
   lastWriteStampPtr(): number;
   lastSendStampPtr(): number;
   seedStream(s: number, seed: number): void;
@@ -59,6 +61,7 @@ export class WasmPageStore implements PageStore {
   readonly dirtyLog: Uint32Array;
   readonly toSend: Uint32Array;
   readonly populated: Uint32Array;
+  readonly ringLog: Uint32Array;
   readonly lastWrite: Uint32Array | null;
   readonly lastSend: Uint32Array | null;
   readonly memoryBytes: number;
@@ -82,6 +85,7 @@ export class WasmPageStore implements PageStore {
     this.dirtyLog = new Uint32Array(buf, this.x.dirtyLogPtr(), words);
     this.toSend = new Uint32Array(buf, this.x.toSendPtr(), words);
     this.populated = new Uint32Array(buf, this.x.populatedPtr(), words);
+    this.ringLog = new Uint32Array(buf, this.x.ringLogPtr(), words);
     this.lastWrite = trace ? new Uint32Array(buf, this.x.lastWriteStampPtr(), pages) : null;
     this.lastSend = trace ? new Uint32Array(buf, this.x.lastSendStampPtr(), pages) : null;
   }
@@ -89,6 +93,7 @@ export class WasmPageStore implements PageStore {
   seedStream(stream: number, seed: number): void { this.x.seedStream(stream, seed >>> 0); }
   populatePrefix(count: number): void { this.x.populatePrefix(count); }
   markAllToSend(): void { this.x.markAllToSend(); }
+  resetRing(): void { this.x.resetRing(); }
   touchUniform(s: number, start: number, count: number, k: number): number {
     return this.x.touchUniform(s, start, count, k) >>> 0;
   }
@@ -108,8 +113,8 @@ export class WasmPageStore implements PageStore {
   lastZero(): number { return this.x.lastZero() >>> 0; }
   lastSkipped(): number { return this.x.lastSkipped() >>> 0; }
   lastBytes(): number { return this.x.lastBytes(); }
-  countBits(which: 'dirtyLog' | 'toSend' | 'populated'): number {
-    const ptr = which === 'dirtyLog' ? this.x.dirtyLogPtr() : which === 'toSend' ? this.x.toSendPtr() : this.x.populatedPtr();
+  countBits(which: Bitmap): number {
+    const ptr = { dirtyLog: this.x.dirtyLogPtr, toSend: this.x.toSendPtr, populated: this.x.populatedPtr, ringLog: this.x.ringLogPtr }[which]();
     return this.x.countBits(ptr) >>> 0;
   }
 }

@@ -95,6 +95,10 @@ export class MigrationContext implements ControllerContext {
     for (const v of this.vcpuList) v.setDutyCycle(cycle, this.nowMs);
   }
 
+  resetDirtyRings(): void {
+    this.store.resetRing();
+  }
+
   setVcpuDutyCycle(vcpu: number, cycle: DutyCycle | null): void {
     this.vcpuList[vcpu]!.setDutyCycle(cycle, this.nowMs);
   }
@@ -213,6 +217,8 @@ export class MigrationContext implements ControllerContext {
    */
   sync(phase: RoundRecord['phase'] = 'live'): number {
     const fresh = this.store.syncDirtyLog();
+    // Collecting the dirty log resets the dirty rings too (KVM_RESET_DIRTY_RINGS).
+    this.store.resetRing();
     this.remainingPages += fresh;
     this.syncCount++;
     const ended = this.endRound(this.store.lastLogPages());

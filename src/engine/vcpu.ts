@@ -26,7 +26,7 @@ export class Vcpu {
   precopyDemandedMs = 0;
   precopyObtainedMs = 0;
   writes = 0;
-  /** Pages this vCPU newly set in the dirty log (what its dirty ring recorded). */
+  /** Dirty-ring entries this vCPU made (pages not logged since the last ring reset). */
   freshPages = 0;
   throttledMs = 0;
   maxThrottlePct = 0;

@@ -142,7 +142,8 @@ function fuzz(t: Twin, seed: number, steps: number): void {
       const k = int(3 * N);
       seqCursor[which] = t.call(`#${step} sequential`, (st) => st.touchSequential(start, count, seqCursor[which]!, k));
     } else if (op === 3) {
-      t.call(`#${step} sync`, (st) => st.syncDirtyLog());
+      if (rnd() < 0.5) t.call(`#${step} sync`, (st) => st.syncDirtyLog());
+      else t.call(`#${step} ring reset`, (st) => st.resetRing());
     } else {
       // scans dominate: continue from the last cursor, or restart, with a varied end and budget
       if (scanCursor >= N || rnd() < 0.2) scanCursor = int(N);
@@ -271,6 +272,24 @@ describe('runMigration gives the same report on the Wasm core and the TS referen
         const { wasm, ref } = bothReports({ memoryBytes: 8 * MiB, workload: WORKLOADS['hot-cold']!, trace, ...extra });
         expect(wasm).toBe(ref);
       }
+    }
+  });
+});
+
+describe('dirty-ring entries', () => {
+  it('a page written again counts again only after a ring reset, and the reset leaves the dirty log alone', () => {
+    for (const store of [new Twin(256, false).wasm, new Twin(256, false).ref]) {
+      store.seedStream(0, 7);
+      expect(store.touchSequential(0, 100, 0, 100)).toBe(0);
+      expect(store.lastFresh()).toBe(100);
+      store.touchSequential(0, 100, 0, 100);
+      expect(store.lastFresh()).toBe(0);
+      store.resetRing();
+      expect(store.countBits('ringLog')).toBe(0);
+      expect(store.countBits('dirtyLog')).toBe(100);
+      store.touchSequential(0, 100, 0, 40);
+      expect(store.lastFresh()).toBe(40);
+      expect(store.countBits('ringLog')).toBe(40);
     }
   });
 });

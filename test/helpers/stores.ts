@@ -35,11 +35,11 @@ export function firstDiff(a: ArrayLike<number> | null, b: ArrayLike<number> | nu
 /** Everything observable about a store's state, for comparing two implementations. */
 export function storeMismatches(a: PageStore, b: PageStore): string[] {
   const out: string[] = [];
-  for (const name of ['dirtyLog', 'toSend', 'populated', 'lastWrite', 'lastSend'] as const) {
+  for (const name of ['dirtyLog', 'toSend', 'populated', 'ringLog', 'lastWrite', 'lastSend'] as const) {
     const i = firstDiff(a[name], b[name]);
     if (i >= 0) out.push(`${name} differs at index ${i}: ${a[name]?.[i]} vs ${b[name]?.[i]}`);
   }
-  for (const which of ['dirtyLog', 'toSend', 'populated'] as const) {
+  for (const which of ['dirtyLog', 'toSend', 'populated', 'ringLog'] as const) {
     const x = a.countBits(which);
     const y = b.countBits(which);
     if (x !== y) out.push(`countBits(${which}): ${x} vs ${y}`);

@@ -8,7 +8,7 @@ export interface VcpuView {
   readonly workloadKind: string;
   /** Page writes/s at full speed. */
   readonly writesPerSec: number;
-  /** Pages this vCPU has newly set in the dirty log so far (its dirty ring's count). */
+  /** Dirty-ring entries this vCPU has made so far (a page counts again after each ring reset). */
   readonly freshPages: number;
   /** CPU time the vCPU's workload has wanted and obtained so far. */
   readonly cpuDemandedMs: number;
@@ -36,6 +36,8 @@ export interface ControllerContext {
   setCpuThrottle(pct: number): void;
   /** Xen credit-scheduler cap: each vCPU gets `capPct` % of a physical CPU. */
   setCreditCap(capPct: number): void;
+  /** Collects and resets every vCPU's dirty ring, so pages written again make new entries (KVM_RESET_DIRTY_RINGS). */
+  resetDirtyRings(): void;
   /** Any schedule on one vCPU (null lifts it). */
   setVcpuDutyCycle(vcpu: number, cycle: DutyCycle | null): void;
 }
@@ -57,7 +59,7 @@ export interface WindowEvent {
   startMs: number;
   endMs: number;
   bytes: number;
-  /** Pages newly dirtied in the log during the window. */
+  /** Dirty-ring entries made during the window (pages newly dirtied since the last ring reset). */
   freshPages: number;
 }
 

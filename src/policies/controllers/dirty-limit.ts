@@ -39,8 +39,9 @@ export function checkDirtyLimitParams(p: Record<string, unknown>, field: string)
  * docs/devel/migration/dirty-limit.rst. Reference §4.4.
  *
  * It is switched on by auto-converge's trigger (migration_trigger_throttle → migration_dirty_limit_guest):
- * every 2nd qualifying sync period. From then on, every period each vCPU's dirty rate (pages its dirty ring
- * recorded) is compared with the quota: within 25 MB/s nothing changes; off by more than 50 % the sleep per
+ * every 2nd qualifying sync period. From then on, every period each vCPU's dirty rate (entries its dirty ring
+ * collected: the rings are reset at every period and every sync, so a page written again counts again) is
+ * compared with the quota: within 25 MB/s nothing changes; off by more than 50 % the sleep per
  * ring-full exit moves by ring_full_time × pct/(100 − pct), else by ring_full_time / 10; clamped to
  * [0, 99 × ring_full_time]. A vCPU sleeps that long each time its ring fills, so only writers are slowed.
  * ring_full_time = ring size (MiB) × 1e6 / the highest dirty rate seen (µs), as QEMU computes it.
@@ -81,7 +82,9 @@ export class DirtyLimitController implements Controller {
     this.throttleUsPerFull = ctx.vcpus.map(() => 0);
   }
 
+  /** A period starts with the rings collected and reset (global_dirty_log_sync), as every period in QEMU does. */
   private startPeriod(ctx: ControllerContext): void {
+    ctx.resetDirtyRings();
     this.periodStartMs = ctx.nowMs;
     this.freshAtStart = ctx.vcpus.map((v) => v.freshPages);
     this.obtainedAtStart = ctx.vcpus.map((v) => v.cpuObtainedMs);
