@@ -1,6 +1,7 @@
 import { bitmap } from './bitmap.js';
 import { endToEnd } from './end-to-end.js';
 import { oneTib } from './one-tib.js';
+import { policies } from './policies.js';
 import { touches } from './touches.js';
 import type { BenchGroup } from './types.js';
 
@@ -8,4 +9,4 @@ import type { BenchGroup } from './types.js';
  * Every benchmark group, in the order `npm run bench` runs them. To add one, write bench/<name>.ts exporting
  * a BenchGroup (see bench/types.ts) and append it here; run.ts prints its table and saves its rows.
  */
-export const GROUPS: BenchGroup[] = [touches, bitmap, endToEnd, oneTib];
+export const GROUPS: BenchGroup[] = [touches, bitmap, endToEnd, oneTib, policies];
