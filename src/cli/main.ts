@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { LivemigError } from '../errors/livemig-error.js';
 import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
+import { registerSchema } from './commands/schema.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   // Subcommands are created by program.command(), so they inherit the output and exit settings above.
   registerRun(program, io);
   registerCompare(program, io);
+  registerSchema(program, io);
   return program;
 }
 

@@ -66,8 +66,11 @@ export function experimentJsonSchema(): Schema {
       axes: {
         type: 'object',
         description: 'Option path (dots for nested fields, e.g. workload.writesPerSec) -> values to sweep',
-        propertyNames: { pattern: `^(${Object.keys(baseProps).join('|')})(\\.[A-Za-z]+)?$` },
-        additionalProperties: { type: 'array', minItems: 1 },
+        properties: Object.fromEntries(Object.entries(baseProps).map(([name, schema]) => [name, { type: 'array', minItems: 1, items: schema }])),
+        patternProperties: Object.fromEntries(Object.entries(WORKLOAD_FIELD_RULES).map(([name, rule]) => [
+          `^workload\\.${name}$`, { type: 'array', minItems: 1, items: numberSchema(rule) },
+        ])),
+        additionalProperties: false,
       },
       seeds: {
         oneOf: [
