@@ -5,7 +5,7 @@ import { resolveOptions } from '../src/engine/resolve.js';
 import type { MigrationOptions } from '../src/engine/options.js';
 import { DEFAULT_MAX_BANDWIDTH_BYTES_PER_SEC, GiB } from '../src/engine/defaults.js';
 import type { MigrationReport } from '../src/report/types.js';
-import { bytes, ms, pct, sig, siUnit } from './format.js';
+import { MIGRATION_COLUMNS, bytes, ms, pct, sig } from './format.js';
 import { HOT_COLD_WRITER, LINK_10G, describeWriter } from './scenarios.js';
 import { newBench, taskStats } from './tiny.js';
 import type { BenchGroup, GroupResult, Row, SubTable, TargetCheck } from './types.js';
@@ -167,11 +167,7 @@ export const endToEnd: BenchGroup = {
       ],
       columns: [
         { key: 'scenario', label: 'scenario' },
-        { key: 'status', label: 'status' },
-        { key: 'emulatedMs', label: 'emulated', format: (v) => ms(v as number) },
-        { key: 'downtimeMs', label: 'downtime', format: (v) => (v === null ? '-' : ms(v as number)) },
-        { key: 'rounds', label: 'rounds' },
-        { key: 'transferredBytes', label: 'sent', format: (v) => siUnit(v as number, 'B') },
+        ...MIGRATION_COLUMNS,
         { key: 'wallMs', label: 'wall', format: (v) => ms(v as number) },
         { key: 'wallRmePct', label: '±', format: (v) => pct(v as number) },
         { key: 'firstWallMs', label: 'first', format: (v) => ms(v as number) },

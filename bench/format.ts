@@ -66,3 +66,12 @@ export function table(columns: Column[], rows: Row[]): string {
     vals.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(columns.map((c) => c.label)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
+
+/** The columns every migration-level group shows for a run's outcome (rows carry these keys). */
+export const MIGRATION_COLUMNS: Column[] = [
+  { key: 'status', label: 'status' },
+  { key: 'emulatedMs', label: 'emulated', format: (v) => ms(v as number) },
+  { key: 'downtimeMs', label: 'downtime', format: (v) => (v === null ? '-' : ms(v as number)) },
+  { key: 'rounds', label: 'rounds' },
+  { key: 'transferredBytes', label: 'sent', format: (v) => siUnit(v as number, 'B') },
+];

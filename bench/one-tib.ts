@@ -5,7 +5,7 @@ import { migrate } from '../src/engine/migrate.js';
 import type { MigrationOptions } from '../src/engine/options.js';
 import { TiB } from '../src/engine/defaults.js';
 import { HOT_COLD_WRITER, LINK_100G, LINK_10G, describeWriter } from './scenarios.js';
-import { bytes, ms, siUnit } from './format.js';
+import { MIGRATION_COLUMNS, bytes, ms } from './format.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
 
 /**
@@ -110,11 +110,7 @@ export const oneTib: BenchGroup = {
       ],
       columns: [
         { key: 'scenario', label: 'scenario' },
-        { key: 'status', label: 'status' },
-        { key: 'emulatedMs', label: 'emulated', format: (v) => ms(v as number) },
-        { key: 'downtimeMs', label: 'downtime', format: (v) => (v === null ? '-' : ms(v as number)) },
-        { key: 'rounds', label: 'rounds' },
-        { key: 'transferredBytes', label: 'sent', format: (v) => siUnit(v as number, 'B') },
+        ...MIGRATION_COLUMNS,
         { key: 'wallMs', label: 'wall', format: (v) => ms(v as number) },
         { key: 'processWallMs', label: 'process', format: (v) => ms(v as number) },
         { key: 'maxRssKiB', label: 'peak RSS', format: (v) => bytes((v as number) * 1024) },

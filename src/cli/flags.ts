@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import * as D from '../engine/defaults.js';
 import { migrate } from '../engine/migrate.js';
-import { ALGORITHMS, type AlgorithmName, type MigrationOptions } from '../engine/options.js';
+import { ALGORITHMS, type MigrationOptions } from '../engine/options.js';
 import { CapacityError, InvalidOptionError } from '../errors/index.js';
 import type { MigrationReport } from '../report/types.js';
 import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadSpec } from '../workloads/spec.js';
