@@ -90,7 +90,8 @@ export class MigrationContext implements ControllerContext {
   }
 
   setCreditCap(capPct: number): void {
-    const share = Math.min(100, Math.max(1, capPct)) / 100;
+    // In Xen a cap of 0 means uncapped; otherwise at least 1 % of a physical CPU.
+    const share = capPct <= 0 ? 1 : Math.min(100, Math.max(1, capPct)) / 100;
     const cycle = share >= 1 ? null : { runMs: share * XEN_CREDIT_PERIOD_MS, sleepMs: (1 - share) * XEN_CREDIT_PERIOD_MS };
     for (const v of this.vcpuList) v.setDutyCycle(cycle, this.nowMs);
   }

@@ -7,7 +7,8 @@ import type { RoundRecord } from '../../src/report/types.js';
 export type ActuatorCall =
   | { kind: 'throttle'; pct: number; atMs: number }
   | { kind: 'cap'; capPct: number; atMs: number }
-  | { kind: 'duty'; vcpu: number; cycle: DutyCycle | null; atMs: number };
+  | { kind: 'duty'; vcpu: number; cycle: DutyCycle | null; atMs: number }
+  | { kind: 'reset-rings'; atMs: number };
 
 /** A vCPU as a fake context shows it; every field is writable so a test can script it. */
 export interface FakeVcpu {
@@ -67,6 +68,9 @@ export class FakeControllerContext implements ControllerContext {
   }
   setCreditCap(capPct: number): void {
     this.calls.push({ kind: 'cap', capPct, atMs: this.nowMs });
+  }
+  resetDirtyRings(): void {
+    this.calls.push({ kind: 'reset-rings', atMs: this.nowMs });
   }
   setVcpuDutyCycle(vcpu: number, cycle: DutyCycle | null): void {
     this.calls.push({ kind: 'duty', vcpu, cycle, atMs: this.nowMs });

@@ -122,7 +122,8 @@ async function sweep(
     if (started) bar?.stop();
   }
 
-  const where = relative(process.cwd(), summary.resultsFile) || summary.resultsFile;
+  const rel = relative(process.cwd(), summary.resultsFile);
+  const where = rel === '' || rel.startsWith('..') ? summary.resultsFile : rel;
   const shardText = summary.shard.count > 1 ? ` (shard ${formatShard(summary.shard)})` : '';
   const recorded = summary.skipped + summary.done;
   if (summary.droppedBytes > 0) io.err(`livemig: dropped a torn last line (${summary.droppedBytes} bytes) from ${where}\n`);
@@ -159,7 +160,18 @@ function newBar(): SingleBar {
     etaBuffer: 100,
     etaAsynchronousUpdate: true,
     fps: 5,
+    formatTime: clock,
   });
+}
+
+/** Seconds as 45s, 3m07s, 2h05m; "--" while the ETA is unknown (no run finished yet). */
+function clock(t: unknown): string {
+  const s = typeof t === 'number' && Number.isFinite(t) ? Math.max(0, Math.round(t)) : NaN;
+  if (Number.isNaN(s)) return '--';
+  if (s < 60) return `${s}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
 }
 
 function quote(s: string): string {

@@ -83,7 +83,8 @@ export class CpuSchedulingController implements Controller {
     if (last === null || last.endMs <= last.startMs || e.remainingPages <= 0 || share <= 0) return;
     const i = last.index + 1;
     const seconds = (last.endMs - last.startMs) / 1000;
-    const Rpages = (last.normalPages + last.zeroPages) / seconds;
+    // R from bytes on the wire (reference §1.4), in pages: a round-1 zero page costs 9 B, not a page's worth.
+    const Rpages = last.bytes / seconds / ctx.pageSize;
     const D0 = last.dirtiedPages / seconds / share;
     const Vtarget = this.targetPages(ctx, last.bytes / seconds);
     const nRem = Math.max(1, this.p.targetRound - i);

@@ -57,6 +57,8 @@ export class DirtyLimitController implements Controller {
   private freshAtStart: number[] = [];
   private obtainedAtStart: number[] = [];
   private throttleUsPerFull: number[] = [];
+  /** Each vCPU's dirty-ring entries per ms of CPU, as last measured (its ring fill rate at full speed). */
+  private fullSpeedPagesPerMs: number[] = [];
   private maxDirtyRate = 0;
 
   constructor(params: DirtyLimitParams = {}) {
@@ -101,15 +103,13 @@ export class DirtyLimitController implements Controller {
       // QEMU's MB/s figure: whole MiB per second.
       const current = Math.floor(fresh / pagesPerMiB / seconds);
       if (Math.abs(quota - current) > DIRTYLIMIT_TOLERANCE_RANGE_MBPS) this.adjust(v.index, quota, current, ringMiB);
-      // The duty cycle: run until the ring fills at the vCPU's full-speed dirty rate, then sleep.
+      // The duty cycle: run until the ring fills at the vCPU's full-speed dirty rate, then sleep. A vCPU that
+      // slept through the whole period made no entries: its penalty stands, with the last rate it showed.
       const obtainedMs = v.cpuObtainedMs - this.obtainedAtStart[v.index]!;
+      if (fresh > 0 && obtainedMs > 0) this.fullSpeedPagesPerMs[v.index] = fresh / obtainedMs;
       const sleepMs = this.throttleUsPerFull[v.index]! / 1000;
-      if (fresh === 0 || obtainedMs <= 0 || sleepMs <= 0) {
-        ctx.setVcpuDutyCycle(v.index, null);
-        continue;
-      }
-      const fullSpeedPagesPerMs = fresh / obtainedMs;
-      ctx.setVcpuDutyCycle(v.index, { runMs: this.p.ringEntries / fullSpeedPagesPerMs, sleepMs });
+      const rate = this.fullSpeedPagesPerMs[v.index] ?? 0;
+      ctx.setVcpuDutyCycle(v.index, sleepMs <= 0 || rate <= 0 ? null : { runMs: this.p.ringEntries / rate, sleepMs });
     }
     this.startPeriod(ctx);
   }
