@@ -19,4 +19,15 @@ export type {
   MigrationReport, CompletedReport, CancelledReport, Summary, CompletedSummary, CancelledSummary, CancelReason,
   RoundRecord, TimelineSample, GuestImpact, VcpuImpact, ResolvedScenario,
 } from './report/types.js';
-export { LivemigError, InvalidOptionError, CapacityError } from './errors/index.js';
+export { compare } from './engine/compare.js';
+export type { ComparisonRow } from './engine/compare.js';
+export { parsePolicy, policyLabel } from './engine/policy.js';
+export type { Policy } from './engine/policy.js';
+export { PRESETS, HEADLINE, CONVERGING } from './scenarios/presets.js';
+export type { Preset } from './scenarios/presets.js';
+export { loadExperiment, checkExperiment } from './experiments/load.js';
+export type { ExperimentFile, Experiment, ScenarioRun, PolicyEntry, BaseScenario } from './experiments/types.js';
+export { experimentJsonSchema } from './experiments/schema.js';
+export { runSweep, readResults, readManifest, parseShard, selectShard, toRunRecord, SweepError } from './batch/index.js';
+export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, RunRecord } from './batch/index.js';
+export { LivemigError, InvalidOptionError, CapacityError, ExperimentError } from './errors/index.js';

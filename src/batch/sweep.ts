@@ -194,7 +194,7 @@ function prepareDirectory(p: Prepare): { present: Set<number>; droppedBytes: num
     if (!sameShard(m.shard, p.shard)) {
       throw new SweepError(
         `cannot resume: ${p.outDir} holds shard ${formatShard(m.shard)} of the sweep, not shard ${formatShard(p.shard)}; ` +
-          `resume with --shard ${formatShard(m.shard)}, or use another --out directory for shard ${formatShard(p.shard)}`,
+          `resume ${m.shard.count === 1 ? 'without --shard' : `with --shard ${formatShard(m.shard)}`}, or use another --out directory for shard ${formatShard(p.shard)}`,
       );
     }
   } else if (hasResults) {
@@ -269,11 +269,12 @@ async function execute(experiment: Experiment, pending: ScenarioRun[], summary: 
   const settle = () => {
     if (inFlight === 0 && (stopping || next >= pending.length)) resolveAll();
   };
+  let destroyed: Promise<void> | null = null;
   function stop(): void {
     if (stopping) return;
     stopping = true;
     // Terminates the threads: running tasks reject (ignored below), queued ones too.
-    void pool.destroy().catch(() => undefined);
+    destroyed = pool.destroy().catch(() => undefined);
     settle();
   }
   const pump = () => {
@@ -320,7 +321,7 @@ async function execute(experiment: Experiment, pending: ScenarioRun[], summary: 
   } finally {
     signal?.removeEventListener('abort', onAbort);
     closeSync(fd);
-    if (!stopping) await pool.destroy();
+    await (destroyed ?? pool.destroy());
   }
   if (failure) throw failure;
 }

@@ -10,6 +10,7 @@ import { LivemigError } from '../errors/livemig-error.js';
 import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSweep } from './commands/sweep.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -23,6 +24,7 @@ Examples:
   $ livemig run --memory 8GiB --bandwidth 10Gbit/s
   $ livemig run --algorithm xen --workload uniform --write-rate 50000pages/s
   $ livemig run --memory 256MiB --json > report.json
+  $ livemig sweep experiments/bandwidth-sweep.json --out results/bw
 `;
 
 export function buildProgram(io: Io): Command {
@@ -40,6 +42,7 @@ export function buildProgram(io: Io): Command {
   // Subcommands are created by program.command(), so they inherit the output and exit settings above.
   registerRun(program, io);
   registerCompare(program, io);
+  registerSweep(program, io);
   registerSchema(program, io);
   return program;
 }

@@ -133,7 +133,8 @@ function againstBandwidth(
   const y = { field: yField, type: 'quantitative' as const, title: yTitle, scale: scaleFor(rows.map((r) => r[yField] ?? NaN)) };
   // Completed runs are dots; each way of being cancelled gets a cross or another outline shape.
   const statuses = [...new Set(rows.map((r) => r.status))].sort((a, b) => Number(b === 'completed') - Number(a === 'completed') || a.localeCompare(b));
-  const shapes = statuses.map((st, i) => (st === 'completed' ? 'circle' : (['cross', 'triangle-up', 'diamond', 'square'][i % 4] ?? 'cross')));
+  const outlines = ['cross', 'triangle-up', 'diamond', 'square'];
+  const shapes = statuses.map((st) => (st === 'completed' ? 'circle' : outlines[statuses.filter((x) => x !== 'completed').indexOf(st) % outlines.length]!));
   return {
     width: WIDTH,
     height: HEIGHT,

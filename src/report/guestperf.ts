@@ -15,11 +15,14 @@
  *   `mbps`, decimal Mbit/s; dirty_rate_pps is pages per second; iterations is dirty-sync-count.
  * - hardware.mem is GiB and scenario.bandwidth MiB/s (the max-bandwidth guestperf sets), max_time seconds,
  *   downtime ms. Binds are empty lists (plot.py joins them).
- * - guest_timings: guestperf's guest (stress.c) prints how long each vCPU took to update 1 GB of its memory.
- *   livemig's vCPUs write whole pages at their workload's rate times the CPU share they get, so each timeline
- *   window (100 ms or a little more) gives, per writing vCPU, the wall ms that 1 GiB of page updates took at the window's rate
- *   (a window spent wholly paused or fully throttled has no rate and no record). The window's throttle is the
- *   timeline's mean over vCPUs; the series is scaled so its page writes add up to the vCPU's exact count.
+ * - guest_timings: guestperf's guest (stress.c) prints, each time a vCPU has updated 1 GB of its memory, how long
+ *   that took. livemig's vCPUs write whole pages at their workload's rate times the CPU share they get, so the same
+ *   measure is taken here over smaller amounts of work: a record each time a writing vCPU has done CHUNK_MS of
+ *   unthrottled work (more when the run is long, so at most MAX_GUEST_RECORDS per vCPU), with the wall time it
+ *   took scaled to ms per GiB of page updates. Throttling stretches a chunk; the stop-and-copy pause adds its
+ *   length to the chunk it falls in, as it does to stress.c's GB. The CPU share over each timeline window (100 ms
+ *   or a little more) comes from the timeline's mean throttle over vCPUs and the pause, scaled so that each
+ *   vCPU's page writes add up to its exact count.
  * - vcpu_timings: cumulative CPU ms per vCPU thread (guestperf reads /proc), from the same windows, scaled to the
  *   exact CPU each vCPU obtained; qemu_timings: the QEMU process, i.e. the sum of its vCPU threads (livemig does
  *   not model QEMU's own threads). Both start with a zero record at time 0: plot.py takes its time origin from the
@@ -172,6 +175,10 @@ const GP_VCPU_DIRTY_LIMIT_MBPS = 1;
  * Python %d prints without surprise stands for "none" (JSON has no infinity).
  */
 export const NO_ITERATION_LIMIT = 2 ** 31 - 1;
+/** Unthrottled work per guest timing record, ms (stress.c reports per GB, which takes it 100s of ms). */
+export const CHUNK_MS = 100;
+/** Most guest timing records per vCPU: longer runs use bigger chunks. */
+export const MAX_GUEST_RECORDS = 600;
 /** The QEMU process's tid in qemu_timings (guestperf uses its pid). */
 const QEMU_TID = 0;
 
@@ -377,16 +384,32 @@ export function timingSeries(r: RunRecord): { guest: GuestperfTiming[]; vcpu: Gu
   const vcpu: GuestperfTiming[] = [];
   const qemuCpu = new Array<number>(windows.length + 1).fill(0);
   const pagesPerGiB = GiB / sc.pageSize;
+  // Chunk boundaries: the times at which the cumulative share reaches each multiple of `chunk`.
+  const chunk = Math.max(CHUNK_MS, shareSum / MAX_GUEST_RECORDS);
+  const boundaries: number[] = [];
+  let acc = 0;
+  windows.forEach((w, k) => {
+    const sh = share[k]!;
+    if (sh <= 0) return;
+    for (let next = chunk * (boundaries.length + 1); next <= acc + sh; next = chunk * (boundaries.length + 1)) {
+      boundaries.push(w.from + ((next - acc) / sh) * (w.to - w.from));
+    }
+    acc += sh;
+  });
   for (const v of s.guest.vcpus) {
     vcpu.push({ tid: v.vcpu, timestamp: 0, value: 0 });
     let cpu = 0;
     windows.forEach((w, k) => {
-      const part = shareSum > 0 ? share[k]! / shareSum : 0;
-      cpu += v.cpuObtainedMs * part;
+      cpu += shareSum > 0 ? (v.cpuObtainedMs * share[k]!) / shareSum : 0;
       vcpu.push({ tid: v.vcpu, timestamp: w.to / 1000, value: cpu });
       qemuCpu[k + 1]! += cpu;
-      const pages = v.writes * part;
-      if (pages > 0) guest.push({ tid: v.vcpu, timestamp: w.to / 1000, value: ((w.to - w.from) * pagesPerGiB) / pages });
+    });
+    if (v.writes === 0) continue;
+    // Pages per chunk for this vCPU; the wall time a chunk took, scaled to a GiB of pages.
+    const pagesPerChunk = (v.writes * chunk) / shareSum;
+    boundaries.forEach((t, j) => {
+      const elapsed = t - (j === 0 ? 0 : boundaries[j - 1]!);
+      guest.push({ tid: v.vcpu, timestamp: t / 1000, value: (elapsed * pagesPerGiB) / pagesPerChunk });
     });
   }
   guest.sort((a, b) => a.timestamp - b.timestamp || a.tid - b.tid);
