@@ -49,7 +49,12 @@ export function resolveOptions(options: MigrationOptions = {}): ResolvedOptions 
   const pages = memoryBytes / pageSize;
   const trace = checkBoolean('trace', o.trace ?? false);
   const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
-  if (need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError('memoryBytes', need, WASM_MEMORY_LIMIT_BYTES);
+  if (need > WASM_MEMORY_LIMIT_BYTES) {
+    throw new CapacityError('memoryBytes', need, WASM_MEMORY_LIMIT_BYTES, trace
+      ? `the VM needs ${need} bytes of Wasm memory for its page bitmaps and per-page traces (8 B per page), more than ` +
+        `the core can address (${WASM_MEMORY_LIMIT_BYTES} bytes); turn tracing off or use fewer pages`
+      : undefined);
+  }
   if (pages > MAX_PAGES) {
     throw new CapacityError('memoryBytes', need, WASM_MEMORY_LIMIT_BYTES,
       `${pages} pages of ${pageSize} B; the core indexes at most ${MAX_PAGES} pages (32-bit page numbers): use a larger page size`);

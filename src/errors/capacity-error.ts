@@ -16,7 +16,7 @@ export class CapacityError extends LivemigError {
       `invalid ${field}: ` +
         (reason ??
           `the VM needs ${requiredBytes} bytes of Wasm memory for its page bitmaps, more than the core can address ` +
-            `(${limitBytes} bytes); use fewer pages (a smaller memory or a larger page size) or turn per-page tracing off`),
+            `(${limitBytes} bytes); use fewer pages (a smaller memory or a larger page size)`),
     );
   }
 }
