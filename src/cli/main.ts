@@ -11,6 +11,8 @@ import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerExport } from './commands/export.js';
+import { registerReport } from './commands/report.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -25,6 +27,8 @@ Examples:
   $ livemig run --algorithm xen --workload uniform --write-rate 50000pages/s
   $ livemig run --memory 256MiB --json > report.json
   $ livemig sweep experiments/bandwidth-sweep.json --out results/bw
+  $ livemig report results/bw -o report.html
+  $ livemig export results/bw --csv runs.csv --guestperf guestperf/
 `;
 
 export function buildProgram(io: Io): Command {
@@ -43,6 +47,8 @@ export function buildProgram(io: Io): Command {
   registerRun(program, io);
   registerCompare(program, io);
   registerSweep(program, io);
+  registerExport(program, io);
+  registerReport(program, io);
   registerSchema(program, io);
   return program;
 }

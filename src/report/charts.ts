@@ -19,6 +19,8 @@ import { formatBytes, formatDuration, formatRate } from '../units.js';
 /** One chart: an id (also its SVG file name), a heading, a caption and its Vega-Lite spec. */
 export interface ChartDef {
   id: string;
+  /** Across the whole sweep, or at one point of it. */
+  scope: 'sweep' | 'point';
   title: string;
   caption: string;
   spec: TopLevelSpec;
@@ -36,10 +38,13 @@ const HEIGHT = 260;
 /** An axis spanning at least this ratio (max / min, all positive) gets a log scale, so small values stay readable. */
 const LOG_SPAN = 100;
 
+/** Drag to pan, wheel to zoom, double-click to reset (in the page; the SVG files are static). */
+const ZOOM = [{ name: 'zoom', select: 'interval' as const, bind: 'scales' as const }];
+
 const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, grid: true, gridOpacity: 0.5 },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, orient: 'right' as const },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, orient: 'right' as const, labelLimit: 400 },
   view: { stroke: null },
 };
 
@@ -131,7 +136,7 @@ function againstBandwidth(
 ): TopLevelSpec {
   const x = { field: 'bandwidthGbps', type: 'quantitative' as const, title: xTitle, scale: scaleFor(rows.map((r) => r.bandwidthGbps), false) };
   const y = { field: yField, type: 'quantitative' as const, title: yTitle, scale: scaleFor(rows.map((r) => r[yField] ?? NaN)) };
-  // Completed runs are dots; each way of being cancelled gets a cross or another outline shape.
+  // Completed runs are dots; each way of being cancelled gets its own shape, a cross first.
   const statuses = [...new Set(rows.map((r) => r.status))].sort((a, b) => Number(b === 'completed') - Number(a === 'completed') || a.localeCompare(b));
   const outlines = ['cross', 'triangle-up', 'diamond', 'square'];
   const shapes = statuses.map((st) => (st === 'completed' ? 'circle' : outlines[statuses.filter((x) => x !== 'completed').indexOf(st) % outlines.length]!));
@@ -143,11 +148,12 @@ function againstBandwidth(
     layer: [
       {
         transform: [{ filter: "datum.status === 'completed'" }],
-        mark: { type: 'line', strokeWidth: 2 },
+        mark: { type: 'line', strokeWidth: 2, clip: true },
         encoding: { x, y: { ...y, aggregate: 'median' }, color },
       },
       {
-        mark: { type: 'point', size: 40, opacity: 0.85, filled: true },
+        params: ZOOM,
+        mark: { type: 'point', size: 40, opacity: 0.85, filled: true, clip: true },
         encoding: {
           x,
           y,
@@ -169,6 +175,7 @@ function downtimeChart(records: readonly RunRecord[], color: Color): ChartDef | 
   const bw = bandwidthOf(records);
   return {
     id: 'downtime-vs-bandwidth',
+    scope: 'sweep',
     title: 'Downtime against bandwidth',
     caption: 'One point per completed run (a cancelled run has no downtime); the line joins the medians per policy.',
     spec: againstBandwidth(rows, 'downtimeMs', 'Downtime (ms)', bw.title, color),
@@ -181,6 +188,7 @@ function totalTimeChart(records: readonly RunRecord[], color: Color): ChartDef |
   const bw = bandwidthOf(records);
   return {
     id: 'total-time-vs-bandwidth',
+    scope: 'sweep',
     title: 'Total migration time against bandwidth',
     caption: 'One point per run, cancelled runs at the time they were cancelled; the line joins the medians of the completed runs per policy.',
     spec: againstBandwidth(rows, 'totalTimeS', 'Total time (s)', bw.title, color),
@@ -218,6 +226,7 @@ function remainingChart(point: SweepPoint, color: Color): ChartDef | null {
   const y = { field: 'remainingMiB', type: 'quantitative' as const, title: 'Remaining dirty data at round start (MiB)', scale: scaleFor(rows.map((r) => r.remainingMiB)) };
   return {
     id: 'remaining-per-round',
+    scope: 'point',
     title: 'Remaining dirty data per round',
     caption: `Data still to send at the start of each round, at ${describePoint(point)}; the last point of a completed run is the stop-and-copy round.`,
     spec: {
@@ -225,7 +234,8 @@ function remainingChart(point: SweepPoint, color: Color): ChartDef | null {
       height: HEIGHT,
       config: CONFIG,
       data: { values: rows },
-      mark: { type: 'line', point: true, strokeWidth: 1.5 },
+      params: ZOOM,
+      mark: { type: 'line', point: true, strokeWidth: 1.5, clip: true },
       encoding: {
         x, y, color,
         tooltip: [{ field: 'policy' }, { field: 'round' }, { field: 'phase' }, { field: 'remainingMiB', title: 'remaining (MiB)', format: '.4~g' }],
@@ -252,6 +262,7 @@ function throttleChart(point: SweepPoint, color: Color): ChartDef | null {
   if (rows.length === 0) return null;
   return {
     id: 'throttle-over-time',
+    scope: 'point',
     title: 'CPU throttle over time',
     caption: `Mean throttle over the vCPUs in each timeline window (100 ms or a little more), at ${describePoint(point)}.`,
     spec: {
@@ -259,7 +270,8 @@ function throttleChart(point: SweepPoint, color: Color): ChartDef | null {
       height: HEIGHT,
       config: CONFIG,
       data: { values: rows },
-      mark: { type: 'line', interpolate: 'step-before', strokeWidth: 1.5 },
+      params: ZOOM,
+      mark: { type: 'line', interpolate: 'step-before', strokeWidth: 1.5, clip: true },
       encoding: {
         x: TIME_AXIS,
         y: { field: 'throttlePct', type: 'quantitative', title: 'Throttle (%)', scale: { domain: [0, 100] } },
@@ -278,6 +290,7 @@ function dirtyRateChart(point: SweepPoint, color: Color): ChartDef | null {
   const rateMiBps = Math.min(s.bandwidthBytesPerSec, s.maxBandwidthBytesPerSec) / MiB;
   return {
     id: 'dirty-rate-over-time',
+    scope: 'point',
     title: 'Dirty rate over time',
     caption:
       `Pages newly dirtied per second over each timeline window (100 ms or a little more), as data, at ${describePoint(point)}. ` +
@@ -289,7 +302,8 @@ function dirtyRateChart(point: SweepPoint, color: Color): ChartDef | null {
       layer: [
         {
           data: { values: rows },
-          mark: { type: 'line', strokeWidth: 1.2, opacity: 0.9 },
+          params: ZOOM,
+          mark: { type: 'line', strokeWidth: 1, opacity: 0.85, clip: true },
           encoding: {
             x: TIME_AXIS,
             y: { field: 'dirtyMiBps', type: 'quantitative', title: 'Dirty rate (MiB/s)' },
@@ -299,7 +313,7 @@ function dirtyRateChart(point: SweepPoint, color: Color): ChartDef | null {
         },
         {
           data: { values: [{ rateMiBps }] },
-          mark: { type: 'rule', strokeDash: [6, 4], color: '#555' },
+          mark: { type: 'rule', strokeDash: [6, 4], color: '#555', clip: true },
           encoding: { y: { field: 'rateMiBps', type: 'quantitative' } },
         },
       ],

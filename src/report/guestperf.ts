@@ -12,9 +12,12 @@
  *   its start) and one final entry. `now` counts seconds from the start of the migration (guestperf: epoch
  *   seconds; only differences matter to its plots); duration, downtime, downtime_expected and setup_time are ms
  *   (query-migrate's total-time, downtime, expected-downtime, setup-time); transfer_rate_mbs is query-migrate's
- *   `mbps`, decimal Mbit/s; dirty_rate_pps is pages per second; iterations is dirty-sync-count.
- * - hardware.mem is GiB and scenario.bandwidth MiB/s (the max-bandwidth guestperf sets), max_time seconds,
- *   downtime ms. Binds are empty lists (plot.py joins them).
+ *   `mbps`, decimal Mbit/s; dirty_rate_pps is pages per second; iterations is dirty-sync-count. The final entry of
+ *   a cancelled run keeps the state at cancellation (query-migrate would report only the status); the
+ *   dirty-limit timings livemig does not measure are 0, as guestperf records them when QEMU omits them.
+ * - hardware.mem is GiB (a fraction for guests under 1 GiB) and scenario.bandwidth MiB/s (the max-bandwidth
+ *   guestperf sets; here the lower of link and max-bandwidth), max_time seconds, downtime ms. max_iters has no
+ *   livemig counterpart and says so with NO_ITERATION_LIMIT. Binds are empty lists (plot.py joins them).
  * - guest_timings: guestperf's guest (stress.c) prints, each time a vCPU has updated 1 GB of its memory, how long
  *   that took. livemig's vCPUs write whole pages at their workload's rate times the CPU share they get, so the same
  *   measure is taken here over smaller amounts of work: a record each time a writing vCPU has done CHUNK_MS of

@@ -77,9 +77,9 @@ function page(
 ): string {
   const first = records[0]!;
   const name = first.experiment;
-  const sweepIds = new Set(['downtime-vs-bandwidth', 'total-time-vs-bandwidth']);
   const figure = (d: ChartDef): string => {
-    const link = options.svgDir === undefined ? '' : ` <a href="${esc(`${options.svgDir}/${d.id}.svg`)}">SVG</a>`;
+    const href = options.svgDir === undefined ? undefined : `${encodeURIComponent(options.svgDir)}/${encodeURIComponent(d.id)}.svg`;
+    const link = href === undefined ? '' : ` <a href="${esc(href)}">SVG</a>`;
     return (
       `<figure class="chart" id="chart-${esc(d.id)}" data-chart="${esc(d.id)}">\n` +
       `<h3>${esc(d.title)}</h3>\n<div class="chart-view"></div>\n` +
@@ -110,12 +110,13 @@ ${summaryTable(records)}
 </section>
 <section id="sweep-charts">
 <h2>Across the sweep</h2>
-${defs.filter((d) => sweepIds.has(d.id)).map(figure).join('\n')}
+<p class="hint">In the charts: hover a mark for its values; drag to pan, scroll to zoom, double-click to reset.</p>
+${defs.filter((d) => d.scope === 'sweep').map(figure).join('\n')}
 </section>
 <section id="point-charts">
 <h2>At one point: ${esc(describePoint(point))}</h2>
 <p>Runs ${esc(point.runs.map((r) => `${r.id} (${r.policy})`).join(', '))}.</p>
-${defs.filter((d) => !sweepIds.has(d.id)).map(figure).join('\n')}
+${defs.filter((d) => d.scope === 'point').map(figure).join('\n')}
 </section>
 <section id="runs">
 <details>
@@ -161,6 +162,7 @@ h1 { margin: 0.2em 0; font-size: 1.8em; }
 h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
 h3 { margin: 0 0 0.4em; font-size: 1.05em; }
 .kind { color: #555; margin: 0; }
+.hint { color: #555; font-size: 0.95em; }
 .description { font-size: 1.05em; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.15em 1em; margin: 1em 0; }
 dl.facts dt { font-weight: bold; }

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeManifest } from '../../src/batch/manifest.js';
 import { type RunRecord, toRunRecord } from '../../src/batch/record.js';
 import { migrate } from '../../src/engine/migrate.js';
 import { checkExperiment } from '../../src/experiments/load.js';
@@ -29,7 +30,7 @@ export const SMALL_SWEEP: ExperimentFile = {
 };
 
 /** Runs an experiment file in-process and returns its records, in index order. */
-export function runSweep(file: ExperimentFile = SMALL_SWEEP): RunRecord[] {
+export function runInProcess(file: ExperimentFile = SMALL_SWEEP): RunRecord[] {
   const experiment = checkExperiment(file, 'fixture');
   return experiment.runs.map((run) => toRunRecord(experiment, run, migrate(run.options)));
 }
@@ -37,7 +38,7 @@ export function runSweep(file: ExperimentFile = SMALL_SWEEP): RunRecord[] {
 let cached: RunRecord[] | undefined;
 /** SMALL_SWEEP's records, run once per test file. */
 export function smallSweep(): RunRecord[] {
-  cached ??= runSweep();
+  cached ??= runInProcess();
   return cached;
 }
 
@@ -46,10 +47,25 @@ export function tempDir(prefix = 'livemig-report-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Writes records as a sweep directory (results.ndjson, plus the experiment file); returns the directory. */
+/**
+ * Writes records as a sweep directory does (manifest.json, results.ndjson in an order other than by index, as
+ * runs finish); returns the directory.
+ */
 export function writeSweepDir(records: RunRecord[], experiment: ExperimentFile = SMALL_SWEEP): string {
   const dir = tempDir('livemig-sweep-');
-  writeFileSync(join(dir, 'results.ndjson'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  writeFileSync(join(dir, 'experiment.json'), JSON.stringify(experiment, null, 2));
+  const first = records[0]!;
+  writeManifest(dir, {
+    format: 'livemig-sweep/1',
+    experiment: first.experiment,
+    description: experiment.description ?? '',
+    fingerprint: first.fingerprint,
+    totalRuns: records.length,
+    shard: { index: 1, count: 1 },
+    shardRuns: records.length,
+    experimentFile: null,
+    experimentSource: experiment,
+    createdAt: '2025-01-01T00:00:00.000Z',
+  });
+  writeFileSync(join(dir, 'results.ndjson'), [...records].reverse().map((r) => `${JSON.stringify(r)}\n`).join(''));
   return dir;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/batch/record.js';
 import { GiB, MiB } from '../../src/engine/defaults.js';
 import { guestperfPath, toGuestperf, writeGuestperf } from '../../src/report/guestperf.js';
-import { runSweep, smallSweep, tempDir } from './fixtures.js';
+import { runInProcess, smallSweep, tempDir } from './fixtures.js';
 
 /*
  * The keys guestperf's deserializers index (data["..."]), from qemu/qemu tests/migration-stress/guestperf/
@@ -134,12 +134,13 @@ describe('guestperf export', () => {
     const throttled = byPolicy('qemu+auto-converge', 50e6);
     expect(throttled.summary.maxThrottlePct).toBeGreaterThan(0);
     const values = toGuestperf(throttled).guest_timings.map((t) => t.value);
-    expect(near(Math.min(...values))).toBe(true);
+    // Throttled windows take the timeline's mean throttle, so the unthrottled stretches come out within 1 %.
+    expect(Math.abs(Math.min(...values) / fullSpeed - 1)).toBeLessThan(0.01);
     expect(Math.max(...values)).toBeGreaterThan(fullSpeed * 1.2);
   });
 
   it('has no guest records for a guest that writes nothing', () => {
-    const [idle] = runSweep({ name: 'idle', base: { memoryBytes: 8 * MiB, workload: { kind: 'idle' } } });
+    const [idle] = runInProcess({ name: 'idle', base: { memoryBytes: 8 * MiB, workload: { kind: 'idle' } } });
     const g = toGuestperf(idle!);
     expect(g.guest_timings).toEqual([]);
     expect(g.progress_history.at(-1)!.status).toBe('completed');

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { LivemigError } from '../../errors/livemig-error.js';
 import { toCsv } from '../../report/csv.js';
 import { writeGuestperf } from '../../report/guestperf.js';
-import { checkOneExperiment, readRunRecords } from '../../report/records.js';
+import { readResults } from '../../batch/results.js';
+import type { RunRecord } from '../../batch/record.js';
 import type { Io } from '../io.js';
 
 interface ExportFlags {
@@ -22,15 +23,14 @@ export function registerExport(program: Command, io: Io): void {
         '(totalTimeMs, transferredBytes, bandwidthBytesPerSec, ...), full precision; an empty cell is a null (the downtime of a cancelled run).\n' +
         'guestperf: one QEMU guestperf JSON report per run, DIR/<experiment>/<id>-<policy>.json, readable by guestperf-plot.py.',
     )
-    .argument('<results>', 'sweep directory or results .ndjson file')
+    .argument('<results...>', 'sweep directories or results.ndjson files, of one experiment')
     .option('--csv <file>', 'write the CSV here ("-" for stdout)')
     .option('--guestperf <dir>', 'write guestperf JSON reports under this directory')
-    .action((results: string, flags: ExportFlags) => {
+    .action((results: string[], flags: ExportFlags) => {
       if (flags.csv === undefined && flags.guestperf === undefined) {
         throw new LivemigError('export: nothing to write: give --csv FILE, --guestperf DIR, or both');
       }
-      const records = readRunRecords(results);
-      checkOneExperiment(records, results);
+      const records = loadRecords(results);
       if (flags.csv !== undefined) {
         const csv = toCsv(records);
         if (flags.csv === '-') io.out(csv);
@@ -45,6 +45,13 @@ export function registerExport(program: Command, io: Io): void {
         io.err(`wrote ${files.length} guestperf reports under ${dir}\n`);
       }
     });
+}
+
+/** The runs of one experiment, by index, from sweep directories or results files; refuses an empty set. */
+export function loadRecords(results: readonly string[]): RunRecord[] {
+  const records = readResults(results);
+  if (records.length === 0) throw new LivemigError(`${results.join(', ')}: no runs in the results`);
+  return records;
 }
 
 /** Runs a write (sync or async), turning a file-system failure into an error naming the path. */

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readManifest, manifestPath } from '../../batch/manifest.js';
+import type { RunRecord } from '../../batch/record.js';
 import { LivemigError } from '../../errors/livemig-error.js';
 import { loadExperiment } from '../../experiments/load.js';
-import { checkOneExperiment, readRunRecords } from '../../report/records.js';
-import type { RunRecord } from '../../batch/record.js';
+import { writeReport } from '../../report/html.js';
 import type { Io } from '../io.js';
-import { writeOut } from './export.js';
-
-/** The experiment file a sweep directory may hold, read for its description. */
-const SWEEP_EXPERIMENT_FILE = 'experiment.json';
+import { loadRecords, writeOut } from './export.js';
 
 interface ReportFlags {
   output: string;
@@ -26,38 +23,43 @@ export function registerReport(program: Command, io: Io): void {
       "Write one self-contained HTML page of a sweep's results (it opens from disk, with no network): a table per " +
         'policy, downtime and total time against bandwidth, and, at one point of the sweep, the remaining dirty data per ' +
         'round, the throttle and the dirty rate over time. Each chart is also written as SVG next to the page ' +
-        '(report.html -> report-charts/<chart>.svg). RESULTS is a sweep directory or its results NDJSON file.',
+        '(report.html -> report-charts/<chart>.svg). RESULTS is a sweep directory or its results.ndjson file (several ' +
+        'for the shards of one sweep).',
     )
-    .argument('<results>', 'sweep directory or results .ndjson file')
+    .argument('<results...>', 'sweep directories or results.ndjson files, of one experiment')
     .requiredOption('-o, --output <file>', 'the HTML file to write, e.g. report.html')
     .option('--point <run-id>', "show the rounds and timelines at this run's axis values and seed (default: the first run's)")
-    .option('--experiment <file>', `the experiment file, for its description (default: ${SWEEP_EXPERIMENT_FILE} in a sweep directory, if there)`)
-    .action(async (results: string, flags: ReportFlags) => {
-      const records = readRunRecords(results);
-      checkOneExperiment(records, results);
+    .option('--experiment <file>', "the experiment file, for its description (default: the sweep directory's manifest)")
+    .action(async (results: string[], flags: ReportFlags) => {
+      const records = loadRecords(results);
       const description = experimentDescription(results, flags.experiment, records);
-      // Vega is loaded only for this command, so the others start fast.
-      const { writeReport } = await import('../../report/html.js');
       const options = { ...(flags.point === undefined ? {} : { point: flags.point }), ...(description === undefined ? {} : { description }) };
       const files = await writeOut(flags.output, () => writeReport(records, flags.output, options));
       io.err(`wrote ${files[0]} and ${files.length - 1} SVG charts\n`);
     });
 }
 
-/** The description of the experiment the results came from, checked against their fingerprint. */
-function experimentDescription(results: string, file: string | undefined, records: RunRecord[]): string | undefined {
-  let path = file;
-  if (path === undefined) {
-    const candidate = join(results, SWEEP_EXPERIMENT_FILE);
-    if (!statSync(results).isDirectory() || !existsSync(candidate)) return undefined;
-    path = candidate;
-  }
-  const experiment = loadExperiment(path);
+/**
+ * What the sweep was for: the description in `file` (an experiment file), else in the manifest of the first sweep
+ * directory given. Either must be of the experiment the results came from.
+ */
+function experimentDescription(results: readonly string[], file: string | undefined, records: readonly RunRecord[]): string | undefined {
   const fingerprint = records[0]!.fingerprint;
-  if (experiment.fingerprint !== fingerprint) {
-    throw new LivemigError(
-      `${path}: this experiment (fingerprint ${experiment.fingerprint.slice(0, 12)}) is not the one the results came from (${fingerprint.slice(0, 12)})`,
-    );
+  const check = (source: string, theirs: string): void => {
+    if (theirs !== fingerprint) {
+      throw new LivemigError(
+        `${source}: this experiment (fingerprint ${theirs.slice(0, 12)}) is not the one the results came from (${fingerprint.slice(0, 12)})`,
+      );
+    }
+  };
+  if (file !== undefined) {
+    const experiment = loadExperiment(file);
+    check(file, experiment.fingerprint);
+    return experiment.description || undefined;
   }
-  return experiment.description || undefined;
+  const dir = results.find((p) => existsSync(manifestPath(p)) && statSync(p).isDirectory());
+  if (dir === undefined) return undefined;
+  const manifest = readManifest(dir);
+  check(manifestPath(dir), manifest.fingerprint);
+  return manifest.description || undefined;
 }
