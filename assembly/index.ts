@@ -27,6 +27,7 @@ let ringPtr: usize = 0;
 let lastWritePtr: usize = 0;
 let lastSendPtr: usize = 0;
 let stamp: u32 = 0;
+let initialized = false;
 
 // Counters of the last scanSend call, read by the host through getters.
 let outNormal: u32 = 0;
@@ -79,8 +80,9 @@ export function init(pages: u32, trace: u32): f64 {
     if (neededPages > 65536) return 0;
     if (memory.grow(<i32>(neededPages - have)) < 0) return 0;
   }
-  // Fresh memory is zeroed; clear explicitly in case of reuse.
-  memory.fill(streamsPtr, 0, <usize>(end - <u64>streamsPtr));
+  // Memory fresh from the host is zeroed; only a second init of the same instance has to clear it.
+  if (initialized) memory.fill(streamsPtr, 0, <usize>(end - <u64>streamsPtr));
+  initialized = true;
   stamp = 0;
   return <f64>end;
 }
