@@ -12,7 +12,7 @@
 //   lastSend    N × u32           (trace mode only) stamp of the page's last send
 // Stamps come from a counter bumped once per touch or send call, so "write after send" is exact order.
 
-// === Result codes and limits shared with src/core/layout.ts ===
+// === Limits (the host reads MAX_STREAMS back and checks it against src/core/page-store.ts) ===
 /** Largest number of independent PRNG streams (vCPUs). */
 export const MAX_STREAMS: u32 = 1024;
 
@@ -95,7 +95,7 @@ export function lastWriteStampPtr(): usize { return lastWritePtr; }
 export function lastSendStampPtr(): usize { return lastSendPtr; }
 export function currentStamp(): u32 { return stamp; }
 
-/** Seeds stream `s` with SplitMix32 expansions of `seed` (the same expansion as src/core/reference.ts). */
+/** Seeds stream `s` with SplitMix32 expansions of `seed` (the same expansion as src/core/reference-page-store.ts). */
 export function seedStream(s: u32, seed: u32): void {
   const p = streamsPtr + (<usize>s << 4);
   let z = seed;

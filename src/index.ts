@@ -19,6 +19,7 @@ export type {
   MigrationReport, CompletedReport, CancelledReport, Summary, CompletedSummary, CancelledSummary, CancelReason,
   RoundRecord, TimelineSample, GuestImpact, VcpuImpact, ResolvedScenario,
 } from './report/types.js';
+export { scenarioOptions } from './report/scenario-options.js';
 export { compare } from './engine/compare.js';
 export type { ComparisonRow } from './engine/compare.js';
 export { parsePolicy, policyLabel } from './engine/policy.js';

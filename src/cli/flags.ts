@@ -10,7 +10,8 @@ import { ALGORITHMS, type MigrationOptions } from '../engine/options.js';
 import { CapacityError, InvalidOptionError } from '../errors/index.js';
 import type { MigrationReport } from '../report/types.js';
 import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadSpec } from '../workloads/spec.js';
-import { CONTROLLERS, type ControllerName, type ControllerOption } from '../policies/controllers/registry.js';
+import { CONTROLLERS } from '../policies/controllers/registry.js';
+import { parseControllerSpec } from '../engine/policy.js';
 import {
   formatBytesExact, formatDurationExact, formatRateExact, parseBytes, parseDuration, parseNumber, parseRate, parseWriteRate,
 } from '../units.js';
@@ -156,7 +157,7 @@ export function toMigrationOptions(f: ScenarioFlags): MigrationOptions {
     workload: workloadSpec(f, pageSize ?? D.DEFAULT_PAGE_SIZE),
     bandwidthBytesPerSec: optional(f.bandwidth, (t) => parseRate('--bandwidth', t)),
     algorithm: optional(f.algorithm, (t) => oneOf('--algorithm', t, ALGORITHMS)),
-    controller: optional(f.controller, parseControllerSpec),
+    controller: optional(f.controller, (t) => parseControllerSpec(t, '--controller')),
     downtimeLimitMs: optional(f.downtimeLimit, (t) => parseDuration('--downtime-limit', t)),
     maxBandwidthBytesPerSec: optional(f.maxBandwidth, (t) => parseRate('--max-bandwidth', t)),
     setupTimeMs: optional(f.setupTime, (t) => parseDuration('--setup-time', t)),
@@ -187,7 +188,7 @@ export function withFlagName(err: unknown): unknown {
   }
   if (err instanceof CapacityError) {
     const flag = FLAG_OF_FIELD.get(err.field);
-    return flag ? new CapacityError(flag, err.requiredBytes, err.limitBytes) : err;
+    return flag ? new CapacityError(flag, err.requiredBytes, err.limitBytes, err.reason) : err;
   }
   return err;
 }
@@ -220,23 +221,6 @@ function workloadSpec(f: ScenarioFlags, pageSizeBytes: number): WorkloadSpec {
   refuse('--hot-fraction', f.hotFraction, kind, 'only hot-cold has a hot set');
   refuse('--hot-probability', f.hotProbability, kind, 'only hot-cold has a hot set');
   return { kind, ...writer };
-}
-
-/** "name" or "name:key=value,key=value" (numbers and true/false are converted) -> a controller option. */
-export function parseControllerSpec(text: string): ControllerOption {
-  const [name = '', params] = text.split(':', 2);
-  if (!CONTROLLERS.includes(name as ControllerName)) {
-    throw new InvalidOptionError('--controller', text, `one of ${CONTROLLERS.join(', ')}, optionally followed by :key=value,...`);
-  }
-  if (params === undefined) return name as ControllerName;
-  const spec: Record<string, unknown> = { name };
-  for (const pair of params.split(',')) {
-    const m = /^([A-Za-z]+)=(.+)$/.exec(pair.trim());
-    if (!m) throw new InvalidOptionError('--controller', text, 'parameters as key=value separated by commas');
-    const raw = m[2]!;
-    spec[m[1]!] = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
-  }
-  return spec as ControllerOption;
 }
 
 function refuse(flag: string, text: string | undefined, kind: WorkloadKind, why: string): void {

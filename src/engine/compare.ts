@@ -1,7 +1,7 @@
 import type { MigrationReport } from '../report/types.js';
 import { migrate } from './migrate.js';
 import type { MigrationOptions } from './options.js';
-import { type Policy, policyLabel } from './policy.js';
+import { type Policy, parsePolicy, policyLabel } from './policy.js';
 
 /** One policy's run in a comparison. */
 export interface ComparisonRow {
@@ -11,11 +11,15 @@ export interface ComparisonRow {
   wallMs: number;
 }
 
-/** Runs one scenario under several policies (same seed, same workload) and returns their reports in order. */
-export function compare(base: MigrationOptions, policies: readonly Policy[]): ComparisonRow[] {
-  return policies.map((p) => {
+/**
+ * Runs one scenario under several policies (same guest, workload and seed) and returns their reports in order.
+ * A policy is a Policy object or its text form, "xen+cpu-scheduling:targetRound=4".
+ */
+export function compare(base: Omit<MigrationOptions, 'algorithm' | 'controller'>, policies: readonly (Policy | string)[]): ComparisonRow[] {
+  const parsed = policies.map((p, i) => (typeof p === 'string' ? parsePolicy(p, `policies[${i}]`) : p));
+  return parsed.map((p) => {
     const t0 = performance.now();
-    const report = migrate({ ...base, algorithm: p.algorithm, controller: p.controller });
+    const report = migrate({ ...base, algorithm: p.algorithm, controller: p.controller ?? 'none' });
     return { policy: policyLabel(p), report, wallMs: performance.now() - t0 };
   });
 }

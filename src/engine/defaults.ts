@@ -39,7 +39,7 @@ export const DEFAULT_SETUP_TIME_MS = 10;
 export const DEFAULT_DEVICE_STATE_BYTES = 256 * KiB;
 /** Fixed time from the last byte received to the guest running at the destination (Clark 2005: 9 ms). */
 export const DEFAULT_RESUME_TIME_MS = 9;
-/** A run that has not completed after this much emulated time is cancelled (guestperf's --max-time is 300 s). */
+/** A run that has not completed after this much emulated time is cancelled (twice guestperf's --max-time of 300 s). [REC] */
 export const DEFAULT_MAX_TIME_MS = 600_000;
 /** Seed of every PRNG stream. */
 export const DEFAULT_SEED = 1;

@@ -50,8 +50,9 @@ export interface MigrationOptions {
   /** Seed of the workloads' PRNG streams (an unsigned 32-bit integer). @default DEFAULT_SEED (1) */
   seed?: number;
   /**
-   * Record per-page stamps of the last write and last send (8 extra bytes per page), so a test can check
-   * that the destination holds the source's memory. For small VMs. @default false
+   * Allocate per-page stamps of the last write and last send (8 extra bytes per page). They live in the page
+   * store: livemig's own tests read them through the internal runMigration() to check that the destination
+   * holds the source's memory; migrate() returns only the report. @default false
    */
   trace?: boolean;
   /** Callbacks to watch a run as it goes. */

@@ -30,7 +30,7 @@ export interface ResolvedOptions {
 
 /** Checks every option, naming the field and the accepted range on the first bad one. */
 export function resolveOptions(options: MigrationOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', options, 'an options object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError('options', options, 'an options object');
   for (const key of Object.keys(options)) {
     if (!OPTION_FIELDS.has(key)) throw new InvalidOptionError(key, (options as Record<string, unknown>)[key], `a known option (${[...OPTION_FIELDS].join(', ')})`);
   }

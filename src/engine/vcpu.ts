@@ -1,6 +1,9 @@
 import type { PageStore } from '../core/page-store.js';
 import type { Workload } from '../workloads/workload.js';
 
+/** Most page writes passed to the core in one call (its counts are u32). */
+const MAX_WRITES_PER_CALL = 2 ** 31;
+
 /**
  * How a throttled vCPU is scheduled: it runs `runMs`, then sleeps `sleepMs`, over and over. This one shape
  * covers QEMU's cpu-throttle (run 10 ms, sleep pct/(1−pct) × 10 ms), a Xen credit cap (run cap% of each
@@ -64,7 +67,10 @@ export class Vcpu {
     let origin = nowMs;
     if (next !== null && old === null && mode === 'qemu-throttle') {
       origin = nowMs + next.sleepMs;
-    } else if (next !== null && old !== null && nowMs >= this.originMs) {
+    } else if (next !== null && old !== null && nowMs < this.originMs) {
+      // Still in the sleep that precedes the current cycle: it is not cut short.
+      origin = this.originMs;
+    } else if (next !== null && old !== null) {
       const period = old.runMs + old.sleepMs;
       const phase = nowMs - this.originMs - Math.floor((nowMs - this.originMs) / period) * period;
       if (phase > old.runMs) origin = nowMs + (period - phase);
@@ -110,7 +116,9 @@ export class Vcpu {
     this.carry = exact - k;
     if (k === 0) return 0;
     this.writes += k;
-    const fresh = w.write(store, k);
+    // The core takes 32-bit counts; a long interval at a high rate is split.
+    let fresh = 0;
+    for (let left = k; left > 0; left -= MAX_WRITES_PER_CALL) fresh += w.write(store, Math.min(left, MAX_WRITES_PER_CALL));
     this.freshPages += fresh;
     return fresh;
   }

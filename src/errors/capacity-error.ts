@@ -10,7 +10,8 @@ export class CapacityError extends LivemigError {
     readonly field: string,
     readonly requiredBytes: number,
     readonly limitBytes: number,
-    reason?: string,
+    /** Why, when it is not the bitmaps' size (the page count, or tracing). */
+    readonly reason?: string,
   ) {
     super(
       `invalid ${field}: ` +

@@ -2,7 +2,7 @@ import { LivemigError } from './livemig-error.js';
 
 /**
  * Thrown when an option (library), flag (CLI) or experiment-file field is out of range or malformed.
- * `field` is the option's path (`link.bandwidthBytesPerSec`, `workload[1].hotFraction`), `accepted`
+ * `field` is the option's path (`bandwidthBytesPerSec`, `workload[1].hotFraction`, `--memory`), `accepted`
  * says what would be valid.
  */
 export class InvalidOptionError extends LivemigError {

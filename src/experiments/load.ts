@@ -96,18 +96,31 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
   });
 
   // Expand: axes in file order (first outermost), then seeds, then policies innermost.
-  const points: Record<string, unknown>[] = [{}];
+  const total = axisNames.reduce((n, name) => n * (axes[name] as unknown[]).length, 1) * seeds.length * policies.length;
+  if (total > MAX_RUNS) fail(['axes'], `${total} runs`, `at most ${MAX_RUNS} runs (axes × seeds × policies)`);
+  let points: Record<string, unknown>[] = [{}];
   for (const name of axisNames) {
     const next: Record<string, unknown>[] = [];
     for (const pt of points) for (const v of axes[name] as unknown[]) next.push({ ...pt, [name]: v });
-    points.splice(0, points.length, ...next);
+    points = next;
   }
-  const total = points.length * seeds.length * policies.length;
-  if (total > MAX_RUNS) fail(['axes'], `${total} runs`, `at most ${MAX_RUNS} runs (axes × seeds × policies)`);
-  const runs: ScenarioRun[] = [];
-  for (const params of points) {
+  // Each value was checked against the base alone; a combination can still be invalid (memory vs page size).
+  const scenarios = points.map((params) => {
     let scenario: Record<string, unknown> = base;
     for (const [k, v] of Object.entries(params)) scenario = setPath(scenario, k, v);
+    try {
+      resolveOptions(scenario as MigrationOptions);
+    } catch (err) {
+      if (err instanceof InvalidOptionError || err instanceof LivemigError) {
+        const why = err instanceof InvalidOptionError ? `${err.field} ${err.accepted}` : err.message;
+        fail(['axes'], params, `axis values that work together; this combination fails: ${why}`);
+      }
+      throw err;
+    }
+    return { params, scenario };
+  });
+  const runs: ScenarioRun[] = [];
+  for (const { params, scenario } of scenarios) {
     for (const seed of seeds) {
       for (const p of policies) {
         const index = runs.length;

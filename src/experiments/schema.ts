@@ -52,7 +52,7 @@ export function experimentJsonSchema(): Schema {
   const workload = workloadSchema();
   baseProps['workload'] = { oneOf: [{ $ref: '#/$defs/workload' }, { type: 'array', items: { $ref: '#/$defs/workload' }, minItems: 1 }] };
   baseProps['xenSkipRule'] = { type: 'boolean', description: "Xen: skip pages re-dirtied during the round (default true)" };
-  const policyPattern = `^(${ALGORITHMS.join('|')})(\\+(${CONTROLLERS.join('|')}))?$`;
+  const policyPattern = `^(${ALGORITHMS.join('|')})(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,]+(,[A-Za-z]+=[^,]+)*)?)?$`;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'livemig experiment',
@@ -83,7 +83,7 @@ export function experimentJsonSchema(): Schema {
         minItems: 1,
         items: {
           oneOf: [
-            { type: 'string', pattern: policyPattern, description: 'ALGORITHM[+CONTROLLER]' },
+            { type: 'string', pattern: policyPattern, description: 'ALGORITHM[+CONTROLLER[:key=value,...]]' },
             {
               type: 'object',
               properties: {

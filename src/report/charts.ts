@@ -98,10 +98,14 @@ function colorScale(policies: string[]): Color {
 
 /** Linear, or log when positive values span LOG_SPAN or more. */
 function scaleFor(values: number[], zero = true): { type: 'linear' | 'log'; zero?: boolean } {
-  const finite = values.filter((v) => Number.isFinite(v));
-  const min = Math.min(...finite);
-  const max = Math.max(...finite);
-  if (finite.length > 0 && min > 0 && max / min >= LOG_SPAN) return { type: 'log' };
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min <= max && min > 0 && max / min >= LOG_SPAN) return { type: 'log' };
   return { type: 'linear', zero };
 }
 
@@ -206,7 +210,7 @@ export function formatAxisValue(path: string, v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** The point named for captions: "p3: bandwidthBytesPerSec=125000000, seed 1". */
+/** The point named for captions: "bandwidthBytesPerSec = 125.0 MB/s (1.00 Gbit/s), seed 1". */
 export function describePoint(point: SweepPoint): string {
   const params = Object.entries(point.params).map(([k, v]) => `${k} = ${formatAxisValue(k, v)}`);
   return [...params, `seed ${point.seed}`].join(', ');
@@ -264,7 +268,7 @@ function throttleChart(point: SweepPoint, color: Color): ChartDef | null {
     id: 'throttle-over-time',
     scope: 'point',
     title: 'CPU throttle over time',
-    caption: `Mean throttle over the vCPUs in each timeline window (100 ms or a little more), at ${describePoint(point)}.`,
+    caption: `Mean throttle over the vCPUs in each timeline window (100 ms or a little more; a long step such as a stop-and-copy is one window), at ${describePoint(point)}.`,
     spec: {
       width: WIDTH,
       height: HEIGHT,
@@ -293,7 +297,7 @@ function dirtyRateChart(point: SweepPoint, color: Color): ChartDef | null {
     scope: 'point',
     title: 'Dirty rate over time',
     caption:
-      `Pages newly dirtied per second over each timeline window (100 ms or a little more), as data, at ${describePoint(point)}. ` +
+      `Dirty-ring entries (pages newly dirtied) per second over each timeline window (100 ms or a little more; a long step such as a stop-and-copy is one window), as data, at ${describePoint(point)}. ` +
       `The dashed line is the migration's rate limit (link or max-bandwidth, whichever is lower): ${rateMiBps.toFixed(1)} MiB/s.`,
     spec: {
       width: WIDTH,

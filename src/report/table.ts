@@ -117,12 +117,12 @@ export function formatSummary(report: MigrationReport): string {
 }
 
 /** One line naming what was migrated over what. */
-export function formatScenario(s: ResolvedScenario): string {
+export function formatScenario(s: ResolvedScenario, show: { algorithm?: boolean } = {}): string {
   const kinds = [...new Set(s.workloads.map((w) => String(w['kind'])))].join('/');
   const vcpus = `${s.vcpus} vCPU${s.vcpus === 1 ? '' : 's'}`;
   return (
     `${formatBytes(s.memoryBytes)} guest (${s.pages} pages of ${formatBytes(s.pageSize)}, ${s.populatedFraction * 100} % populated), ` +
-    `${vcpus} running ${kinds}, link ${formatRate(s.bandwidthBytesPerSec)}, ${s.algorithm} pre-copy, seed ${s.seed}`
+    `${vcpus} running ${kinds}, link ${formatRate(s.bandwidthBytesPerSec)}, ${show.algorithm === false ? '' : `${s.algorithm} pre-copy, `}seed ${s.seed}`
   );
 }
 

@@ -28,7 +28,10 @@ export interface RoundRecord {
   throttlePct: number;
 }
 
-/** State at the end of one 100 ms window. */
+/**
+ * State at the end of one window. A window closes at the first burst or idle boundary at least 100 ms after
+ * it opened, so it lasts 100 ms or a little more; one long step (the setup, a stop-and-copy) is one window.
+ */
 export interface TimelineSample {
   tMs: number;
   round: number;
@@ -67,7 +70,7 @@ export interface GuestImpact {
   /** Time-weighted mean throttle over vCPUs and the pre-copy phase, percent. */
   meanThrottlePct: number;
   maxThrottlePct: number;
-  /** Time during which any vCPU was throttled. */
+  /** The longest time any one vCPU was throttled (per vCPU in `vcpus`). */
   throttledMs: number;
   /** Guest progress: obtained / demanded CPU during pre-copy only (1 = unaffected). */
   precopyProgress: number;
@@ -92,7 +95,7 @@ interface SummaryBase {
   /** Time-weighted mean throttle over vCPUs during pre-copy, percent. */
   meanThrottlePct: number;
   maxThrottlePct: number;
-  /** Time during which any vCPU was throttled. */
+  /** The longest time any one vCPU was throttled. */
   throttledMs: number;
   /** Per-vCPU detail and pre-copy progress. */
   guest: GuestImpact;

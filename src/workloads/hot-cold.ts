@@ -24,7 +24,7 @@ export class HotColdWorkload implements Workload {
     const hotCount = Math.max(1, Math.min(region.count, Math.round(hotFraction * region.count)));
     this.hot = { start: region.start, count: hotCount };
     this.cold = { start: region.start + hotCount, count: region.count - hotCount };
-    this.hotThreshold = this.cold.count === 0 ? 0x1_0000_0000 : Math.min(0xffffffff, Math.round(hotProbability * 2 ** 32));
+    this.hotThreshold = this.cold.count === 0 || hotProbability >= 1 ? 0x1_0000_0000 : Math.min(0xffffffff, Math.round(hotProbability * 2 ** 32));
   }
 
   write(store: PageStore, k: number): number {

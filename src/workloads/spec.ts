@@ -35,7 +35,7 @@ export type WorkloadSpec = IdleSpec | ComputeSpec | UniformSpec | HotColdSpec | 
 
 /** Ranges of the workload fields, read by checkWorkloadSpec and the experiment JSON Schema. */
 export const WORKLOAD_FIELD_RULES = {
-  writesPerSec: { min: 0, max: 1e10, unit: 'page writes/s' },
+  writesPerSec: { min: 0, max: 1e9, unit: 'page writes/s' },
   regionStart: { min: 0, max: 1, maxExclusive: true },
   regionSize: { min: 0, minExclusive: true, max: 1 },
   hotFraction: { min: 0, minExclusive: true, max: 1 },

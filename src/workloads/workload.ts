@@ -7,7 +7,7 @@ export interface Workload {
   readonly cpuDemand: number;
   /** Page writes per second when it gets all the CPU it wants. */
   readonly writesPerSec: number;
-  /** Performs `k` page writes in one core call; returns the pages newly set in the dirty log. */
+  /** Performs `k` page writes in one core call; returns the dirty-ring entries made (see PageStore). */
   write(store: PageStore, k: number): number;
 }
 

@@ -119,17 +119,30 @@ describe('migrateFromFlags', () => {
 
 describe('--controller', () => {
   it('maps a bare name to the controller name, and name:key=value pairs to a spec with typed values', async () => {
-    const { parseControllerSpec } = await import('../../src/cli/flags.js');
-    expect(parseControllerSpec('auto-converge')).toBe('auto-converge');
-    expect(parseControllerSpec('cpu-scheduling:targetRound=4,minShare=0.1,target=xen-50-pages')).toEqual({
+    const { parseControllerSpec } = await import('../../src/engine/policy.js');
+    expect(parseControllerSpec('auto-converge', '--controller')).toBe('auto-converge');
+    expect(parseControllerSpec('cpu-scheduling:targetRound=4,minShare=0.1,target=xen-50-pages', '--controller')).toEqual({
       name: 'cpu-scheduling', targetRound: 4, minShare: 0.1, target: 'xen-50-pages',
     });
-    expect(parseControllerSpec('auto-converge:tailslow=true')).toEqual({ name: 'auto-converge', tailslow: true });
+    expect(parseControllerSpec('auto-converge:tailslow=true', '--controller')).toEqual({ name: 'auto-converge', tailslow: true });
   });
 
   it('refuses an unknown controller or a malformed parameter list, naming --controller', async () => {
-    const { parseControllerSpec } = await import('../../src/cli/flags.js');
-    expect(() => parseControllerSpec('magic')).toThrow(/invalid --controller: "magic"/);
-    expect(() => parseControllerSpec('sdps:maxSleepMs')).toThrow(/invalid --controller/);
+    const { parseControllerSpec } = await import('../../src/engine/policy.js');
+    expect(() => parseControllerSpec('magic', '--controller')).toThrow(/invalid --controller: "magic"/);
+    expect(() => parseControllerSpec('sdps:maxSleepMs', '--controller')).toThrow(/invalid --controller/);
+  });
+});
+
+describe('compare', () => {
+  it('refuses --algorithm and --controller, which it would otherwise ignore, and takes parameters in --policies', async () => {
+    const refused = await runCli('compare', '--controller', 'cpu-scheduling:targetRound=3', '--memory', '64MiB');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/invalid --controller: .*--policies/);
+    const ok = await runCli('compare', '--memory', '256MiB', '--max-time', '60s', '--json', '--policies', 'xen;xen+cpu-scheduling:targetRound=3');
+    expect(ok.code).toBe(0);
+    const rows = JSON.parse(ok.stdout) as { policy: string; summary: { controller: string } }[];
+    expect(rows.map((r) => r.policy)).toEqual(['xen', 'xen+cpu-scheduling:targetRound=3']);
+    expect(rows[1]!.summary.controller).toBe('cpu-scheduling');
   });
 });

@@ -33,7 +33,7 @@ describe('experiment files: malformed input names the JSON path, the value and w
     ['policy field in base', { name: 'x', base: { algorithm: 'xen' } }, '$.base.algorithm', /policies/],
     ['page size not a power of two', { name: 'x', base: { pageSize: 3000 } }, '$.base.pageSize', /power of two/],
     ['VM too large for the core', { name: 'x', base: { memoryBytes: 2 ** 46 } }, '$.base.memoryBytes', /Wasm memory/],
-    ['unknown policy', { name: 'x', policies: ['xen+magic'] }, '$.policies[0]', /ALGORITHM\[\+CONTROLLER\]/],
+    ['unknown policy', { name: 'x', policies: ['xen+magic'] }, '$.policies[0]', /ALGORITHM\[\+CONTROLLER/],
     ['bad controller parameter', { name: 'x', policies: [{ algorithm: 'qemu', controller: { name: 'cpu-scheduling', targetRound: 1 } }] }, '$.policies[0].controller.targetRound', />= 2/],
     ['unknown algorithm in a policy object', { name: 'x', policies: [{ algorithm: 'vmware' }] }, '$.policies[0].algorithm', /one of qemu/],
     ['duplicate policy label', { name: 'x', policies: ['xen', 'xen'] }, '$.policies[1]', /label/],
@@ -119,5 +119,24 @@ describe('the published JSON Schema', () => {
       expect(validate(bad), JSON.stringify(bad)).toBe(false);
       expect(() => checkExperiment(bad)).toThrow(ExperimentError);
     }
+  });
+});
+
+describe('experiment size and combinations', () => {
+  it('checks every combination of axis values, naming the point that fails', () => {
+    const e = errorOf({ name: 'x', axes: { memoryBytes: [64 * 2 ** 20, 64 * 2 ** 20 + 4096], pageSize: [4096, 2 ** 20] } });
+    expect(e.path).toBe('$.axes');
+    expect(e.message).toContain('"memoryBytes":67112960,"pageSize":1048576');
+    expect(e.accepted).toMatch(/memoryBytes a whole number of 1048576 B pages/);
+  });
+
+  it('refuses more than a million runs before expanding them, and expands large sweeps without stack trouble', () => {
+    const many = Array.from({ length: 1001 }, (_, i) => i + 1);
+    expect(errorOf({ name: 'x', axes: { seed: [1] } }).path).toBe('$.axes.seed');
+    const big = errorOf({ name: 'x', axes: { vcpus: many.slice(0, 1000), 'workload.writesPerSec': many }, policies: ['xen'] });
+    expect(big.path).toBe('$.axes');
+    expect(big.accepted).toMatch(/at most 1000000 runs/);
+    const ok = checkExperiment({ name: 'x', axes: { 'workload.writesPerSec': many, populatedFraction: Array.from({ length: 200 }, (_, i) => i / 200) } });
+    expect(ok.runs).toHaveLength(1001 * 200);
   });
 });

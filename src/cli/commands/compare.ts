@@ -7,6 +7,7 @@ import { formatScenario } from '../../report/table.js';
 import { PRESETS, getPreset } from '../../scenarios/presets.js';
 import { addScenarioFlags, toMigrationOptions, withFlagName, type ScenarioFlags } from '../flags.js';
 import type { Io } from '../io.js';
+import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 
 interface CompareFlags extends ScenarioFlags {
   preset: string;
@@ -28,15 +29,19 @@ export function registerCompare(program: Command, io: Io): void {
         'Starts from a preset; scenario flags override its fields.\n\nPresets:\n' + presetList,
     )
     .option('--preset <name>', `starting scenario and policy list: ${Object.keys(PRESETS).join(', ')}`, 'headline')
-    .option('--policies <list>', 'comma-separated policies, e.g. xen,xen+cpu-scheduling,qemu+auto-converge (default: the preset\'s)');
+    .option('--policies <list>', 'semicolon- or comma-separated policies ALGORITHM[+CONTROLLER[:key=value,...]], e.g. "xen;xen+cpu-scheduling:targetRound=4" (default: the preset\'s)');
   addScenarioFlags(command)
     .optionsGroup('Output:')
     .option('--json', 'print every run\'s summary as JSON on stdout (default: a table)')
     .addHelpText('after', '\nExamples:\n  $ livemig compare\n  $ livemig compare --bandwidth 10Gbit/s --policies qemu,qemu+cpu-scheduling,qemu+auto-converge\n')
     .action((flags: CompareFlags) => {
       const preset = getPreset(flags.preset, '--preset');
-      const policies = flags.policies === undefined ? preset.policies
-        : flags.policies.split(',').map((p) => parsePolicy(p, '--policies'));
+      for (const [flag, value] of [['--algorithm', flags.algorithm], ['--controller', flags.controller]] as const) {
+        if (value !== undefined) {
+          throw new InvalidOptionError(flag, value, 'no such flag for compare: name policies in --policies, e.g. --policies "qemu;qemu+cpu-scheduling:targetRound=4"');
+        }
+      }
+      const policies = flags.policies === undefined ? preset.policies : splitPolicies(flags.policies).map((p) => parsePolicy(p, '--policies'));
       const base: MigrationOptions = { ...preset.base, ...overrides(flags) };
       let rows;
       try {
@@ -45,12 +50,17 @@ export function registerCompare(program: Command, io: Io): void {
         throw withFlagName(err);
       }
       if (flags.json) {
-        io.out(`${JSON.stringify(rows.map((r) => ({ policy: r.policy, wallMs: r.wallMs, summary: r.report.summary })), null, 2)}\n`);
+        io.out(`${JSON.stringify(rows.map((r) => ({ policy: r.policy, summary: r.report.summary })), null, 2)}\n`);
         return;
       }
       const first = rows[0]!.report.scenario;
-      io.out(`${preset.description}\n${formatScenario(first).replace(/, \S+ pre-copy/, '')}\n\n${formatComparison(rows)}\n`);
+      io.out(`${preset.description}\n${formatScenario(first, { algorithm: false })}\n\n${formatComparison(rows)}\n`);
     });
+}
+
+/** "a;b" or, when no controller has parameters, "a,b". */
+function splitPolicies(text: string): string[] {
+  return (text.includes(';') || text.includes(':') ? text.split(';') : text.split(',')).map((p) => p.trim()).filter((p) => p !== '');
 }
 
 /** The scenario fields the user set on the command line (the workload only if a workload flag was given). */

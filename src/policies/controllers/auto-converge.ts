@@ -50,8 +50,8 @@ export interface ThrottleStep {
  * throttle-trigger-threshold % of the bytes transferred in it, count a qualifying period; on every 2nd one
  * (the counter is reset only when it fires, so they need not be consecutive) throttle: first to
  * cpu-throttle-initial, then up by cpu-throttle-increment (or by the tailslow amount) to max-cpu-throttle.
- * The throttle is QEMU's cpu-throttle on every vCPU and is lifted at completion. QEMU ≥ 9.2's extra
- * 5-second background sync for huge VMs is not modelled.
+ * The throttle is QEMU's cpu-throttle on every vCPU and is lifted at completion. On the qemu algorithm it also
+ * turns on QEMU ≥ 9.2's 5-second background dirty sync (`qemuDirtySyncTimer`, run by src/policies/precopy/qemu.ts).
  */
 export class AutoConvergeController implements Controller {
   readonly name = 'auto-converge';

@@ -45,7 +45,7 @@ export function checkCpuSchedulingParams(p: Record<string, unknown>, field: stri
  *   n_rem  = max(1, N − i)                    rounds left to reach the target round N
  *   λ_req  = (V_target / V_i)^(1 / n_rem)     the per-round shrink ratio needed
  *   D0     = D / f_current                    the dirty rate at full speed (dirtying ∝ CPU share)
- *   f      = clamp(λ_req · R / D0, f_min, 1)  only when D > λ_req · R; otherwise f = 1
+ *   f      = clamp(λ_req · R / D0, f_min, 1)  (so f = 1, no throttle, when D0 ≤ λ_req · R)
  *
  * and stop-and-copy as soon as what is left is at most V_target. The share is imposed by the algorithm's own
  * mechanism (Xen credit cap, QEMU cpu-throttle). Every constant is an option.
