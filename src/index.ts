@@ -12,7 +12,11 @@ export type {
   WorkloadSpec, WorkloadKind, IdleSpec, ComputeSpec, UniformSpec, HotColdSpec, SequentialSpec, RegionSpec,
 } from './workloads/spec.js';
 export { CONTROLLERS } from './policies/controllers/registry.js';
-export type { ControllerName, ControllerOption } from './policies/controllers/registry.js';
+export type { ControllerName, ControllerOption, ControllerSpec } from './policies/controllers/registry.js';
+export type { CpuSchedulingParams } from './policies/controllers/cpu-scheduling.js';
+export type { AutoConvergeParams } from './policies/controllers/auto-converge.js';
+export type { DirtyLimitParams } from './policies/controllers/dirty-limit.js';
+export type { SdpsParams } from './policies/controllers/sdps.js';
 export type { Controller, ControllerContext, SyncEvent, WindowEvent, VcpuView } from './policies/controllers/controller.js';
 export type { DutyCycle } from './engine/vcpu.js';
 export type {
@@ -29,6 +33,13 @@ export type { Preset } from './scenarios/presets.js';
 export { loadExperiment, checkExperiment } from './experiments/load.js';
 export type { ExperimentFile, Experiment, ScenarioRun, PolicyEntry, BaseScenario } from './experiments/types.js';
 export { experimentJsonSchema } from './experiments/schema.js';
-export { runSweep, readResults, readManifest, parseShard, selectShard, toRunRecord, SweepError } from './batch/index.js';
+export { runSweep, readResults, readManifest, toRunRecord, SweepError } from './batch/index.js';
 export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, RunRecord } from './batch/index.js';
+export { toCsv } from './report/csv.js';
+export { toGuestperf, writeGuestperf } from './report/guestperf.js';
+export type { GuestperfReport } from './report/guestperf.js';
+export { writeReport } from './report/html.js';
+export type { ReportOptions } from './report/html.js';
+export { formatReport } from './report/table.js';
+export { formatComparison } from './report/comparison-table.js';
 export { LivemigError, InvalidOptionError, CapacityError, ExperimentError } from './errors/index.js';

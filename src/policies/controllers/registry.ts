@@ -17,8 +17,11 @@ export type ControllerSpec =
   | ({ name: 'dirty-limit' } & DirtyLimitParams)
   | ({ name: 'sdps' } & SdpsParams);
 
-/** A controller given by name (defaults), by name with parameters, or as your own object. */
-export type ControllerOption = ControllerName | ControllerSpec | Controller;
+/**
+ * A controller given by name (defaults), by name with parameters, or as your own: an object (its state carries
+ * over if you reuse it for another run) or a factory called once per run.
+ */
+export type ControllerOption = ControllerName | ControllerSpec | Controller | (() => Controller);
 
 /** A checked controller option: a factory (a fresh controller per run) and its JSON description. */
 export interface ResolvedController {
@@ -46,6 +49,13 @@ export function resolveController(option: ControllerOption | undefined, field: s
   if (option === undefined || option === 'none') return { create: () => null, description: null };
   const accepted = `one of ${CONTROLLERS.join(', ')}, { name, ...parameters }, or an object with a name and onSync/onWindow/shouldStopAndCopy`;
   if (typeof option === 'string') return resolveController({ name: option } as ControllerSpec, field);
+  if (typeof option === 'function') {
+    const probe: unknown = option();
+    if (typeof probe !== 'object' || probe === null || !isController(probe) || typeof probe.name !== 'string') {
+      throw new InvalidOptionError(field, probe, 'a factory returning a Controller (a name and onSync/onWindow/shouldStopAndCopy)');
+    }
+    return { create: option, description: { name: probe.name, ...(probe.describe?.() ?? {}) } };
+  }
   if (typeof option !== 'object' || option === null) throw new InvalidOptionError(field, option, accepted);
   if (isController(option)) {
     const userName: unknown = (option as { name?: unknown }).name;
