@@ -184,7 +184,10 @@ export function migrateFromFlags(f: ScenarioFlags): MigrationReport {
 export function withFlagName(err: unknown): unknown {
   if (err instanceof InvalidOptionError) {
     const flag = FLAG_OF_FIELD.get(err.field);
-    return flag ? new InvalidOptionError(flag, err.value, err.accepted) : err;
+    if (flag) return new InvalidOptionError(flag, err.value, err.accepted);
+    // A controller parameter: "--controller (targetRound)".
+    if (err.field.startsWith('controller.')) return new InvalidOptionError(`--controller (${err.field.slice('controller.'.length)})`, err.value, err.accepted);
+    return err;
   }
   if (err instanceof CapacityError) {
     const flag = FLAG_OF_FIELD.get(err.field);

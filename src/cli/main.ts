@@ -41,7 +41,8 @@ export function buildProgram(io: Io): Command {
     )
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError("(add --help for usage)")
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Commander's own usage errors read like livemig's: "livemig: unknown option '--x'".
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(`livemig: ${text.replace(/^error: /, '')}`) })
     .exitOverride();
   // Subcommands are created by program.command(), so they inherit the output and exit settings above.
   registerRun(program, io);
