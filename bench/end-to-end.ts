@@ -9,6 +9,7 @@ import { MIGRATION_COLUMNS, bytes, ms, pct, sig } from './format.js';
 import { HOT_COLD_WRITER, LINK_10G, describeWriter } from './scenarios.js';
 import { newBench, taskStats } from './tiny.js';
 import type { BenchGroup, GroupResult, Row, SubTable, TargetCheck } from './types.js';
+import { statusText } from '../src/report/status.js';
 
 /**
  * Group 3: whole migrations through the public migrate(), timed on the wall clock, against the emulated
@@ -46,7 +47,7 @@ function summaryRow(s: E2eScenario, report: MigrationReport): Row {
   const sum = report.summary;
   return {
     scenario: s.id,
-    status: report.status === 'completed' ? 'completed' : `cancelled (${report.summary.status === 'cancelled' ? report.summary.reason : ''})`,
+    status: statusText(report.summary),
     emulatedMs: sum.totalTimeMs,
     downtimeMs: sum.downtimeMs,
     rounds: sum.rounds,

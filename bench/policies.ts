@@ -5,6 +5,7 @@ import type { MigrationReport } from '../src/report/types.js';
 import { bytes, ms, sig } from './format.js';
 import { newBench, taskStats } from './tiny.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
+import { statusText } from '../src/report/status.js';
 
 /**
  * Issue 3's policy benchmark: every policy (pre-copy algorithm × controller) on the headline scenario — the
@@ -33,7 +34,7 @@ export const policies: BenchGroup = {
       const wall = taskStats(bench.getTask(label));
       return {
         policy: label,
-        status: s.status === 'completed' ? 'completed' : `cancelled (${s.reason})`,
+        status: statusText(s),
         totalTimeMs: s.totalTimeMs,
         downtimeMs: s.downtimeMs,
         transferredBytes: s.transferredBytes,

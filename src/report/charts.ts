@@ -15,6 +15,7 @@ import type { RunRecord } from '../batch/record.js';
 import { MiB } from '../engine/defaults.js';
 import { LivemigError } from '../errors/livemig-error.js';
 import { formatBytes, formatDuration, formatRate } from '../units.js';
+import { statusText } from './status.js';
 
 /** One chart: an id (also its SVG file name), a heading, a caption and its Vega-Lite spec. */
 export interface ChartDef {
@@ -126,7 +127,7 @@ function runRows(records: readonly RunRecord[]): RunRow[] {
     id: r.id,
     policy: r.policy,
     seed: r.seed,
-    status: r.summary.status === 'completed' ? 'completed' : `cancelled (${r.summary.reason})`,
+    status: statusText(r.summary),
     params: Object.entries(r.params).map(([k, v]) => `${k} = ${formatAxisValue(k, v)}`).join('; '),
     bandwidthGbps: (bw.bytesPerSec(r) * 8) / 1e9,
     downtimeMs: r.summary.downtimeMs,
@@ -173,30 +174,34 @@ function againstBandwidth(
   };
 }
 
-function downtimeChart(records: readonly RunRecord[], color: Color): ChartDef | null {
-  const rows = runRows(records).filter((r) => r.downtimeMs !== null);
+/** A per-run metric against bandwidth: one point per run with that metric, medians joined per policy. */
+function bandwidthChart(
+  records: readonly RunRecord[], color: Color,
+  c: { id: string; title: string; caption: string; field: 'downtimeMs' | 'totalTimeS'; axis: string },
+): ChartDef | null {
+  const rows = runRows(records).filter((r) => r[c.field] !== null);
   if (rows.length === 0) return null;
-  const bw = bandwidthOf(records);
-  return {
+  return { id: c.id, scope: 'sweep', title: c.title, caption: c.caption, spec: againstBandwidth(rows, c.field, c.axis, bandwidthOf(records).title, color) };
+}
+
+function downtimeChart(records: readonly RunRecord[], color: Color): ChartDef | null {
+  return bandwidthChart(records, color, {
     id: 'downtime-vs-bandwidth',
-    scope: 'sweep',
     title: 'Downtime against bandwidth',
     caption: 'One point per completed run (a cancelled run has no downtime); the line joins the medians per policy.',
-    spec: againstBandwidth(rows, 'downtimeMs', 'Downtime (ms)', bw.title, color),
-  };
+    field: 'downtimeMs',
+    axis: 'Downtime (ms)',
+  });
 }
 
 function totalTimeChart(records: readonly RunRecord[], color: Color): ChartDef | null {
-  const rows = runRows(records);
-  if (rows.length === 0) return null;
-  const bw = bandwidthOf(records);
-  return {
+  return bandwidthChart(records, color, {
     id: 'total-time-vs-bandwidth',
-    scope: 'sweep',
     title: 'Total migration time against bandwidth',
     caption: 'One point per run, cancelled runs at the time they were cancelled; the line joins the medians of the completed runs per policy.',
-    spec: againstBandwidth(rows, 'totalTimeS', 'Total time (s)', bw.title, color),
-  };
+    field: 'totalTimeS',
+    axis: 'Total time (s)',
+  });
 }
 
 /** An axis value for people, by the unit its path ends with: "50.0 MB/s (400.00 Mbit/s)", "64 MiB", "300.0 ms". */

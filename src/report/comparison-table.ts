@@ -1,5 +1,6 @@
 import type { ComparisonRow } from '../engine/compare.js';
 import { formatTable, type Column } from './table.js';
+import { statusText } from './status.js';
 
 const COLUMNS: readonly Column[] = [
   { title: 'policy', align: 'left' },
@@ -34,7 +35,7 @@ export function formatComparison(rows: readonly ComparisonRow[]): string {
       }
       return [
         r.policy,
-        s.status === 'completed' ? 'completed' : `cancelled (${s.reason})`,
+        statusText(s),
         (s.totalTimeMs / 1000).toFixed(2),
         s.downtimeMs === null ? '-' : s.downtimeMs.toFixed(1),
         versus,

@@ -11,6 +11,7 @@ import { formatBytes, formatDuration } from '../units.js';
 import { type ChartDef, compileChart, describePoint, formatAxisValue, policyOrder, renderSvg, sweepCharts, sweepPoint } from './charts.js';
 import { axisPaths } from './csv.js';
 import { summarizePolicies } from './policy-summary.js';
+import { statusText } from './status.js';
 
 export interface ReportOptions {
   /** Id of a run whose point (axis values and seed) the round and timeline charts show; default the first run. */
@@ -231,7 +232,7 @@ function runTable(records: readonly RunRecord[]): string {
       esc(r.policy),
       num(r.seed),
       ...axes.map((a) => num(formatAxisValue(a, r.params[a]))),
-      esc(s.status === 'completed' ? 'completed' : `cancelled (${s.reason})`),
+      esc(statusText(s)),
       num(formatDuration(s.totalTimeMs)),
       num(s.downtimeMs === null ? '–' : formatDuration(s.downtimeMs)),
       num(formatBytes(s.transferredBytes)),

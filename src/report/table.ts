@@ -5,6 +5,7 @@
 import { formatBytes, formatDuration, formatRate } from '../units.js';
 import { MiB } from '../engine/defaults.js';
 import type { MigrationReport, ResolvedScenario, RoundRecord } from './types.js';
+import { statusText } from './status.js';
 
 export interface Column {
   title: string;
@@ -96,7 +97,7 @@ export function summaryFields(report: MigrationReport): SummaryField[] {
   const s = report.summary;
   const g = s.guest;
   return [
-    { label: 'status', value: s.status === 'completed' ? 'completed' : `cancelled (${s.reason})` },
+    { label: 'status', value: statusText(s) },
     { label: 'total time', value: formatDuration(s.totalTimeMs) },
     { label: 'downtime', value: s.downtimeMs === null ? 'none (the guest kept running at the source)' : formatDuration(s.downtimeMs) },
     { label: 'setup time', value: formatDuration(s.setupTimeMs) },
