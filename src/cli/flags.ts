@@ -176,15 +176,22 @@ export function migrateFromFlags(f: ScenarioFlags): MigrationReport {
   try {
     return migrate(options);
   } catch (err) {
-    throw withFlagName(err);
+    throw withFlagName(err, f);
   }
 }
 
+/** "--page-size" -> "pageSize", commander's key for the flag's value. */
+function camel(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** Re-issues an option error under the flag that set the field, when there is one. */
-export function withFlagName(err: unknown): unknown {
+export function withFlagName(err: unknown, flags?: ScenarioFlags): unknown {
   if (err instanceof InvalidOptionError) {
     const flag = FLAG_OF_FIELD.get(err.field);
-    if (flag) return new InvalidOptionError(flag, err.value, err.accepted);
+    // Echo what was typed ("4GB"), not the parsed number.
+    const typed = flag === undefined ? undefined : (flags as Record<string, unknown> | undefined)?.[camel(flag)];
+    if (flag) return new InvalidOptionError(flag, typeof typed === 'string' ? typed : err.value, err.accepted);
     // A controller parameter: "--controller (targetRound)".
     if (err.field.startsWith('controller.')) return new InvalidOptionError(`--controller (${err.field.slice('controller.'.length)})`, err.value, err.accepted);
     return err;

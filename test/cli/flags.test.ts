@@ -146,3 +146,11 @@ describe('compare', () => {
     expect(rows[1]!.summary.controller).toBe('cpu-scheduling');
   });
 });
+
+describe('errors echo what was typed', () => {
+  it('names the flag and quotes its text, not the parsed number', async () => {
+    const { code, stderr } = await runCli('run', '--memory', '4GB');
+    expect(code).toBe(2);
+    expect(stderr).toBe('livemig: invalid --memory: "4GB"; expected a whole number of 4096 B pages\n');
+  });
+});

@@ -47,7 +47,7 @@ export function registerCompare(program: Command, io: Io): void {
       try {
         rows = compare(base, policies);
       } catch (err) {
-        throw withFlagName(err);
+        throw withFlagName(err, flags);
       }
       if (flags.json) {
         io.out(`${JSON.stringify(rows.map((r) => ({ policy: r.policy, summary: r.report.summary })), null, 2)}\n`);
