@@ -114,7 +114,8 @@ export class WasmPageStore implements PageStore {
   lastSkipped(): number { return this.x.lastSkipped() >>> 0; }
   lastBytes(): number { return this.x.lastBytes(); }
   countBits(which: Bitmap): number {
-    const ptr = { dirtyLog: this.x.dirtyLogPtr, toSend: this.x.toSendPtr, populated: this.x.populatedPtr, ringLog: this.x.ringLogPtr }[which]();
-    return this.x.countBits(ptr) >>> 0;
+    const x = this.x;
+    const ptr = which === 'dirtyLog' ? x.dirtyLogPtr() : which === 'toSend' ? x.toSendPtr() : which === 'populated' ? x.populatedPtr() : x.ringLogPtr();
+    return x.countBits(ptr) >>> 0;
   }
 }

@@ -266,9 +266,13 @@ export class MigrationContext implements ControllerContext {
     this.runGuest(s.setupTimeMs);
   }
 
-  /** Whether the controller wants the switch-over now, with `pendingPages` left to send. */
-  controllerWantsStop(pendingPages: number): boolean {
-    return this.controller?.shouldStopAndCopy?.(pendingPages, this) ?? false;
+  /**
+   * Whether the controller wants the switch-over now; `pendingPages` (what stop-and-copy would send) is only
+   * computed when the controller asks, since it may cost a pass over the dirty log.
+   */
+  controllerWantsStop(pendingPages: () => number): boolean {
+    const ask = this.controller?.shouldStopAndCopy;
+    return ask !== undefined && ask.call(this.controller, pendingPages(), this);
   }
 
   /** Why the run must be cancelled now, if it must. */

@@ -54,7 +54,7 @@ export const qemu: PrecopyAlgorithm = {
         ctx.sync();
         pending = ctx.remainingPages * s.pageSize;
       }
-      if (pending <= threshold || ctx.controllerWantsStop(ctx.remainingPages)) {
+      if (pending <= threshold || ctx.controllerWantsStop(() => ctx.remainingPages)) {
         ctx.stopAndCopy();
         return { status: 'completed' };
       }

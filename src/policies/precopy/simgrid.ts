@@ -33,7 +33,7 @@ export const simgrid: PrecopyAlgorithm = {
       const threshold = (bandwidth * s.downtimeLimitMs) / 1000;
       // After a full pass the to-send bitmap is empty, so what the next sync would bring is the dirty log.
       const remaining = ctx.store.countBits('dirtyLog') * s.pageSize;
-      if (remaining <= threshold || ctx.controllerWantsStop(remaining / s.pageSize)) {
+      if (remaining <= threshold || ctx.controllerWantsStop(() => remaining / s.pageSize)) {
         ctx.stopAndCopy();
         return { status: 'completed' };
       }

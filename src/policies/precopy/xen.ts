@@ -45,7 +45,7 @@ export const xen: PrecopyAlgorithm = {
       totalSent += sent;
       if (
         iter >= XEN_MAX_ITERS || sent + skipped < XEN_LAST_ITER_PAGES || totalSent > s.pages * XEN_MAX_FACTOR ||
-        (ctx.controller?.shouldStopAndCopy !== undefined && ctx.controllerWantsStop(ctx.remainingPages + ctx.store.countBits('dirtyLog')))
+        ctx.controllerWantsStop(() => ctx.remainingPages + ctx.store.countBits('dirtyLog'))
       ) {
         ctx.stopAndCopy();
         return { status: 'completed' };
