@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { addScenarioFlags, migrateFromFlags, toMigrationOptions, type ScenarioFlags } from '../../src/cli/flags.js';
-import { resolveOptions } from '../../src/engine/resolve.js';
-import type { MigrationOptions } from '../../src/engine/options.js';
+import { resolveOptions } from '../../src/api/resolve.js';
+import type { MigrationOptions } from '../../src/model/options.js';
 import { CapacityError, InvalidOptionError, LivemigError } from '../../src/errors/index.js';
 import { helpEntries, runCli } from './helpers.js';
 
@@ -34,7 +34,7 @@ describe('scenario flags to migration options', () => {
     for (const [flag, text] of helpEntries(stdout)) {
       const value = /\(default: ([^)]+)\)$/.exec(text)?.[1];
       // One-word defaults are values a user could type; 'no limit', 'start of memory' and the like describe an absent flag.
-      if (value !== undefined && !value.includes(' ') && flag !== '--json' && flag !== '--all-rounds') args.push(flag, value);
+      if (value !== undefined && !value.includes(' ') && !flag.startsWith('--no-') && flag !== '--json' && flag !== '--all-rounds') args.push(flag, value);
     }
     expect(args).toEqual(expect.arrayContaining(['--memory', '--bandwidth', '--write-rate', '--max-time', '--algorithm', '--workload']));
     expect(resolveOptions(optionsFor(...args)).scenario).toEqual(resolveOptions({}).scenario);
@@ -119,7 +119,7 @@ describe('migrateFromFlags', () => {
 
 describe('--controller', () => {
   it('maps a bare name to the controller name, and name:key=value pairs to a spec with typed values', async () => {
-    const { parseControllerSpec } = await import('../../src/engine/policy.js');
+    const { parseControllerSpec } = await import('../../src/api/policy.js');
     expect(parseControllerSpec('auto-converge', '--controller')).toBe('auto-converge');
     expect(parseControllerSpec('cpu-scheduling:targetRound=4,minShare=0.1,target=xen-50-pages', '--controller')).toEqual({
       name: 'cpu-scheduling', targetRound: 4, minShare: 0.1, target: 'xen-50-pages',
@@ -128,7 +128,7 @@ describe('--controller', () => {
   });
 
   it('refuses an unknown controller or a malformed parameter list, naming --controller', async () => {
-    const { parseControllerSpec } = await import('../../src/engine/policy.js');
+    const { parseControllerSpec } = await import('../../src/api/policy.js');
     expect(() => parseControllerSpec('magic', '--controller')).toThrow(/invalid --controller: "magic"/);
     expect(() => parseControllerSpec('sdps:maxSleepMs', '--controller')).toThrow(/invalid --controller/);
   });
