@@ -217,9 +217,8 @@ export class MigrationContext implements ControllerContext {
    * Returns the pages newly set in the to-send bitmap.
    */
   sync(phase: RoundRecord['phase'] = 'live'): number {
-    const fresh = this.store.syncDirtyLog();
-    // Collecting the dirty log resets the dirty rings too (KVM_RESET_DIRTY_RINGS).
-    this.store.resetRing();
+    // Collecting the dirty log resets the dirty rings too (KVM_RESET_DIRTY_RINGS), in the same pass.
+    const fresh = this.store.syncDirtyLog(true);
     this.remainingPages += fresh;
     this.syncCount++;
     const ended = this.endRound(this.store.lastLogPages());
