@@ -154,13 +154,13 @@ export function setTouchMode(mode: u32): void { touchMode = mode; }
 // Measured costs in ns (bench/switch-points.ts, 2-core Debian machine, Node 20): a per-write touch whose
 // region's bitmaps fit in cache and one that misses, a region word in a counting pass, a clean bit visited by
 // the selection walk, one exact occupancy jump (two logarithms).
-const COST_TOUCH_CACHED: f64 = 2.5;
-const COST_TOUCH_MISS: f64 = 9;
+const COST_TOUCH_CACHED: f64 = 4.5;
+const COST_TOUCH_MISS: f64 = 8;
 /** Bitmap bytes of a region (three bitmaps) above which touches miss the cache. */
 const CACHED_REGION_BYTES: f64 = 1048576;
 const COST_WORD: f64 = 0.6;
-const COST_CLEAN_BIT: f64 = 2.5;
-const COST_JUMP: f64 = 25;
+const COST_CLEAN_BIT: f64 = 5;
+const COST_JUMP: f64 = 40;
 /** Up to this many expected newly dirtied pages (or clean pages) the count is drawn exactly, by jumps. */
 const JUMP_MAX: f64 = 4096;
 /** Up to this many expected untouched clean pages, their count is drawn as a Poisson variate. */
@@ -401,10 +401,13 @@ function writeClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
     if (bits == 0) continue;
     if (need < left) {
       let take: u64 = 0;
+      // Branch-free: the take is a coin with odds need/left, so a branch would mispredict half the time.
       while (bits != 0 && need < left && need > 0) {
         const b = bits & (~bits + 1);
         bits ^= b;
-        if (below(next32(), left) < need) { take |= b; need--; }
+        const hit = <u32>(below(next32(), left) < need);
+        take |= b & (<u64>0 - <u64>hit);
+        need -= hit;
         left--;
       }
       // Once every clean page left must go, the rest of the word goes whole.

@@ -5,12 +5,12 @@
  * Every value here must equal its namesake in assembly/index.ts; test/core/wasm-vs-reference.test.ts checks it.
  */
 
-export const COST_TOUCH_CACHED = 2.5;
-export const COST_TOUCH_MISS = 9;
+export const COST_TOUCH_CACHED = 4.5;
+export const COST_TOUCH_MISS = 8;
 export const CACHED_REGION_BYTES = 1048576;
 export const COST_WORD = 0.6;
-export const COST_CLEAN_BIT = 2.5;
-export const COST_JUMP = 25;
+export const COST_CLEAN_BIT = 5;
+export const COST_JUMP = 40;
 export const JUMP_MAX = 4096;
 export const POISSON_MAX = 64;
 export const BINOMIAL_EXACT_MAX = 1024;
