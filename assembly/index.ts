@@ -469,17 +469,30 @@ function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
   let a = load<u32>(sp), b = load<u32>(sp, 4), c = load<u32>(sp, 8), d = load<u32>(sp, 12);
   const dl = dirtyPtr, pp = popPtr, rp = ringPtr, lw = lastWritePtr, st = stamp;
   let fresh: u32 = 0;
-  for (let i: u32 = 0; i < k; i++) {
-    const pick = rotl(b * 5, 7) * 9;
-    let t = b << 9;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-    const r = rotl(b * 5, 7) * 9;
-    t = b << 9;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-    const hot = pick < hp;
-    const p = select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32);
-    fresh += touchBits(dl, pp, rp, p);
-    if (lw != 0) store<u32>(lw + (<usize>p << 2), st);
+  if (lw == 0) {
+    for (let i: u32 = 0; i < k; i++) {
+      const pick = rotl(b * 5, 7) * 9;
+      let t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const r = rotl(b * 5, 7) * 9;
+      t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const hot = pick < hp;
+      fresh += touchBits(dl, pp, rp, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
+    }
+  } else {
+    for (let i: u32 = 0; i < k; i++) {
+      const pick = rotl(b * 5, 7) * 9;
+      let t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const r = rotl(b * 5, 7) * 9;
+      t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const hot = pick < hp;
+      const p = select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32);
+      fresh += touchBits(dl, pp, rp, p);
+      store<u32>(lw + (<usize>p << 2), st);
+    }
   }
   store<u32>(sp, a); store<u32>(sp, b, 4); store<u32>(sp, c, 8); store<u32>(sp, d, 12);
   return fresh;
