@@ -151,14 +151,16 @@ let touchMode: u32 = 0;
 /** Sets the touch strategy (tests and benchmarks force one; runs keep 0). */
 export function setTouchMode(mode: u32): void { touchMode = mode; }
 
-// Measured costs in ns (bench/switch-points.ts, 2-core Debian machine, Node 20): a per-write touch whose
-// region's bitmaps fit in cache and one that misses, a region word in a counting pass, a clean bit visited by
-// the selection walk, one exact occupancy jump (two logarithms).
+// Measured costs in ns (bench/switch-points.ts and the 1 TiB / 64 GiB heavy writers of bench/one-tib.ts and
+// bench/end-to-end.ts, 2-core Debian machine under load, Node 20): a per-write touch by the footprint of the
+// region's three bitmaps (in cache, in the last-level cache, in DRAM), one region word in a pass over the three
+// bitmaps, a clean bit visited by the selection walk, one exact occupancy jump (two logarithms).
 const COST_TOUCH_CACHED: f64 = 4.5;
-const COST_TOUCH_MISS: f64 = 8;
-/** Bitmap bytes of a region (three bitmaps) above which touches miss the cache. */
+const COST_TOUCH_LLC: f64 = 8;
+const COST_TOUCH_DRAM: f64 = 20;
 const CACHED_REGION_BYTES: f64 = 1048576;
-const COST_WORD: f64 = 0.6;
+const LLC_REGION_BYTES: f64 = 16777216;
+const COST_WORD: f64 = 1.3;
 const COST_CLEAN_BIT: f64 = 5;
 const COST_JUMP: f64 = 40;
 /** Up to this many expected newly dirtied pages (or clean pages) the count is drawn exactly, by jumps. */
@@ -170,13 +172,14 @@ const BINOMIAL_EXACT_MAX: f64 = 1024;
 
 // @ts-ignore: decorator
 @inline function touchCost(count: f64): f64 {
-  return count * (3.0 / 8.0) <= CACHED_REGION_BYTES ? COST_TOUCH_CACHED : COST_TOUCH_MISS;
+  const bytes = count * (3.0 / 8.0);
+  return bytes <= CACHED_REGION_BYTES ? COST_TOUCH_CACHED : bytes <= LLC_REGION_BYTES ? COST_TOUCH_LLC : COST_TOUCH_DRAM;
 }
-/** Whether k writes cost more than a counting pass over the region's words (else the loop, no pass). */
+/** Whether k writes cost more than the two passes sampling makes over the region's words (count, then walk). */
 function preferPass(count: u32, k: f64): bool {
-  return k * touchCost(<f64>count) > COST_WORD * <f64>((count >>> 6) + 1);
+  return k * touchCost(<f64>count) > 2 * COST_WORD * <f64>((count >>> 6) + 1);
 }
-/** Whether the walk (counting pass done, C clean pages) is cheaper than k touches. */
+/** Whether the walk (the counting pass done, C clean pages) is cheaper than k touches. */
 function preferWalk(count: u32, k: f64, clean: u32): bool {
   const c = <f64>clean;
   const jumps = min(min(c, k), JUMP_MAX);

@@ -339,7 +339,7 @@ function regionMask(w: number, start: number, end: number): number {
 
 // The strategy choice of assembly/index.ts, with the same doubles.
 function preferPass(count: number, k: number): boolean {
-  return k * touchCost(count) > COST_WORD * ((count >>> 6) + 1);
+  return k * touchCost(count) > 2 * COST_WORD * ((count >>> 6) + 1);
 }
 function preferWalk(count: number, k: number, clean: number): boolean {
   const jumps = Math.min(Math.min(clean, k), JUMP_MAX);

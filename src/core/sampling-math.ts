@@ -6,18 +6,21 @@
  */
 
 export const COST_TOUCH_CACHED = 4.5;
-export const COST_TOUCH_MISS = 8;
+export const COST_TOUCH_LLC = 8;
+export const COST_TOUCH_DRAM = 20;
 export const CACHED_REGION_BYTES = 1048576;
-export const COST_WORD = 0.6;
+export const LLC_REGION_BYTES = 16777216;
+export const COST_WORD = 1.3;
 export const COST_CLEAN_BIT = 5;
 export const COST_JUMP = 40;
 export const JUMP_MAX = 4096;
 export const POISSON_MAX = 64;
 export const BINOMIAL_EXACT_MAX = 1024;
 
-/** Cost of one per-write touch in a region of `count` pages (its three bitmaps in cache or not). */
+/** Cost of one per-write touch in a region of `count` pages, by where its three bitmaps' share fits. */
 export function touchCost(count: number): number {
-  return count * (3 / 8) <= CACHED_REGION_BYTES ? COST_TOUCH_CACHED : COST_TOUCH_MISS;
+  const bytes = count * (3 / 8);
+  return bytes <= CACHED_REGION_BYTES ? COST_TOUCH_CACHED : bytes <= LLC_REGION_BYTES ? COST_TOUCH_LLC : COST_TOUCH_DRAM;
 }
 
 const LN2_HI = 6.93147180369123816490e-01;
