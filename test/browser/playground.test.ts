@@ -6,8 +6,8 @@
  * assert) the time to the first result of the headline preset. Skipped without /usr/bin/chromium, except with
  * CI=true, where it must run.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,37 +17,14 @@ import { checkExperiment } from '../../src/experiments/load.js';
 import type { MigrationOptions } from '../../src/model/options.js';
 import { HEADLINE } from '../../src/scenarios/presets.js';
 import { MiB } from '../../src/units.js';
+import { CHROMIUM, CHROMIUM_ARGS, SKIP_CHROMIUM, chromiumTitle, serveDir } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && process.env['CI'] !== 'true';
-const title = skip
-  ? `playground in headless Chromium: SKIPPED, ${CHROMIUM} not found (apt-get install chromium; with CI=true this test runs and fails instead)`
-  : 'playground in headless Chromium';
-if (skip) console.warn(title);
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
+const title = chromiumTitle('playground in headless Chromium');
 
 /** Node's report as `livemig run --json` prints it: the playground's JSON export must be this text exactly. */
 const cliJson = (o: MigrationOptions): string => `${JSON.stringify(migrate(o), null, 2)}\n`;
 
-/** Starts `livemig playground` on a free port serving `dir`; resolves with the URL it prints. */
-export function servePlayground(dir: string): Promise<{ url: string; server: ChildProcess }> {
-  const server = spawn(process.execPath, ['bin/livemig.js', 'playground', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1]!, server });
-    });
-    server.once('exit', (code) => reject(new Error(`livemig playground exited (${code}): ${out}`)));
-  });
-}
-
-describe.skipIf(skip)(title, () => {
+describe.skipIf(SKIP_CHROMIUM)(title, () => {
   let browser: Browser;
   let site: string;
   let url: string;
@@ -58,7 +35,7 @@ describe.skipIf(skip)(title, () => {
   beforeAll(async () => {
     site = mkdtempSync(join(tmpdir(), 'livemig-site-'));
     execFileSync(process.execPath, ['scripts/build-playground.mjs', '--out', site], { stdio: 'pipe' });
-    ({ url, server } = await servePlayground(site));
+    ({ url, server } = await serveDir(site));
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   });
 
