@@ -10,6 +10,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/api/migrate.js';
@@ -199,6 +200,24 @@ describe.skipIf(SKIP_CHROMIUM)(title, () => {
     expect(await page.isHidden('#col-a progress')).toBe(true);
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  it('works opened from disk too (file://: a classic script and a blob: worker, nothing fetched)', async () => {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+    });
+    page.on('request', (r) => requests.push(r.url()));
+    const index = pathToFileURL(join(site, 'index.html')).href;
+    await page.goto(`${index}#preset=custom&memory=256MiB&a=qemu&b=xen`);
+    await nextRun(page, 0);
+    const o: MigrationOptions = { memoryBytes: 256 * MiB, algorithm: 'xen' };
+    expect(await summary(page, 'b')).toEqual(expectedSummary(o));
+    expect(problems).toEqual([]);
+    expect(requests.filter((r) => !r.startsWith(pathToFileURL(site).href) && !r.startsWith('blob:'))).toEqual([]);
     await page.close();
   });
 });
