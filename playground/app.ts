@@ -167,7 +167,7 @@ function syncParams(col: Column, values: Record<string, string> = {}): void {
   if (name === 'none') return;
   for (const [k, f] of Object.entries(CONTROLLER_TABLE[name as BuiltInControllerName].params as Record<string, FieldSpec>)) {
     const spec: FieldSpec = f.kind === 'boolean' ? { ...f, kind: 'enum', values: ['', 'true', 'false'], default: '' } : f;
-    const c = field(k, `${name}:${k}=…`, spec, `${col.id}-p-`);
+    const c = field(k, `:${k}=…`, spec, `${col.id}-p-`);
     if (f.kind === 'boolean') (c.input.firstChild as HTMLOptionElement).textContent = `default (${String(f.default)})`;
     c.input.value = values[k] ?? '';
     col.paramControls.push(c);
