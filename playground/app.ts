@@ -380,7 +380,7 @@ function showError(col: Column, e: unknown): void {
   $('.status', col.root).textContent = `Error: ${message}`;
   errorBox.textContent = message;
   errorBox.hidden = false;
-  const flag = /^(--[a-z-]+)/.exec(message)?.[1];
+  const flag = /(--[a-z-]+)/.exec(message)?.[1];
   const c = controls.find((x) => x.flag === flag);
   c?.input.setAttribute('aria-invalid', 'true');
   document.body.dataset['state'] = 'error';

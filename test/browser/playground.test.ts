@@ -203,6 +203,22 @@ describe.skipIf(SKIP_CHROMIUM)(title, () => {
     await page.close();
   });
 
+  it('names a bad value\'s flag, marks its control invalid, and recovers once it is fixed', async () => {
+    const page = await open(`${url}#preset=custom&memory=256MiB`);
+    const run = await nextRun(page, 0);
+    await page.fill('#f-memory', '12 potatoes');
+    await page.waitForSelector('body[data-state=error]', { timeout: 60_000 });
+    expect(await page.textContent('#error')).toMatch(/^invalid --memory: "12 potatoes"; expected a size/);
+    expect(await page.getAttribute('#f-memory', 'aria-invalid')).toBe('true');
+    await page.fill('#f-memory', '128MiB');
+    await waitForSettled(page, run);
+    expect(await page.isHidden('#error')).toBe(true);
+    expect(await page.getAttribute('#f-memory', 'aria-invalid')).toBeNull();
+    expect(await summary(page, 'a')).toEqual(expectedSummary({ memoryBytes: 128 * MiB, algorithm: 'qemu' }));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('works opened from disk too (file://: a classic script and a blob: worker, nothing fetched)', async () => {
     const page = await browser.newPage();
     const requests: string[] = [];
