@@ -329,6 +329,8 @@ async function runColumn(col: Column, gen: number): Promise<void> {
     if (gen !== generation) return;
     col.report = report;
     showReport(col, report);
+    // Vega (charts.js) loads once the first result is shown, so its parsing never delays that result.
+    void loadCharts();
     col.root.dataset['state'] = 'done';
     col.root.dataset['run'] = String(gen);
   } catch (e) {
@@ -445,7 +447,7 @@ function experimentFile(): unknown {
 
 const views = new Map<string, { finalize(): void }>();
 
-/** charts.js (Vega), loaded once, after the first runs have started. */
+/** charts.js (Vega), loaded once. */
 let chartRuntime: Promise<ChartRuntime> | undefined;
 function loadCharts(): Promise<ChartRuntime> {
   chartRuntime ??= new Promise((resolve, reject) => {
@@ -522,4 +524,3 @@ window.addEventListener('hashchange', () => {
   if (location.hash !== toHash() && fromHash(location.hash)) schedule();
 });
 runAll();
-void loadCharts();

@@ -1,6 +1,6 @@
 /**
  * The chart runtime of the playground (Vega and Vega-Lite's compiler), bundled apart as charts.js and loaded
- * after the first runs have started, so its ~850 KB do not delay the first result. Renders the run-chart specs
+ * once the first result is shown, so parsing its ~800 KB never delays that result. Renders the run-chart specs
  * of src/report/run-charts.ts.
  */
 import { parse, View, type Spec as VegaSpec } from 'vega';
