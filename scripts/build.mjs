@@ -38,6 +38,13 @@ if (mtime(wasm) <= newest([at('assembly'), at('asconfig.json'), at('package-lock
   run(['assemblyscript', 'bin', 'asc.js'], ['assembly/index.ts', '--target', 'release'], wasm);
 }
 
+// The release Wasm inlined as TypeScript (src/core/wasm-bytes.generated.ts), so every platform loads the same bytes.
+const inlined = at('src', 'core', 'wasm-bytes.generated.ts');
+if (mtime(inlined) <= mtime(wasm)) {
+  const r = spawnSync(process.execPath, [at('scripts', 'inline-wasm.mjs')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
 const info = at('dist', '.tsbuildinfo');
 const tsInputs = newest([at('src'), at('bench')], '.ts');
 const tsConfigs = newest([at('tsconfig.json'), at('tsconfig.build.json'), at('package-lock.json')]);

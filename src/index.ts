@@ -8,6 +8,9 @@ export { compare } from './api/compare.js';
 export { parsePolicy, policyLabel } from './api/policy.js';
 export type { Policy } from './api/policy.js';
 export { scenarioOptions } from './api/scenario-options.js';
+// Off the caller's thread (a worker thread), cancellable; the browser entry (livemig/browser) has Web Worker twins.
+export { migrateAsync, compareAsync } from './api/migrate-async-node.js';
+export type { AsyncOptions, MigrationProgress } from './api/async.js';
 
 // The vocabulary: options, their table and defaults
 export { ALGORITHMS } from './model/algorithms.js';
@@ -55,6 +58,8 @@ export { EXPORTERS } from './report/exporters.js';
 export type { Exporter } from './report/exporter.js';
 export { formatReport } from './report/table.js';
 export { formatComparison } from './report/comparison-table.js';
+export { runCharts } from './report/run-charts.js';
+export type { ChartDef, ChartRun } from './report/run-charts.js';
 
 // Errors
 export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError } from './errors/index.js';

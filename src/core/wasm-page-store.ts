@@ -1,10 +1,7 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { instantiateSync } from '@assemblyscript/loader';
 import { CapacityError } from '../errors/capacity-error.js';
 import type { Bitmap, PageStore, TouchMode } from './page-store.js';
 import { TOUCH_MODES, MAX_PAGES, MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
+import { instantiateCore } from './wasm-loader.js';
 
 /** The raw exports of assembly/index.ts, typed once here; nothing else in src/ touches them. */
 interface CoreExports {
@@ -39,24 +36,6 @@ const BYTES = 3;
 const FRESH = 4;
 const LOG_PAGES = 5;
 
-let compiled: WebAssembly.Module | undefined;
-
-/** Finds build/release.wasm by walking up from this file (works from src/ under vitest and from dist/). */
-function locateWasm(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'build', 'release.wasm');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('livemig: build/release.wasm not found; run `npm run build` first');
-}
-
-function wasmModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(locateWasm()));
-  return compiled;
-}
-
 /**
  * Guest memory held in the Wasm core. One instance (and one Wasm memory) per VM, sized once at creation;
  * the typed-array views below are built here, once, after the only memory growth.
@@ -81,7 +60,7 @@ export class WasmPageStore implements PageStore {
     const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
     if (need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
     if (pages > MAX_PAGES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES, `${pages} pages; the core indexes at most ${MAX_PAGES}`);
-    this.x = instantiateSync<Record<string, unknown>>(wasmModule(), {}).exports as unknown as CoreExports;
+    this.x = instantiateCore() as unknown as CoreExports;
     if (this.x.MAX_STREAMS.value !== MAX_STREAMS) throw new Error('livemig: Wasm core and host disagree on MAX_STREAMS');
     const end = this.x.init(pages, trace ? 1 : 0);
     if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);

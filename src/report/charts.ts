@@ -12,20 +12,12 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Spec as VegaSpec } from 'vega';
 import type { RunRecord } from '../model/run-record.js';
-import { MiB } from '../units.js';
 import { LivemigError } from '../errors/livemig-error.js';
 import { formatBytes, formatDuration, formatRate } from '../units.js';
 import { statusText } from './status.js';
+import { CONFIG, HEIGHT, WIDTH, ZOOM, colorScale, runCharts, scaleFor, type ChartDef, type Color } from './run-charts.js';
 
-/** One chart: an id (also its SVG file name), a heading, a caption and its Vega-Lite spec. */
-export interface ChartDef {
-  id: string;
-  /** Across the whole sweep, or at one point of it. */
-  scope: 'sweep' | 'point';
-  title: string;
-  caption: string;
-  spec: TopLevelSpec;
-}
+export type { ChartDef };
 
 /** One point of the sweep: the runs of every policy at the same axis values and seed. */
 export interface SweepPoint {
@@ -33,21 +25,6 @@ export interface SweepPoint {
   seed: number;
   runs: RunRecord[];
 }
-
-const WIDTH = 560;
-const HEIGHT = 260;
-/** An axis spanning at least this ratio (max / min, all positive) gets a log scale, so small values stay readable. */
-const LOG_SPAN = 100;
-
-/** Drag to pan, wheel to zoom, double-click to reset (in the page; the SVG files are static). */
-const ZOOM = [{ name: 'zoom', select: 'interval' as const, bind: 'scales' as const }];
-
-const CONFIG = {
-  font: 'Helvetica, Arial, sans-serif',
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, grid: true, gridOpacity: 0.5 },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, orient: 'right' as const, labelLimit: 400 },
-  view: { stroke: null },
-};
 
 /** The point of `id`'s run, or of the first run. */
 export function sweepPoint(records: readonly RunRecord[], id?: string): SweepPoint {
@@ -85,29 +62,7 @@ export function sweepCharts(records: readonly RunRecord[], point: SweepPoint): C
   return [
     downtimeChart(records, color),
     totalTimeChart(records, color),
-    remainingChart(point, color),
-    throttleChart(point, color),
-    dirtyRateChart(point, color),
-  ].filter((c): c is ChartDef => c !== null);
-}
-
-type Color = { field: 'policy'; type: 'nominal'; title: string; scale: { domain: string[]; scheme: string } };
-
-function colorScale(policies: string[]): Color {
-  return { field: 'policy', type: 'nominal', title: 'Policy', scale: { domain: policies, scheme: policies.length <= 10 ? 'tableau10' : 'category20' } };
-}
-
-/** Linear, or log when positive values span LOG_SPAN or more. */
-function scaleFor(values: number[], zero = true): { type: 'linear' | 'log'; zero?: boolean } {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (min <= max && min > 0 && max / min >= LOG_SPAN) return { type: 'log' };
-  return { type: 'linear', zero };
+  ].filter((c): c is ChartDef => c !== null).concat(runCharts(point.runs, `at ${describePoint(point)}`, color.scale.domain));
 }
 
 interface RunRow {
@@ -219,115 +174,6 @@ export function formatAxisValue(path: string, v: unknown): string {
 export function describePoint(point: SweepPoint): string {
   const params = Object.entries(point.params).map(([k, v]) => `${k} = ${formatAxisValue(k, v)}`);
   return [...params, `seed ${point.seed}`].join(', ');
-}
-
-function remainingChart(point: SweepPoint, color: Color): ChartDef | null {
-  const rows = point.runs.flatMap((r) =>
-    r.rounds.map((round) => ({
-      policy: r.policy,
-      round: round.index,
-      phase: round.phase,
-      remainingMiB: (round.remainingPages * r.scenario.pageSize) / MiB,
-    })),
-  );
-  if (rows.length === 0) return null;
-  const x = { field: 'round', type: 'quantitative' as const, title: 'Round (dirty-log sync)', axis: { tickMinStep: 1, format: 'd' } };
-  const y = { field: 'remainingMiB', type: 'quantitative' as const, title: 'Remaining dirty data at round start (MiB)', scale: scaleFor(rows.map((r) => r.remainingMiB)) };
-  return {
-    id: 'remaining-per-round',
-    scope: 'point',
-    title: 'Remaining dirty data per round',
-    caption: `Data still to send at the start of each round, at ${describePoint(point)}; the last point of a completed run is the stop-and-copy round.`,
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      data: { values: rows },
-      params: ZOOM,
-      mark: { type: 'line', point: true, strokeWidth: 1.5, clip: true },
-      encoding: {
-        x, y, color,
-        tooltip: [{ field: 'policy' }, { field: 'round' }, { field: 'phase' }, { field: 'remainingMiB', title: 'remaining (MiB)', format: '.4~g' }],
-      },
-    },
-  };
-}
-
-function timelineRows(point: SweepPoint): { policy: string; tS: number; throttlePct: number; dirtyMiBps: number }[] {
-  return point.runs.flatMap((r) =>
-    r.timeline.map((t) => ({
-      policy: r.policy,
-      tS: t.tMs / 1000,
-      throttlePct: t.throttlePct,
-      dirtyMiBps: (t.dirtyPagesPerSec * r.scenario.pageSize) / MiB,
-    })),
-  );
-}
-
-const TIME_AXIS = { field: 'tS', type: 'quantitative' as const, title: 'Time since migration start (s)' };
-
-function throttleChart(point: SweepPoint, color: Color): ChartDef | null {
-  const rows = timelineRows(point);
-  if (rows.length === 0) return null;
-  return {
-    id: 'throttle-over-time',
-    scope: 'point',
-    title: 'CPU throttle over time',
-    caption: `Mean throttle over the vCPUs in each timeline window (100 ms or a little more; a long step such as a stop-and-copy is one window), at ${describePoint(point)}.`,
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      data: { values: rows },
-      params: ZOOM,
-      mark: { type: 'line', interpolate: 'step-before', strokeWidth: 1.5, clip: true },
-      encoding: {
-        x: TIME_AXIS,
-        y: { field: 'throttlePct', type: 'quantitative', title: 'Throttle (%)', scale: { domain: [0, 100] } },
-        color,
-        tooltip: [{ field: 'policy' }, { field: 'tS', title: 'time (s)', format: '.3f' }, { field: 'throttlePct', title: 'throttle (%)', format: '.1f' }],
-      },
-    },
-  };
-}
-
-function dirtyRateChart(point: SweepPoint, color: Color): ChartDef | null {
-  const rows = timelineRows(point);
-  const first = point.runs[0];
-  if (rows.length === 0 || first === undefined) return null;
-  const s = first.scenario;
-  const rateMiBps = Math.min(s.bandwidthBytesPerSec, s.maxBandwidthBytesPerSec) / MiB;
-  return {
-    id: 'dirty-rate-over-time',
-    scope: 'point',
-    title: 'Dirty rate over time',
-    caption:
-      `Dirty-ring entries (pages newly dirtied) per second over each timeline window (100 ms or a little more; a long step such as a stop-and-copy is one window), as data, at ${describePoint(point)}. ` +
-      `The dashed line is the migration's rate limit (link or max-bandwidth, whichever is lower): ${rateMiBps.toFixed(1)} MiB/s.`,
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      layer: [
-        {
-          data: { values: rows },
-          params: ZOOM,
-          mark: { type: 'line', strokeWidth: 1, opacity: 0.85, clip: true },
-          encoding: {
-            x: TIME_AXIS,
-            y: { field: 'dirtyMiBps', type: 'quantitative', title: 'Dirty rate (MiB/s)' },
-            color,
-            tooltip: [{ field: 'policy' }, { field: 'tS', title: 'time (s)', format: '.3f' }, { field: 'dirtyMiBps', title: 'dirty rate (MiB/s)', format: '.4~g' }],
-          },
-        },
-        {
-          data: { values: [{ rateMiBps }] },
-          mark: { type: 'rule', strokeDash: [6, 4], color: '#555', clip: true },
-          encoding: { y: { field: 'rateMiBps', type: 'quantitative' } },
-        },
-      ],
-    },
-  };
 }
 
 /** The chart as a Vega spec (what the page and the SVG renderer run), without the schema URL. */
