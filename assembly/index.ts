@@ -13,9 +13,8 @@
 //   lastSend    N × u32           (trace mode only) stamp of the page's last send
 // Stamps come from a counter bumped once per touch or send call, so "write after send" is exact order.
 
-// === Limits (the host reads MAX_STREAMS back and checks it against src/core/page-store.ts) ===
-/** Largest number of independent PRNG streams (vCPUs). */
-export const MAX_STREAMS: u32 = 1024;
+// === Limits (shared with the host: src/model/streams.ts) ===
+import { MAX_STREAMS } from '../src/model/streams';
 
 // === State ===
 let nPages: u32 = 0;

@@ -1,3 +1,4 @@
+import { formatTable } from '../src/report/table.js';
 import type { Cell, Column, Row } from './types.js';
 
 /** A number with `digits` significant digits, thousands kept readable (1,234,567 → "1.23M" via si()). */
@@ -57,14 +58,11 @@ function defaultFormat(v: Cell): string {
   return String(v);
 }
 
-/** Renders rows as an aligned plain-text table. */
+/** Renders rows as an aligned plain-text table, with the report's table renderer (src/report/table.ts). */
 export function table(columns: Column[], rows: Row[]): string {
   const cells = rows.map((r) => columns.map((c) => (c.format ?? defaultFormat)(r[c.key] ?? null, r)));
-  const widths = columns.map((c, i) => Math.max(c.label.length, ...cells.map((row) => row[i]!.length)));
-  const right = columns.map((c) => c.align === 'right' || (c.align === undefined && rows.some((r) => typeof r[c.key] === 'number')));
-  const line = (vals: string[]): string =>
-    vals.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(columns.map((c) => c.label)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  const right = (c: Column) => c.align === 'right' || (c.align === undefined && rows.some((r) => typeof r[c.key] === 'number'));
+  return formatTable(columns.map((c) => ({ title: c.label, align: right(c) ? 'right' : 'left' })), cells);
 }
 
 /** The columns every migration-level group shows for a run's outcome (rows carry these keys). */

@@ -34,7 +34,8 @@ function run(bin, args, output) {
 }
 
 const wasm = at('build', 'release.wasm');
-if (mtime(wasm) <= newest([at('assembly'), at('asconfig.json'), at('package-lock.json')])) {
+// src/model/streams.ts is compiled into the core too (MAX_STREAMS).
+if (mtime(wasm) <= newest([at('assembly'), at('src', 'model', 'streams.ts'), at('asconfig.json'), at('package-lock.json')])) {
   run(['assemblyscript', 'bin', 'asc.js'], ['assembly/index.ts', '--target', 'release'], wasm);
 }
 

@@ -1,7 +1,7 @@
 /**
  * What the engine needs from guest memory. Two implementations share these exact semantics:
  * `WasmPageStore` (the AssemblyScript core, for real runs) and `ReferencePageStore` (plain TypeScript,
- * the oracle for tests and the baseline for benchmarks). Every call handles a whole window's or round's
+ * the oracle for tests and the baseline for benchmarks). Every call handles a whole burst's (or sync's)
  * worth of pages. Bitmaps are little-endian words: page p is bit (p & 31) of word (p >>> 5).
  */
 export interface PageStore {

@@ -1,12 +1,12 @@
 import { CapacityError } from '../errors/capacity-error.js';
 import type { Bitmap, PageStore, TouchMode } from './page-store.js';
-import { TOUCH_MODES, MAX_PAGES, MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
+import { checkCapacity } from '../model/limits.js';
+import { TOUCH_MODES, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
 import { instantiateCore } from './wasm-loader.js';
 
 /** The raw exports of assembly/index.ts, typed once here; nothing else in src/ touches them. */
 interface CoreExports {
   memory: WebAssembly.Memory;
-  MAX_STREAMS: WebAssembly.Global;
   init(pages: number, trace: number): number;
   dirtyLogPtr(): number;
   toSendPtr(): number;
@@ -57,11 +57,9 @@ export class WasmPageStore implements PageStore {
     trace = false,
     field = 'memoryBytes',
   ) {
+    checkCapacity(field, pages, trace);
     const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
-    if (need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
-    if (pages > MAX_PAGES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES, `${pages} pages; the core indexes at most ${MAX_PAGES}`);
     this.x = instantiateCore() as unknown as CoreExports;
-    if (this.x.MAX_STREAMS.value !== MAX_STREAMS) throw new Error('livemig: Wasm core and host disagree on MAX_STREAMS');
     const end = this.x.init(pages, trace ? 1 : 0);
     if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
     this.memoryBytes = end;

@@ -5,8 +5,7 @@ import { CapacityError } from '../errors/capacity-error.js';
  * them, so they are written once, here.
  */
 
-/** Independent PRNG streams the core holds (one per vCPU workload), so also the most vCPUs a VM may have. */
-export const MAX_STREAMS = 1024;
+export { MAX_STREAMS } from './streams.js';
 /** Most pages a VM may have: page indices are 32-bit in the core (kept a whole 64-page word below 2^32). */
 export const MAX_PAGES = 2 ** 32 - 64;
 /** The wasm32 address space. */
