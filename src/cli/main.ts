@@ -13,6 +13,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
+import { registerValidate } from './commands/validate.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -51,6 +52,7 @@ export function buildProgram(io: Io): Command {
   registerExport(program, io);
   registerReport(program, io);
   registerSchema(program, io);
+  registerValidate(program, io);
   return program;
 }
 
