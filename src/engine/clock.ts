@@ -62,7 +62,13 @@ export class Clock {
   }
 }
 
-/** The clock of a scenario. */
-export function clockOf(s: ClockSettings): Clock {
-  return new Clock(s);
+/** Exact times, no overheads: the clock of the round-based algorithms (xen, simgrid, stop-and-copy). */
+export const EXACT_CLOCK = new Clock({ clockGranularityMs: 0, windowWakeLatencyMs: 0, syncCostPerGiBMs: 0 });
+
+/**
+ * The clock of a scenario: the settings are QEMU's (its migration thread, its millisecond clock), so they apply
+ * to the qemu algorithm; the others keep exact times and free syncs.
+ */
+export function clockOf(s: ClockSettings & { algorithm: string }): Clock {
+  return s.algorithm === 'qemu' ? new Clock(s) : EXACT_CLOCK;
 }

@@ -179,8 +179,6 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   // --- Rounds ---
 
   sync(phase: RoundRecord['phase'] = 'live'): number {
-    // The sync itself takes time (src/engine/clock.ts); the pages it collects are those logged by its end.
-    this.runGuest(this.link.clock.syncCostMs(this.options.scenario.memoryBytes));
     const newPages = this.store.syncDirtyLog();
     // Collecting the dirty log resets the dirty rings too (KVM_RESET_DIRTY_RINGS).
     this.store.resetRing();
@@ -192,6 +190,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     if (phase === 'live') {
       this.controller.onSync?.({ syncCount: this.syncCount, ended, newPages, remainingPages: this.remainingPages }, this);
     }
+    // Processing the fetched log takes time with the link idle (src/engine/clock.ts); the guest's writes meanwhile go to the next log.
+    this.runGuest(this.link.clock.syncCostMs(this.options.scenario.memoryBytes));
     return newPages;
   }
 

@@ -13,6 +13,7 @@ import type { FieldSpec, FieldValue, UnitKind } from './fields.js';
 import { MAX_STREAMS } from './limits.js';
 import { DEFAULT_QEMU_VERSION, QEMU_VERSIONS } from '../policies/precopy/qemu-releases.js';
 import { ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseZeroRanges } from '../engine/zero-pages.js';
+import { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS } from '../engine/clock.js';
 import { THROTTLE_MODELS, THROTTLE_PATTERN, THROTTLE_SYNTAX, parseThrottledWriteFraction } from '../engine/throttled-writes.js';
 import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workloads.js';
 
@@ -50,7 +51,7 @@ export const OPTION_TABLE = {
   },
   zeroPageLayout: {
     kind: 'enum', doc: "where the zero pages are: 'spread' evenly (the workloads' regions populated first), at the 'top' of memory, or given as page ranges",
-    values: ZERO_PAGE_LAYOUTS, default: 'top', source: "[REC] a real guest's RAM has its zero pages scattered (src/engine/zero-pages.ts)", flag: '--zero-pages', group: 'guest',
+    values: ZERO_PAGE_LAYOUTS, default: 'spread', source: "[REC] a real guest's RAM has its zero pages scattered (src/engine/zero-pages.ts)", flag: '--zero-pages', group: 'guest',
     text: { syntax: ZERO_RANGES_SYNTAX, pattern: ZERO_RANGES_PATTERN, check: (path: string, text: string, c: Record<string, unknown>) => void parseZeroRanges(path, text, c['pages'] as number | undefined) },
   },
   throttledWriteFraction: {
@@ -125,15 +126,15 @@ export const OPTION_TABLE = {
   },
   clockGranularityMs: {
     kind: 'duration', doc: "qemu: granularity of the clock QEMU's windows and sync period read, ms (0 = exact times)", rule: { min: 0, max: 100, unit: 'ms' },
-    default: 0, source: 'QEMU qemu_clock_get_ms (whole milliseconds), migration/migration.c', flag: '--clock-granularity', group: 'migration',
+    default: DEFAULT_CLOCK_GRANULARITY_MS, source: 'QEMU qemu_clock_get_ms (whole milliseconds), migration/migration.c', flag: '--clock-granularity', group: 'migration',
   },
   windowWakeLatencyMs: {
     kind: 'duration', doc: "qemu: how late the migration thread wakes from each rate-limit sleep, ms", rule: { min: 0, max: 100, unit: 'ms' },
-    default: 0, source: "[REC] Linux's default timer slack, 50 us", flag: '--window-wake-latency', group: 'migration',
+    default: DEFAULT_WINDOW_WAKE_LATENCY_MS, source: "[REC] Linux's default timer slack, 50 us", flag: '--window-wake-latency', group: 'migration',
   },
   syncCostPerGiBMs: {
-    kind: 'duration', doc: 'time one dirty-bitmap sync takes per GiB of guest RAM (the link is idle meanwhile), ms', rule: { min: 0, max: 10_000, unit: 'ms' },
-    default: 0, source: '[REC] our estimate (src/engine/clock.ts)', flag: '--sync-cost-per-gib', group: 'migration',
+    kind: 'duration', doc: 'qemu: time one dirty-bitmap sync takes per GiB of guest RAM (the link is idle meanwhile), ms', rule: { min: 0, max: 10_000, unit: 'ms' },
+    default: DEFAULT_SYNC_COST_MS_PER_GIB, source: '[REC] our estimate (src/engine/clock.ts)', flag: '--sync-cost-per-gib', group: 'migration',
   },
   controller: {
     kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',

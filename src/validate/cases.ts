@@ -57,7 +57,10 @@ function field(file: string, obj: Json, path: string, kind: 'number' | 'boolean'
 /**
  * case.json → livemig options (every rule here is also in `livemig validate --help` and the README):
  * - memoryBytes = guest.ramBytes, pageSize = guest.pageSize; algorithm qemu;
- * - populatedFraction = 1 − guest.zeroPagesAtStart / pages;
+ * - qemuVersion = qemu.qemu.major.minor (or the mapping's own);
+ * - populatedFraction = 1 − guest.zeroPagesAtStart / pages, zero pages spread through memory (zeroPageLayout);
+ * - with measuredThrottleRates, throttledWriteFraction = a table of observed.guestWritesPerSecByThrottlePct /
+ *   observed.guestWritesPerSecBeforeMigration (capped at 1);
  * - workload: one vCPU, `uniform` (guest.pattern uniform-random) or `sequential`, at
  *   observed.guestWritesPerSecBeforeMigration page writes/s (the rate measured before migrating; nothing
  *   measured during it), over a region of guest.workingSetBytes at the start of memory;
@@ -83,6 +86,7 @@ export function caseOptions(file: string, c: Json, mapping: MappingOptions = {})
     memoryBytes: ram,
     pageSize,
     populatedFraction: 1 - zero / pages,
+    zeroPageLayout: 'spread',
     workload: { kind: pattern === 'sequential' ? 'sequential' : 'uniform', writesPerSec: rate, regionStart: 0, regionSize: Math.min(1, ws / ram) },
     bandwidthBytesPerSec: LOOPBACK_BYTES_PER_SEC,
     algorithm: 'qemu',
@@ -101,7 +105,18 @@ export function caseOptions(file: string, c: Json, mapping: MappingOptions = {})
         }
       : 'none',
   };
-  void mapping;
+  const major = (c['qemu'] as Json | undefined)?.['qemu'] as Json | undefined;
+  options.qemuVersion = (mapping.qemuVersion ?? (major !== undefined ? `${String(major["major"])}.${String(major["minor"])}` : undefined)) as MigrationOptions["qemuVersion"];
+  if (mapping.measuredThrottleRates) {
+    const byPct = field(file, c, 'observed.guestWritesPerSecByThrottlePct', 'object') as Record<string, unknown>;
+    const points = Object.entries(byPct)
+      .map(([p, r]) => {
+        if (typeof r !== 'number' || !(r >= 0) || !/^[0-9]+$/.test(p)) throw new QmpLogError(file, null, `field "observed.guestWritesPerSecByThrottlePct.${p}" is ${JSON.stringify(r)}; expected a write rate >= 0 keyed by a whole throttle %`);
+        return [Number(p), Math.min(1, r / rate)] as const;
+      })
+      .sort((a, b) => a[0] - b[0]);
+    options.throttledWriteFraction = `table:${points.map(([p, f]) => `${p}=${f}`).join(',')}`;
+  }
   return options;
 }
 
