@@ -57,7 +57,8 @@ export function registerValidate(program: Command, io: Io): void {
     .addHelpText('after', MAPPING)
     .action((dirs: string[], flags: ValidateFlags) => {
       if ((flags.qmpLog === undefined) !== (flags.scenario === undefined)) {
-        throw new InvalidOptionError(flags.qmpLog === undefined ? '--scenario' : '--qmp-log', flags.qmpLog ?? flags.scenario, 'both --qmp-log FILE and --scenario FILE, or neither');
+        // Name the one that is missing.
+        throw new InvalidOptionError(flags.scenario === undefined ? '--scenario' : '--qmp-log', '', `both --qmp-log FILE and --scenario FILE, or neither (given: ${flags.qmpLog !== undefined ? `--qmp-log ${flags.qmpLog}` : `--scenario ${flags.scenario}`})`);
       }
       if (dirs.length === 0 && flags.qmpLog === undefined) throw new InvalidOptionError('CASE_DIR', '', 'one or more case folders, or --qmp-log FILE --scenario FILE');
       const mapping = { measuredThrottleRates: flags.measuredThrottle === true, ...(flags.qemuVersion !== undefined ? { qemuVersion: flags.qemuVersion } : {}) };
