@@ -193,3 +193,16 @@ describe('sync trigger and dirty-limit by release (rules that coincide for RAM-o
     expect(migrate({ ...o, qemuVersion: '8.1' }).status).toBeDefined();
   });
 });
+
+describe('qemuVersion in experiment files and the scenario echo', () => {
+  it('is a base option of an experiment, checked against the release table', async () => {
+    const { checkExperiment } = await import('../../src/experiments/load.js');
+    const exp = { name: 'qv', base: { memoryBytes: 8 * MiB, qemuVersion: '7.2' }, policies: ['qemu'] };
+    expect(() => checkExperiment(exp, 'x.json')).not.toThrow();
+    expect(() => checkExperiment({ ...exp, base: { ...exp.base, qemuVersion: '7.1' } }, 'x.json')).toThrow(/x\.json: invalid \$\.base\.qemuVersion: "7\.1"; expected one of 6\.2, 7\.2/);
+  });
+  it('is echoed in the report', () => {
+    expect(migrate({ memoryBytes: 4 * MiB, qemuVersion: '8.2' }).scenario.qemuVersion).toBe('8.2');
+    expect(migrate({ memoryBytes: 4 * MiB }).scenario.qemuVersion).toBe('10.1');
+  });
+});
