@@ -12,29 +12,11 @@
  *   populated; populatedFraction is then not used.
  */
 import type { PageStore } from '../core/page-store.js';
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseZeroRanges } from '../model/guest-model.js';
 import type { WorkloadSpec } from '../model/workloads.js';
 import { regionPages } from '../workloads/region.js';
 
-export const ZERO_PAGE_LAYOUTS = ['spread', 'top'] as const;
-export const ZERO_RANGES_SYNTAX = "'zero:A-B,C-D' (inclusive page ranges of zero pages, ascending, not overlapping)";
-export const ZERO_RANGES_PATTERN = '^zero:[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$';
-
-/** Parses 'zero:A-B,...' into [first, last] ranges; throws naming `path` when malformed or outside `pages`. */
-export function parseZeroRanges(path: string, text: string, pages: number | undefined): [number, number][] {
-  if (!new RegExp(ZERO_RANGES_PATTERN).test(text)) throw new InvalidOptionError(path, text, `'spread', 'top' or ${ZERO_RANGES_SYNTAX}`);
-  const out: [number, number][] = [];
-  let next = 0;
-  for (const part of text.slice('zero:'.length).split(',')) {
-    const [a, b] = part.split('-').map(Number) as [number, number | undefined];
-    const last = b ?? a;
-    if (last < a || a < next) throw new InvalidOptionError(path, text, `${ZERO_RANGES_SYNTAX}: "${part}" is not after the range before it or ends before it starts`);
-    if (pages !== undefined && last >= pages) throw new InvalidOptionError(path, text, `${ZERO_RANGES_SYNTAX} within the VM's pages 0-${pages - 1}: "${part}" is outside`);
-    out.push([a, last]);
-    next = last + 1;
-  }
-  return out;
-}
+export { ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseZeroRanges };
 
 /** Sets `count` of the pages in [start, start+n) whose bit is clear, spread evenly (Bresenham); returns how many it set. */
 function spreadOver(bits: Uint32Array, free: number[], count: number): number {

@@ -11,10 +11,11 @@ import { GiB, KiB, MiB } from '../units.js';
 import { ALGORITHMS } from './algorithms.js';
 import type { FieldSpec, FieldValue, UnitKind } from './fields.js';
 import { MAX_STREAMS } from './limits.js';
-import { DEFAULT_QEMU_VERSION, QEMU_VERSIONS } from '../policies/precopy/qemu-releases.js';
-import { ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseZeroRanges } from '../engine/zero-pages.js';
-import { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS } from '../engine/clock.js';
-import { THROTTLE_MODELS, THROTTLE_PATTERN, THROTTLE_SYNTAX, parseThrottledWriteFraction } from '../engine/throttled-writes.js';
+import { DEFAULT_QEMU_VERSION, QEMU_VERSIONS } from './qemu-versions.js';
+import { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS } from './clock-defaults.js';
+import {
+  THROTTLE_MODELS, THROTTLE_PATTERN, THROTTLE_SYNTAX, ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseThrottledWriteFraction, parseZeroRanges,
+} from './guest-model.js';
 import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workloads.js';
 
 /** Help headings of the CLI's scenario flags. */
