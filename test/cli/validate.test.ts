@@ -19,6 +19,9 @@ describe('livemig validate', () => {
     const r = await runCli('validate', '--qmp-log', 'x.ndjson');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/invalid --scenario.*both --qmp-log FILE and --scenario FILE/);
+    const v = await runCli('validate', 'some-dir', '--qemu-version', '5.2');
+    expect(v.code).toBe(2);
+    expect(v.stderr).toBe('livemig: invalid --qemu-version: "5.2"; expected one of 6.2, 7.2, 8.0, 8.1, 8.2, 9.0, 9.1, 9.2, 10.0, 10.1\n');
   });
 
   it('names the file, line and field of a bad QMP log, with exit 2', async () => {

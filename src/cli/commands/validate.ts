@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
+import { QEMU_VERSIONS } from '../../model/qemu-versions.js';
 import { LOOPBACK_BYTES_PER_SEC, formatValidation, loadCase, loadLogCase, summarize, validateCase, type ValidationCase } from '../../validate/index.js';
 import type { Io } from '../io.js';
 
@@ -61,6 +62,9 @@ export function registerValidate(program: Command, io: Io): void {
         throw new InvalidOptionError(flags.scenario === undefined ? '--scenario' : '--qmp-log', '', `both --qmp-log FILE and --scenario FILE, or neither (given: ${flags.qmpLog !== undefined ? `--qmp-log ${flags.qmpLog}` : `--scenario ${flags.scenario}`})`);
       }
       if (dirs.length === 0 && flags.qmpLog === undefined) throw new InvalidOptionError('CASE_DIR', '', 'one or more case folders, or --qmp-log FILE --scenario FILE');
+      if (flags.qemuVersion !== undefined && !(QEMU_VERSIONS as readonly string[]).includes(flags.qemuVersion)) {
+        throw new InvalidOptionError('--qemu-version', flags.qemuVersion, `one of ${QEMU_VERSIONS.join(', ')}`);
+      }
       const mapping = { measuredThrottleRates: flags.measuredThrottle === true, ...(flags.qemuVersion !== undefined ? { qemuVersion: flags.qemuVersion } : {}) };
       const cases: ValidationCase[] = dirs.map((d) => loadCase(d.replace(/\/+$/, ''), mapping));
       if (flags.qmpLog !== undefined) cases.push(loadLogCase(flags.qmpLog, flags.scenario!));
