@@ -68,7 +68,7 @@ function defaultText(f: OptionSpec | FieldSpec): string {
 function help(f: OptionSpec | FieldSpec): string {
   let doc = f.doc;
   if (f.kind === 'boolean' && f.default === true) doc = `turn off: ${doc}`;
-  if (f.kind === 'enum' && f.values) doc += `: ${f.values.join(', ')}`;
+  if (f.kind === 'enum' && f.values) doc += `: ${f.values.join(', ')}${f.text ? `, or ${f.text.syntax}` : ''}`;
   if (f.kind === 'workload') doc = `what each vCPU runs: ${WORKLOAD_KINDS.join(', ')}`;
   if (f.kind === 'controller') doc = `CPU-scheduling controller: ${CONTROLLERS.join(', ')}; parameters after a colon, e.g. cpu-scheduling:targetRound=4,minShare=0.1`;
   return `${doc} (default: ${defaultText(f)})`;
@@ -104,7 +104,7 @@ function parse(flag: string, f: OptionSpec | FieldSpec, text: string, pageSizeBy
     case 'duration': return parseDuration(flag, text);
     case 'fraction':
     case 'count': return parseNumber(flag, text);
-    case 'enum': return oneOf(flag, text, f.values ?? []);
+    case 'enum': return f.text !== undefined && !(f.values ?? []).includes(text) ? text : oneOf(flag, text, f.values ?? []);
     case 'controller': return parseControllerSpec(text, flag);
     default: throw new Error(`livemig: no parser for a ${f.kind} flag (${flag})`);
   }

@@ -14,6 +14,7 @@ import { registerSweep } from './commands/sweep.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
 import { registerPlayground } from './commands/playground.js';
+import { registerValidate } from './commands/validate.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -53,6 +54,7 @@ export function buildProgram(io: Io): Command {
   registerReport(program, io);
   registerSchema(program, io);
   registerPlayground(program, io);
+  registerValidate(program, io);
   return program;
 }
 

@@ -4,11 +4,19 @@ import type { Controller, ControllerContext, DutyCycle, VcpuView } from '../mode
 import type { ResolvedOptions } from '../model/options.js';
 import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
 import { Guest } from './guest.js';
+import { clockOf } from './clock.js';
 import { Link, MAX_BURST_MS } from './link.js';
+import { parseThrottledWriteFraction } from './throttled-writes.js';
+import { populateLayout } from './zero-pages.js';
 import type { BurstOptions, PrecopyContext } from './precopy-context.js';
 import { Recorder, buildReport } from './recorder.js';
 import type { ThrottleMode, Vcpu } from './vcpu.js';
 import type { WireFormat } from './wire.js';
+
+/** The throttledWriteFraction option as a function (null for the ideal 1 − p, which the duty cycle alone gives). */
+function throttleModel(text: string) {
+  return text === 'ideal' ? null : parseThrottledWriteFraction('throttledWriteFraction', text);
+}
 
 /** How an algorithm imposes a CPU share on every vCPU: its hypervisor's throttle as a duty cycle. */
 export type CpuShareActuator = (share: number) => { cycle: DutyCycle | null; mode: ThrottleMode };
@@ -36,8 +44,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     private readonly cpuShare: CpuShareActuator,
     readonly controller: Controller,
   ) {
-    this.guest = new Guest(store, vcpuList);
-    this.link = new Link(store, wire, options.scenario.pages);
+    this.guest = new Guest(store, vcpuList, throttleModel(options.scenario.throttledWriteFraction));
+    this.link = new Link(store, wire, options.scenario.pages, clockOf(options.scenario));
     this.recorder = new Recorder(options.hooks);
     this.views = vcpuList.map((v) => ({
       index: v.index,
@@ -69,6 +77,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   get passDone(): boolean { return this.link.cursor >= this.pages; }
   get paused(): boolean { return this.guest.paused; }
   get wire(): WireFormat { return this.link.wire; }
+  get sendBursts(): number { return this.link.bursts; }
 
   // --- Controller actuators ---
 
@@ -151,6 +160,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     }
     const trailer = this.link.wire.burstTrailerBytes;
     if (trailer > 0) {
+      this.link.bursts++;
       this.account(trailer);
       bytes += trailer;
     }
@@ -179,12 +189,14 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     if (phase === 'live') {
       this.controller.onSync?.({ syncCount: this.syncCount, ended, newPages, remainingPages: this.remainingPages }, this);
     }
+    // Processing the fetched log takes time with the link idle (src/engine/clock.ts); the guest's writes meanwhile go to the next log.
+    this.runGuest(this.link.clock.syncCostMs(this.options.scenario.memoryBytes));
     return newPages;
   }
 
   setup(): void {
     const s = this.options.scenario;
-    this.store.populatePrefix(Math.floor(s.populatedFraction * s.pages));
+    populateLayout(this.store, s.zeroPageLayout, s.populatedFraction, this.options.workloads);
     this.store.markAllToSend();
     this.remainingPages = s.pages;
     this.runGuest(s.setupTimeMs);

@@ -1,5 +1,6 @@
 import type { PageStore } from '../core/page-store.js';
 import type { DutyCycle } from '../model/controller.js';
+import type { ThrottledWriteFraction } from './throttled-writes.js';
 import type { ThrottleMode, Vcpu } from './vcpu.js';
 
 /**
@@ -12,7 +13,11 @@ export class Guest {
   constructor(
     readonly store: PageStore,
     readonly vcpus: readonly Vcpu[],
-  ) {}
+    /** The share of full-speed writes a vCPU achieves under a throttle (the throttledWriteFraction option). */
+    achieved: ThrottledWriteFraction | null = null,
+  ) {
+    for (const v of vcpus) v.setAchievedFraction(achieved);
+  }
 
   /** Runs every vCPU over [nowMs, nowMs + dtMs) (a paused guest gets no CPU); returns the dirty-ring entries made. */
   run(nowMs: number, dtMs: number): number {

@@ -1,10 +1,9 @@
 import type { PageStore } from '../core/page-store.js';
+import type { Clock } from './clock.js';
+
+export { WINDOW_MS, MAX_BURST_MS } from './clock.js';
 import type { WireFormat } from './wire.js';
 
-/** QEMU rate-limit window (BUFFER_DELAY, migration/migration.c): bandwidth is measured per window. */
-export const WINDOW_MS = 100;
-/** QEMU ram_save_iterate ends a send burst after this long (MAX_WAIT, migration/ram.c). */
-export const MAX_BURST_MS = 50;
 
 /**
  * The sending side: the scan cursor over the to-send bitmap, the bytes and pages put on the wire, and QEMU's
@@ -22,11 +21,15 @@ export class Link {
   windowBytes = 0;
   /** Dirty-ring entries the guest made in the current window. */
   windowRingEntries = 0;
+  /** Send bursts so far, each closed by the wire's burst trailer (QEMU: one ram_save_iterate section each). */
+  bursts = 0;
 
   constructor(
     readonly store: PageStore,
     readonly wire: WireFormat,
     readonly pages: number,
+    /** The clock the algorithm's windows read (src/engine/clock.ts). */
+    readonly clock: Clock,
   ) {}
 
   /** Counts `bytes` as sent (pages, markers, device state). */
@@ -54,14 +57,15 @@ export class Link {
     return normal + zero + skipped;
   }
 
-  /** True once the window that opened at windowStartMs has lasted at least WINDOW_MS. */
+  /** True once the window that opened at windowStartMs has lasted at least WINDOW_MS on the clock. */
   windowDue(nowMs: number): boolean {
-    return nowMs >= this.windowStartMs + WINDOW_MS;
+    return this.clock.windowDue(nowMs, this.windowStartMs);
   }
 
   /** Closes the window at `nowMs`, measuring its throughput; returns what it saw. */
   closeWindow(nowMs: number): { startMs: number; endMs: number; bytes: number; ringEntries: number; dtMs: number } {
-    const dt = nowMs - this.windowStartMs;
+    // QEMU's time_spent: whole clock readings (the real span when the clock is exact).
+    const dt = this.clock.windowSpanMs(nowMs, this.windowStartMs);
     this.bandwidthBytesPerSec = (this.windowBytes / dt) * 1000;
     const closed = { startMs: this.windowStartMs, endMs: nowMs, bytes: this.windowBytes, ringEntries: this.windowRingEntries, dtMs: dt };
     this.windowStartMs = nowMs;

@@ -38,6 +38,13 @@ export class Vcpu {
   maxThrottlePct = 0;
   /** ∫ throttle% dt over pre-copy, for the time-weighted mean. */
   throttlePctMs = 0;
+  /**
+   * Share of full-speed writes achieved under a throttle p (src/engine/throttled-writes.ts); null = the ideal
+   * (1 − p), which the duty cycle alone gives.
+   */
+  private achieved: ((p: number) => number) | null = null;
+  /** Writes per ms of CPU obtained, relative to full speed: achieved(p) / (1 − p) for the throttle in force. */
+  private writeScale = 1;
 
   constructor(
     readonly index: number,
@@ -74,7 +81,22 @@ export class Vcpu {
     }
     this.cycle = next;
     this.originMs = origin;
+    this.updateWriteScale();
     this.maxThrottlePct = Math.max(this.maxThrottlePct, this.throttlePct);
+  }
+
+  /** Sets how many of its full-speed writes the vCPU achieves under a throttle p (null = the ideal 1 − p). */
+  setAchievedFraction(f: ((p: number) => number) | null): void {
+    this.achieved = f;
+    this.writeScale = 1;
+    this.updateWriteScale();
+  }
+
+  private updateWriteScale(): void {
+    const f = this.achieved;
+    if (f === null) return;
+    const p = this.throttlePct / 100;
+    this.writeScale = p < 1 ? f(p) / (1 - p) : 0;
   }
 
   /** CPU time the schedule allows in [fromMs, fromMs + dtMs); before the cycle's origin the vCPU sleeps. */
@@ -107,7 +129,7 @@ export class Vcpu {
       }
     }
     if (w.writesPerSec === 0 || runMs <= 0) return 0;
-    const exact = this.carry + (w.writesPerSec * runMs) / 1000;
+    const exact = this.carry + (w.writesPerSec * runMs * this.writeScale) / 1000;
     const k = Math.floor(exact);
     this.carry = exact - k;
     if (k === 0) return 0;

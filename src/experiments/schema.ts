@@ -24,6 +24,7 @@ function fieldSchema(f: FieldSpec): Schema {
   if (f.kind === 'boolean') return { type: 'boolean', description };
   if (f.kind === 'enum') {
     const names = { enum: [...(f.values ?? [])] };
+    if (f.text !== undefined) return { description, oneOf: [names, { type: 'string', pattern: f.text.pattern, description: f.text.syntax }] };
     return f.rule === undefined ? { ...names, description } : { description, oneOf: [names, numberSchema(f.rule)] };
   }
   return numberSchema(f.rule ?? {}, description);

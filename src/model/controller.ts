@@ -4,7 +4,7 @@
  * own mechanism (QEMU's cpu-throttle, a Xen credit cap).
  */
 import type { AlgorithmName } from './algorithms.js';
-import type { RoundRecord } from './report.js';
+import type { ResolvedScenario, RoundRecord } from './report.js';
 
 /**
  * How a throttled vCPU is scheduled: it runs `runMs`, then sleeps `sleepMs`, over and over. This one shape
@@ -46,6 +46,10 @@ export interface ControllerContext {
   /** Throughput of the last closed 100 ms window. */
   readonly bandwidthBytesPerSec: number;
   readonly vcpus: readonly VcpuView[];
+  /** The resolved scenario (qemuVersion, the clock settings), where the engine provides it. */
+  readonly scenario?: ResolvedScenario;
+  /** Send bursts so far (QEMU: ram_save_iterate sections), where the engine provides it. */
+  readonly sendBursts?: number;
   /**
    * Leaves every vCPU `share` of its CPU, in (0, 1]; 1 lifts the throttle. The algorithm imposes it with its
    * hypervisor's mechanism: QEMU's cpu-throttle at a whole percentage (1 − share) × 100, clamped to 99 %

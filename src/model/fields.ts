@@ -36,6 +36,12 @@ export interface FieldSpec {
   rule?: NumberRule;
   /** Accepted values of an enum; with `rule` too, a number within it is accepted as well. */
   values?: readonly string[];
+  /**
+   * An enum that also takes text in a syntax of its own (page ranges, a table): `syntax` describes it for
+   * errors, --help and the JSON Schema (`pattern` is its regular expression); `check` throws an
+   * InvalidOptionError naming the field when the text is wrong, and may use the fields checked before it.
+   */
+  text?: { syntax: string; pattern: string; check(path: string, text: string, checked: Record<string, unknown>): void };
   /** A bound that depends on fields checked before this one (regionSize ≤ 1 − regionStart). */
   bound?: (checked: Record<string, unknown>) => NumberRule;
   /** CLI flag, e.g. '--memory'; a boolean that defaults to true is turned off with '--no-…'. */
@@ -48,7 +54,9 @@ export type FieldTable = Readonly<Record<string, FieldSpec>>;
 /** The value type a field spec declares. */
 export type FieldValue<F> = F extends { kind: 'boolean' }
   ? boolean
-  : F extends { kind: 'enum'; values: readonly (infer V)[]; rule: NumberRule }
+  : F extends { kind: 'enum'; values: readonly (infer V)[]; text: object }
+    ? V | (string & {})
+    : F extends { kind: 'enum'; values: readonly (infer V)[]; rule: NumberRule }
     ? V | number
     : F extends { kind: 'enum'; values: readonly (infer V)[] }
       ? V
@@ -59,6 +67,7 @@ export function describeField(f: FieldSpec, rule: NumberRule | undefined = f.rul
   if (f.kind === 'boolean') return 'true or false';
   if (f.kind === 'enum') {
     const names = (f.values ?? []).map((v) => `'${v}'`).join(', ');
+    if (f.text !== undefined) return `${names} or ${f.text.syntax}`;
     return rule === undefined ? `one of ${f.values?.join(', ')}` : `${names} or ${describeRule(rule)}`;
   }
   return describeRule(rule ?? {});
@@ -77,6 +86,10 @@ export function checkField(path: string, f: FieldSpec, value: unknown, checked: 
       return checkBoolean(path, value);
     case 'enum':
       if ((f.values ?? []).includes(value as string)) return value;
+      if (f.text !== undefined && typeof value === 'string') {
+        f.text.check(path, value, checked);
+        return value;
+      }
       if (rule !== undefined && typeof value === 'number') return checkNumber(path, value, rule);
       throw new InvalidOptionError(path, value, describeField(f, rule));
     default:

@@ -11,6 +11,11 @@ import { GiB, KiB, MiB } from '../units.js';
 import { ALGORITHMS } from './algorithms.js';
 import type { FieldSpec, FieldValue, UnitKind } from './fields.js';
 import { MAX_STREAMS } from './limits.js';
+import { DEFAULT_QEMU_VERSION, QEMU_VERSIONS } from './qemu-versions.js';
+import { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS } from './clock-defaults.js';
+import {
+  THROTTLE_MODELS, THROTTLE_PATTERN, THROTTLE_SYNTAX, ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseThrottledWriteFraction, parseZeroRanges,
+} from './guest-model.js';
 import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workloads.js';
 
 /** Help headings of the CLI's scenario flags. */
@@ -44,6 +49,16 @@ export const OPTION_TABLE = {
   populatedFraction: {
     kind: 'fraction', doc: 'fraction of pages written since boot when migration starts, 0 to 1; the rest are zero pages', rule: { min: 0, max: 1 },
     default: 0.5, source: '[REC] real guests often have half their RAM or more still zero', flag: '--populated', group: 'guest',
+  },
+  zeroPageLayout: {
+    kind: 'enum', doc: "where the zero pages are: 'spread' evenly (the workloads' regions populated first), at the 'top' of memory, or given as page ranges",
+    values: ZERO_PAGE_LAYOUTS, default: 'spread', source: "[REC] a real guest's RAM has its zero pages scattered (src/engine/zero-pages.ts)", flag: '--zero-pages', group: 'guest',
+    text: { syntax: ZERO_RANGES_SYNTAX, pattern: ZERO_RANGES_PATTERN, check: (path: string, text: string, c: Record<string, unknown>) => void parseZeroRanges(path, text, c['pages'] as number | undefined) },
+  },
+  throttledWriteFraction: {
+    kind: 'enum', doc: "share of its full-speed page writes a throttled vCPU achieves: 'ideal' (1 - p), a measured table, or a named model",
+    values: THROTTLE_MODELS, default: 'ideal', source: 'the ideal (1 - p) of a vCPU that runs (1 - p) of the time (src/engine/throttled-writes.ts)', flag: '--throttled-writes', group: 'guest',
+    text: { syntax: THROTTLE_SYNTAX, pattern: THROTTLE_PATTERN, check: (path: string, text: string) => void parseThrottledWriteFraction(path, text) },
   },
   vcpus: {
     kind: 'count', doc: 'vCPUs, each running the workload', rule: { min: 1, max: MAX_STREAMS, integer: true },
@@ -92,6 +107,35 @@ export const OPTION_TABLE = {
   xenSkipRule: {
     kind: 'boolean', doc: 'xen: skip pages re-dirtied during the current round (the peek before each batch)',
     default: true, source: 'Xen tools/libxc/xc_domain_save.c', flag: '--xen-skip', group: 'migration',
+  },
+  qemuVersion: {
+    kind: 'enum', doc: "qemu: the upstream release whose pre-copy rules apply (sync trigger, completion test, 5 s sync timer, auto-converge's byte counter, which parameters exist)",
+    values: QEMU_VERSIONS, default: DEFAULT_QEMU_VERSION, source: 'the newest release read (src/policies/precopy/qemu-releases.ts)', flag: '--qemu-version', group: 'migration',
+  },
+  availSwitchoverBandwidthBytesPerSec: {
+    kind: 'rate', doc: 'qemu >= 8.2: avail-switchover-bandwidth, used instead of the measured bandwidth in the switch-over threshold (does not limit sending), bytes per second',
+    rule: { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' }, default: null, defaultText: 'off: the measured bandwidth', source: 'QEMU migration/options.c (0 = off)',
+    flag: '--avail-switchover-bandwidth', group: 'migration',
+  },
+  switchoverAck: {
+    kind: 'boolean', doc: "qemu >= 8.1: the switchover-ack capability: completion also waits for the destination's ACK",
+    default: false, source: 'QEMU migration/options.c (capability off)', flag: '--switchover-ack', group: 'migration',
+  },
+  switchoverAckDelayMs: {
+    kind: 'duration', doc: "with switchoverAck: when the destination's ACK reaches the source, ms after the migration starts", rule: { min: 0, max: 1e9, unit: 'ms' },
+    default: 0, source: '[REC] a destination with no device that asks to wait acks at once (migration/savevm.c qemu_loadvm_approve_switchover)', flag: '--switchover-ack-delay', group: 'migration',
+  },
+  clockGranularityMs: {
+    kind: 'duration', doc: "qemu: granularity of the clock QEMU's windows and sync period read, ms (0 = exact times)", rule: { min: 0, max: 100, unit: 'ms' },
+    default: DEFAULT_CLOCK_GRANULARITY_MS, source: 'QEMU qemu_clock_get_ms (whole milliseconds), migration/migration.c', flag: '--clock-granularity', group: 'migration',
+  },
+  windowWakeLatencyMs: {
+    kind: 'duration', doc: "qemu: how late the migration thread wakes from each rate-limit sleep, ms", rule: { min: 0, max: 100, unit: 'ms' },
+    default: DEFAULT_WINDOW_WAKE_LATENCY_MS, source: "[REC] Linux's default timer slack, 50 us", flag: '--window-wake-latency', group: 'migration',
+  },
+  syncCostPerGiBMs: {
+    kind: 'duration', doc: 'qemu: time one dirty-bitmap sync takes per GiB of guest RAM (the link is idle meanwhile), ms', rule: { min: 0, max: 10_000, unit: 'ms' },
+    default: DEFAULT_SYNC_COST_MS_PER_GIB, source: '[REC] our estimate (src/engine/clock.ts)', flag: '--sync-cost-per-gib', group: 'migration',
   },
   controller: {
     kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',

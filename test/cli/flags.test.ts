@@ -34,7 +34,8 @@ describe('scenario flags to migration options', () => {
     for (const [flag, text] of helpEntries(stdout)) {
       const value = /\(default: ([^)]+)\)$/.exec(text)?.[1];
       // One-word defaults are values a user could type; 'no limit', 'start of memory' and the like describe an absent flag.
-      if (value !== undefined && !value.includes(' ') && !flag.startsWith('--no-') && flag !== '--json' && flag !== '--all-rounds') args.push(flag, value);
+      // A switch that is off by default ('off') is given by leaving it out.
+      if (value !== undefined && value !== 'off' && !value.includes(' ') && !flag.startsWith('--no-') && flag !== '--json' && flag !== '--all-rounds') args.push(flag, value);
     }
     expect(args).toEqual(expect.arrayContaining(['--memory', '--bandwidth', '--write-rate', '--max-time', '--algorithm', '--workload']));
     expect(resolveOptions(optionsFor(...args)).scenario).toEqual(resolveOptions({}).scenario);

@@ -61,8 +61,9 @@ describe('CSV export', () => {
       'totalTimeMs', 'downtimeMs', 'setupTimeMs', 'transferredBytes', 'rounds', 'normalPages', 'zeroPages', 'skippedPages',
       'guestCpuLostPct', 'meanThrottlePct', 'maxThrottlePct', 'throttledMs',
       // every scalar of the option table, in its order (src/model/option-table.ts)
-      'memoryBytes', 'pageSize', 'populatedFraction', 'vcpus', 'bandwidthBytesPerSec', 'downtimeLimitMs', 'maxBandwidthBytesPerSec',
+      'memoryBytes', 'pageSize', 'populatedFraction', 'zeroPageLayout', 'throttledWriteFraction', 'vcpus', 'bandwidthBytesPerSec', 'downtimeLimitMs', 'maxBandwidthBytesPerSec',
       'setupTimeMs', 'deviceStateBytes', 'resumeTimeMs', 'maxTimeMs', 'maxDataBytes', 'xenSkipRule',
+      'qemuVersion', 'availSwitchoverBandwidthBytesPerSec', 'switchoverAck', 'switchoverAckDelayMs', 'clockGranularityMs', 'windowWakeLatencyMs', 'syncCostPerGiBMs',
     ]);
     expect(csvHeader(records)).toEqual(header);
   });
@@ -75,7 +76,7 @@ describe('CSV export', () => {
 
   it('names every quantity with its base unit and keeps full precision', () => {
     for (const name of [...SUMMARY_COLUMNS, ...SCENARIO_COLUMNS]) {
-      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule)$/);
+      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule|^switchoverAck|^qemuVersion|^zeroPageLayout|^throttledWriteFraction)$/);
     }
     records.forEach((r, i) => {
       const row = rows[i + 1]!;

@@ -1,4 +1,7 @@
+import { clockOf } from '../../engine/clock.js';
 import type { ControllerContext, SyncEvent } from '../../model/controller.js';
+import { qemuRelease } from '../precopy/qemu-releases.js';
+import { QEMU_SECTION_BYTES } from '../precopy/qemu-wire.js';
 
 /** Rate statistics and throttle decisions need at least this long since the last period (ram.c). */
 export const SYNC_PERIOD_MIN_MS = 1000;
@@ -31,18 +34,20 @@ export class ThrottleTrigger {
 
   /** Feeds one sync; returns the firing, or null. */
   onSync(e: SyncEvent, ctx: ControllerContext): TriggerFire | null {
+    const now = clockMs(ctx);
+    const xfer = periodXferBytes(ctx);
     if (Number.isNaN(this.periodStartMs)) {
       // ram_state_init: the first period starts at setup.
-      this.periodStartMs = ctx.nowMs;
-      this.bytesXferPrev = ctx.transferredBytes;
+      this.periodStartMs = now;
+      this.bytesXferPrev = xfer;
       return null;
     }
     this.dirtyPagesPeriod += e.newPages;
-    if (!(ctx.nowMs > this.periodStartMs + SYNC_PERIOD_MIN_MS)) return null;
-    const fire = this.check(this.dirtyPagesPeriod * ctx.pageSize, ctx.transferredBytes - this.bytesXferPrev);
-    this.periodStartMs = ctx.nowMs;
+    if (!(now > this.periodStartMs + SYNC_PERIOD_MIN_MS)) return null;
+    const fire = this.check(this.dirtyPagesPeriod * ctx.pageSize, xfer - this.bytesXferPrev);
+    this.periodStartMs = now;
     this.dirtyPagesPeriod = 0;
-    this.bytesXferPrev = ctx.transferredBytes;
+    this.bytesXferPrev = xfer;
     return fire;
   }
 
@@ -56,4 +61,21 @@ export class ThrottleTrigger {
     this.highCount = 0;
     return { bytesDirtyPeriod, bytesDirtyThreshold, qualifyingPeriod: this.qualifying };
   }
+}
+
+/** The time migration_bitmap_sync reads: QEMU's millisecond clock on the qemu algorithm (src/engine/clock.ts). */
+export function clockMs(ctx: ControllerContext): number {
+  return ctx.scenario !== undefined && ctx.algorithm === 'qemu' ? clockOf(ctx.scenario).read(ctx.nowMs) : ctx.nowMs;
+}
+
+/**
+ * The transferred-bytes counter of the period test (bytes_xfer_prev in migration_bitmap_sync): on QEMU ≤ 8.1
+ * ram_counters.transferred / mig_stats.transferred, which leaves out each iteration's section header and
+ * footer; from 8.2 migration_transferred_bytes, every byte (qemu-releases.ts throttleXferCounter). Elsewhere
+ * every byte sent.
+ */
+export function periodXferBytes(ctx: ControllerContext): number {
+  const s = ctx.scenario;
+  if (s === undefined || ctx.algorithm !== 'qemu' || qemuRelease(s.qemuVersion).throttleXferCounter === 'all') return ctx.transferredBytes;
+  return ctx.transferredBytes - (ctx.sendBursts ?? 0) * QEMU_SECTION_BYTES;
 }

@@ -15,6 +15,8 @@ export const EOS_BYTES = 8;
  * the section footer (1 + 4 B) (migration/savevm.c qemu_savevm_state_iterate, migration/ram.c).
  */
 export const QEMU_ITERATION_FRAMING_BYTES = 5 + EOS_BYTES + 5;
+/** The part of that framing that is not RAM data: the section header and footer (savevm.c), not in ram_counters. */
+export const QEMU_SECTION_BYTES = QEMU_ITERATION_FRAMING_BYTES - EOS_BYTES;
 /** QEMU cpu-throttle timeslice (CPU_THROTTLE_TIMESLICE_NS, migration/cpu-throttle.c). */
 export const CPU_THROTTLE_TIMESLICE_MS = 10;
 

@@ -1,14 +1,18 @@
 import { WINDOW_MS } from '../../engine/link.js';
 import type { PrecopyContext } from '../../engine/precopy-context.js';
 import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorithm.js';
+import { clockOf } from '../../engine/clock.js';
+import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
+import { QEMU_RELEASES, QEMU_VERSIONS, type QemuReleaseRules, qemuRelease, releaseCanComplete, releaseShouldSync, releaseThreshold } from './qemu-releases.js';
 
 /** QEMU ≥ 9.2 syncs the dirty bitmap this often while auto-converge is on, if nothing else did (cpu-throttle.c). */
 export const QEMU_DIRTY_SYNC_TIMER_MS = 5000;
 
 /**
  * QEMU 10.1's completion test (migration_iteration_run): switch over when what remains is at most the threshold
- * (`pending_size <= s->threshold_size` since 10.1; releases before compared with `<`).
+ * (`pending_size <= s->threshold_size` since 10.1; releases before compared with `<`). The rule of any release
+ * is releaseCanComplete (qemu-releases.ts).
  */
 export function qemuCanSwitchOver(pendingBytes: number, thresholdBytes: number): boolean {
   return pendingBytes <= thresholdBytes;
@@ -20,27 +24,30 @@ export function qemuShouldSync(pendingBytes: number, thresholdBytes: number): bo
 }
 
 /**
- * QEMU pre-copy as of QEMU 10.1: qemu/qemu migration/migration.c (migration_iteration_run,
- * migration_update_counters, migration_rate_limit, migration_completion), migration/ram.c (ram_save_iterate,
- * migration_bitmap_sync, ram_save_complete), migration/migration-stats.c and migration/cpu-throttle.c.
- * Reference: migration-algorithms.md §4.1–§4.2 (whose ≤ / < rules are those of QEMU 8.2 and 9.0–10.0).
+ * QEMU pre-copy, with the rules of the release `qemuVersion` (6.2 to 10.1, qemu-releases.ts): qemu/qemu
+ * migration/migration.c (migration_iteration_run, migration_update_counters, migration_rate_limit,
+ * migration_completion), migration/ram.c (ram_save_iterate, migration_bitmap_sync, ram_save_complete),
+ * migration/migration-stats.c and migration/cpu-throttle.c. Reference: migration-algorithms.md §4.1–§4.2 and
+ * qemu-versions-and-wire.md §A.
  *
- * - Bandwidth is measured per ≥ 100 ms window; threshold = bandwidth × downtime-limit (0 until the first
- *   window closes).
- * - Each iteration first checks what is still unsent: below the threshold, the dirty log is synced
- *   (pending_exact; since QEMU 9.0 `pending < threshold`); unsent pages carry over, so near the end a sync
- *   comes every iteration (every burst of at most 50 ms).
- * - Switch-over when what remains is at most the threshold (`<=` since QEMU 10.1); completion stops the guest
- *   and syncs once more, so dirty-sync-count counts both syncs, as QEMU's does.
- * - max-bandwidth rate-limits pre-copy: a window's budget is max-bandwidth / 10; once more than that has been
- *   sent (the page that crosses it is still sent) the thread waits for the window to end. Stop-and-copy runs
- *   at link capacity (the rate limit is lifted at completion).
+ * - Bandwidth is measured per ≥ 100 ms window on QEMU's millisecond clock (src/engine/clock.ts);
+ *   threshold = bandwidth × downtime-limit, truncated to whole bytes (0 until the first window closes); with
+ *   avail-switchover-bandwidth (8.2+) that parameter / 1000 replaces the bandwidth.
+ * - Each iteration first checks what is still unsent: below the threshold the dirty log is synced (the
+ *   release's sync trigger; all coincide at `R < T` without postcopy); unsent pages carry over, so near the
+ *   end a sync comes every iteration (every burst of at most 50 ms).
+ * - Switch-over when what remains passes the release's completion test (`< T` up to 10.0, `<= T` in 10.1)
+ *   and, with switchover-ack (8.1+), once the destination's ACK has arrived; completion stops the guest and
+ *   syncs once more, so dirty-sync-count counts both syncs, as QEMU's does.
+ * - max-bandwidth rate-limits pre-copy: a window's budget is max-bandwidth / 10 (integer division); once more
+ *   than that has been sent (the page that crosses it is still sent) the thread sleeps until the window's
+ *   end on the clock, and wakes a little late. Stop-and-copy runs at link capacity (the rate limit is lifted).
  * - With auto-converge (the auto-converge controller), QEMU ≥ 9.2 also syncs every 5 s if no sync happened
  *   since the last tick and at least two syncs have been done (cpu_throttle_dirty_sync_timer_tick).
- * - A controller's CPU share is imposed with cpu-throttle (qemu-wire.ts).
+ * - A controller's CPU share is imposed with cpu-throttle (qemu-wire.ts); dirty-limit needs QEMU ≥ 8.1.
  * - QEMU never gives up by itself; the run's max time and max data caps cancel it.
- * Not modelled: MAX_WAIT checked only every 64 pages on a whole-millisecond clock (bursts here end at exactly
- * 50 ms), postcopy, multifd, XBZRLE, compression, avail-switchover-bandwidth.
+ * Not modelled: MAX_WAIT checked only every 64 pages (bursts here end at exactly 50 ms), postcopy, multifd,
+ * XBZRLE, compression.
  */
 export const qemu: PrecopyAlgorithm = {
   name: 'qemu',
@@ -48,9 +55,13 @@ export const qemu: PrecopyAlgorithm = {
   cpuShare: qemuCpuThrottle,
   run(ctx: PrecopyContext): PrecopyOutcome {
     const s = ctx.scenario;
-    const windowBudget = s.maxBandwidthBytesPerSec / (1000 / WINDOW_MS);
+    const rules = qemuRelease(s.qemuVersion);
+    checkReleaseOptions(s, rules, ctx.controllerName);
+    const clock = clockOf(s);
+    const windowBudget = Math.floor(s.maxBandwidthBytesPerSec / (1000 / WINDOW_MS));
     // The timer belongs to the auto-converge capability (cpu_throttle_dirty_sync_timer), not to throttling in general.
-    const timer = ctx.controllerName === 'auto-converge';
+    const timer = rules.dirtySyncTimer && ctx.controllerName === 'auto-converge';
+    const ackAtMs = s.switchoverAck ? s.switchoverAckDelayMs : 0;
     let nextTickMs = QEMU_DIRTY_SYNC_TIMER_MS;
     let syncsAtTick = 0;
     ctx.setup();
@@ -65,16 +76,18 @@ export const qemu: PrecopyAlgorithm = {
       }
       const w = ctx.window;
       if (w.bytes > windowBudget) {
-        ctx.idleUntil(w.startMs + WINDOW_MS);
+        ctx.idleUntil(clock.rateLimitWakeMs(ctx.nowMs, w.startMs));
         continue;
       }
-      const threshold = (ctx.bandwidthBytesPerSec * s.downtimeLimitMs) / 1000;
-      let pending = ctx.remainingPages * s.pageSize;
-      if (qemuShouldSync(pending, threshold)) {
+      const threshold = releaseThreshold(ctx.bandwidthBytesPerSec / 1000, s.downtimeLimitMs, s.availSwitchoverBandwidthBytesPerSec);
+      let ram = ctx.remainingPages * s.pageSize;
+      if (releaseShouldSync(rules, { ramBytes: ram, totalBytes: ram, mustPrecopyBytes: ram }, threshold)) {
         ctx.sync();
-        pending = ctx.remainingPages * s.pageSize;
+        ram = ctx.remainingPages * s.pageSize;
       }
-      if (qemuCanSwitchOver(pending, threshold) || ctx.controllerWantsStop(() => ctx.remainingPages)) {
+      // migration_can_switchover: the capability off, or the destination's ACK received.
+      const acked = ctx.nowMs >= ackAtMs;
+      if (releaseCanComplete(rules, ram, threshold, acked) || ctx.controllerWantsStop(() => ctx.remainingPages)) {
         ctx.stopAndCopy();
         return { status: 'completed' };
       }
@@ -82,3 +95,17 @@ export const qemu: PrecopyAlgorithm = {
     }
   },
 };
+
+/** Options a release does not have are refused, naming the option and the releases that have it. */
+function checkReleaseOptions(s: PrecopyContext['scenario'], rules: QemuReleaseRules, controller: string): void {
+  const since = (flag: keyof QemuReleaseRules) => QEMU_VERSIONS.find((v) => QEMU_RELEASES[v][flag] === true)!;
+  if (s.availSwitchoverBandwidthBytesPerSec !== null && !rules.availSwitchoverBandwidth) {
+    throw new InvalidOptionError('availSwitchoverBandwidthBytesPerSec', s.availSwitchoverBandwidthBytesPerSec, `no value on QEMU ${s.qemuVersion} (avail-switchover-bandwidth exists from QEMU ${since('availSwitchoverBandwidth')}; set qemuVersion to it or later)`);
+  }
+  if (s.switchoverAck && !rules.switchoverAck) {
+    throw new InvalidOptionError('switchoverAck', true, `false on QEMU ${s.qemuVersion} (the switchover-ack capability exists from QEMU ${since('switchoverAck')})`);
+  }
+  if (controller === 'dirty-limit' && !rules.dirtyLimit) {
+    throw new InvalidOptionError('controller', 'dirty-limit', `another controller on QEMU ${s.qemuVersion} (the dirty-limit capability exists from QEMU ${since('dirtyLimit')})`);
+  }
+}
