@@ -61,7 +61,8 @@ export function parseControllerSpec(text: string, field = 'controller', accepted
 
 /** A parameter's text as its kind reads it; an unknown key keeps its text, for the controller's own check to name. */
 function paramValue(field: string, f: FieldSpec | undefined, raw: string): unknown {
-  if (f?.kind === 'duration') return parseDuration(field, raw);
+  // The parameter's name carries its unit (periodMs), so a bare number is read in it.
+  if (f?.kind === 'duration') return parseDuration(field, raw, { bare: true });
   if (raw === 'true' || raw === 'false') return raw === 'true';
   return Number.isFinite(Number(raw)) ? Number(raw) : raw;
 }

@@ -94,7 +94,7 @@ describe('migrateFromFlags', () => {
   });
 
   it.each([
-    [{ pageSize: '3000' }, '--page-size'],
+    [{ pageSize: '3000B' }, '--page-size'],
     [{ bandwidth: '0' }, '--bandwidth'],
     [{ populated: '2' }, '--populated'],
     [{ vcpus: '2.5' }, '--vcpus'],
