@@ -44,7 +44,7 @@ describe('experiment files take the CLI unit strings, by the option table unit k
   });
 
   it('the JSON Schema accepts the unit strings and refuses a bare-number string', () => {
-    const ajv = new Ajv2020({ strict: false });
+    const ajv = new Ajv2020.default({ strict: false });
     const validate = ajv.compile(experimentJsonSchema());
     expect(validate(withStrings), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ name: 'x', base: { maxTimeMs: '60' } })).toBe(false);
