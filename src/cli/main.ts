@@ -13,6 +13,8 @@ import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
+import { registerTables } from './commands/tables.js';
+import { registerCompletion } from './commands/completion.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -29,6 +31,9 @@ Examples:
   $ livemig sweep experiments/bandwidth-sweep.json --out results/bw
   $ livemig report results/bw -o report.html
   $ livemig export results/bw --csv runs.csv --guestperf guestperf/
+  $ livemig presets                      # the presets and their values
+  $ livemig controllers                  # controller parameters, defaults and sources
+  $ livemig completion bash > ~/.local/share/bash-completion/completions/livemig
 `;
 
 export function buildProgram(io: Io): Command {
@@ -51,6 +56,8 @@ export function buildProgram(io: Io): Command {
   registerExport(program, io);
   registerReport(program, io);
   registerSchema(program, io);
+  registerTables(program, io);
+  registerCompletion(program, io);
   return program;
 }
 
