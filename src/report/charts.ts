@@ -128,7 +128,8 @@ function outcomeChart(
     {
       data: { values: rows.filter((r) => positive(r.median)) },
       ...(others.length === 0 ? { params: ZOOM } : {}),
-      mark: { type: 'point', filled: true, size: 45, opacity: 0.95, clip: true },
+      // Hollow shapes: policies with identical results show as overlapping outlines instead of hiding each other.
+      mark: { type: 'point', filled: false, strokeWidth: 1.6, size: 55, opacity: 0.95, clip: true },
       encoding: { x, y: { ...y, field: 'median' }, color: color.color, shape: color.shape, tooltip },
     },
   ];
@@ -221,7 +222,7 @@ function tradeOffChart(summaries: readonly PointSummary[], axes: readonly string
   const xScale = scaleFor(rows.map((r) => r.downtimeMs));
   const shown = xScale.type === 'log' ? rows.filter((r) => r.downtimeMs > 0) : rows;
   const layer = {
-    mark: { type: 'point', filled: true, size: 60, opacity: 0.9 },
+    mark: { type: 'point', filled: false, strokeWidth: 1.6, size: 70, opacity: 0.95 },
     encoding: {
       x: { field: 'downtimeMs', type: 'quantitative', title: 'Downtime (ms)', scale: xScale },
       y: { field: 'cpuLostPct', type: 'quantitative', title: 'Guest CPU lost (%)', scale: { zero: true } },
