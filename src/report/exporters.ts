@@ -55,7 +55,7 @@ export const csvExporter: Exporter<{ stdout?: (text: string) => void }> = {
 /** One QEMU guestperf JSON report per run (report/guestperf.ts). */
 export const guestperfExporter: Exporter = {
   id: 'guestperf',
-  writes: "one QEMU guestperf JSON report per run, DIR/<experiment>/<id>-<policy>.json, readable by guestperf's plot script",
+  writes: "one QEMU guestperf JSON report per run, one folder per sweep point (a guestperf comparison): DIR/<experiment>/<point>/<policy>_<point>_seed<N>.json, readable by guestperf's plot script",
   target: 'directory',
   async write(records, target) {
     return writeGuestperf(records, target);

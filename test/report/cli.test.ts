@@ -1,3 +1,4 @@
+import { guestperfPath } from '../../src/report/guestperf.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describe('livemig export', () => {
     expect(code).toBe(0);
     expect(stderr).toContain(`wrote ${records.length} guestperf reports`);
     expect(existsSync(join(out, 'runs.csv'))).toBe(true);
-    for (const r of records) expect(existsSync(join(out, 'gp', 'report-fixture', `${r.id}-${r.policy}.json`))).toBe(true);
+    for (const r of records) expect(existsSync(join(out, 'gp', guestperfPath(r)))).toBe(true);
   });
 
   it('refuses to run with nothing to write', async () => {
