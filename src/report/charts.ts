@@ -23,6 +23,7 @@ import {
   remainingChart, scaleFor, throttleChart,
 } from './run-charts.js';
 import { statusText } from './status.js';
+import { loadVega, loadVegaLite } from './chart-libs.js';
 
 export type { ChartDef, SweepPoint };
 export { describePoint, policyOrder };
@@ -251,7 +252,7 @@ export function formatAxisValue(path: string, v: unknown): string {
 
 /** The chart as a Vega spec (what the page and the SVG renderer run), without the schema URL. */
 export async function compileChart(chart: ChartDef): Promise<VegaSpec> {
-  const { compile } = await import('vega-lite');
+  const { compile } = await loadVegaLite();
   const spec = compile(chart.spec).spec as VegaSpec & { $schema?: string };
   delete spec.$schema;
   return spec;
@@ -259,7 +260,7 @@ export async function compileChart(chart: ChartDef): Promise<VegaSpec> {
 
 /** Renders a compiled chart to a standalone SVG document (no browser: Vega's headless view). */
 export async function renderSvg(spec: VegaSpec): Promise<string> {
-  const vega = await import('vega');
+  const vega = await loadVega();
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {
     return await view.toSVG();

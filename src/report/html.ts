@@ -4,13 +4,13 @@
  * (report.html -> report-charts/<chart>.svg) for papers.
  */
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
 import type { RunRecord } from '../model/run-record.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { type ChartDef, compileChart, describePoint, formatAxisValue, policyOrder, renderSvg, sweepCharts, sweepPoint } from './charts.js';
 import { axisPaths } from './csv.js';
 import { axisLabel } from './axes.js';
+import { resolveVega } from './chart-libs.js';
 import { OUTCOMES, summarizePoints, type Spread } from './point-summary.js';
 import { statusText } from './status.js';
 
@@ -275,7 +275,7 @@ function jsonForScript(value: unknown): string {
 
 /** Vega's browser build, version and license, from the installed package. */
 function vegaBundle(): { code: string; version: string; license: string } {
-  const build = dirname(createRequire(import.meta.url).resolve('vega'));
+  const build = dirname(resolveVega());
   const root = dirname(build);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return {
