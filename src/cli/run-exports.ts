@@ -21,7 +21,7 @@ export type ExportFlags = Partial<Record<string, unknown>>;
 /** Declares the export flags (in an "Export:" help group). */
 export function addExportFlags(command: Command): Command {
   command.optionsGroup('Export:');
-  for (const id of IDS) command.option(`--export-${id} <file>`, `write ${EXPORTERS[id].writes} to FILE ("-" for stdout)`);
+  for (const id of IDS) command.option(`--export-${id} <file>`, `write ${EXPORTERS[id].writes} to FILE ("-" for stdout) (default: not written)`);
   return command;
 }
 

@@ -40,4 +40,5 @@ export const RUN_FLAGS = [
   '--memory', '--page-size', '--populated', '--vcpus', '--workload', '--write-rate', '--hot-fraction', '--hot-probability',
   '--region-start', '--region-size', '--bandwidth', '--algorithm', '--controller', '--downtime-limit', '--max-bandwidth', '--setup-time',
   '--resume-time', '--device-state', '--no-xen-skip', '--seed', '--max-time', '--max-data', '--json', '--all-rounds',
+  '--preset', '--wide', '--export-markdown', '--export-csv', '--export-json',
 ];
