@@ -5,7 +5,7 @@
  * completion scripts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,9 +232,16 @@ describe('sweeps, tables, completion', () => {
     expect(r.code).toBe(0);
     for (const word of ['compare', 'sweep', 'presets', 'controllers', 'bandwidth', 'export-markdown']) expect(r.stdout).toContain(word);
     expect(r.stdout).toContain('headline converging');
+    // Syntax-checked by the shell itself where it is installed (bash always is).
+    const check = spawnSync(shell, ['-n'], { input: r.stdout, encoding: 'utf8' });
+    if (shell === 'bash' || !check.error) expect(check.status, check.stderr).toBe(0);
     if (shell === 'bash') {
-      const check = spawnSync('bash', ['-n'], { input: r.stdout, encoding: 'utf8' });
-      expect(check.status, check.stderr).toBe(0);
+      const file = join(tmp(), 'livemig.bash');
+      writeFileSync(file, r.stdout);
+      const complete = (words: string) => spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _livemig; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' }).stdout.trim();
+      expect(complete('livemig comp')).toBe('compare completion');
+      expect(complete('livemig compare --pre')).toBe('--preset');
+      expect(complete("livemig compare --preset ''")).toBe('headline converging');
     }
   });
 
