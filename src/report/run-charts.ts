@@ -156,7 +156,6 @@ function timelineFacets(point: SweepPoint, color: Color, c: { id: string; title:
   const endS = timeEndS(point.runs);
   const rows = timelineRows(point, endS);
   if (!rows.some((r) => r.kind === 'sample')) return null;
-  const panels = new Set(rows.map((r) => r.policy)).size;
   const x = { field: 'tS', type: 'quantitative' as const, title: 'Time since migration start (s)', scale: { domain: [0, endS], nice: false } };
   const layers: Record<string, unknown>[] = [
     {
@@ -190,7 +189,8 @@ function timelineFacets(point: SweepPoint, color: Color, c: { id: string; title:
       data: { values: rows },
       facet: { row: { field: 'policy', type: 'nominal', title: null, sort: color.color.scale.domain, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 200 } } },
       spacing: 6,
-      spec: { width: WIDTH, height: panels > 6 ? 60 : 90, layer: layers },
+      // Panels tall enough for the y title, which every row repeats.
+      spec: { width: WIDTH, height: 80, layer: layers },
     } as unknown as TopLevelSpec,
   };
 }
@@ -218,7 +218,7 @@ export function dirtyRateChart(point: SweepPoint, color: Color): ChartDef | null
       'Dirty-ring entries (pages newly dirtied) per second over each timeline window, as data. ' +
       `The dashed line is the migration's rate limit (link or max-bandwidth, whichever is lower): ${rateMiBps.toFixed(1)} MiB/s.`,
     field: 'dirtyMiBps',
-    y: { type: 'quantitative', title: 'Dirty rate (MiB/s)', axis: { tickCount: 3 } },
+    y: { type: 'quantitative', title: 'Dirty (MiB/s)', axis: { tickCount: 3 } },
     limit: true,
   });
 }
