@@ -233,11 +233,11 @@ describe('sweeps, tables, completion', () => {
     for (const word of ['compare', 'sweep', 'presets', 'controllers', 'bandwidth', 'export-markdown']) expect(r.stdout).toContain(word);
     expect(r.stdout).toContain('headline converging');
     // Syntax-checked by the shell itself where it is installed (bash always is).
-    const check = spawnSync(shell, ['-n'], { input: r.stdout, encoding: 'utf8' });
+    const file = join(tmp(), `livemig.${shell}`);
+    writeFileSync(file, r.stdout);
+    const check = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
     if (shell === 'bash' || !check.error) expect(check.status, check.stderr).toBe(0);
     if (shell === 'bash') {
-      const file = join(tmp(), 'livemig.bash');
-      writeFileSync(file, r.stdout);
       const complete = (words: string) => spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _livemig; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' }).stdout.trim();
       expect(complete('livemig comp')).toBe('compare completion');
       expect(complete('livemig compare --pre')).toBe('--preset');
