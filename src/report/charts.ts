@@ -107,7 +107,7 @@ function outcomeChart(
   const yTitle = `${o.title} (${o.unit})`;
   const yScale = scaleFor([...rows.flatMap((r) => [r.lo, r.hi]), ...cancelled.map((c) => c.value)]);
   const positive = (v: number) => yScale.type !== 'log' || v > 0;
-  const x = { field: 'x', type: 'quantitative' as const, title: xScale.title, scale: logX ? { type: 'log' as const } : { zero: false }, axis: logX ? { values: [...new Set(xs.map((v) => v * xScale.factor))] } : {} };
+  const x = { field: 'x', type: 'quantitative' as const, title: xScale.title, scale: logX ? { type: 'log' as const, nice: false, padding: 12 } : { zero: false, padding: 12 }, axis: logX ? { values: [...new Set(xs.map((v) => v * xScale.factor))] } : {} };
   const y = { type: 'quantitative' as const, title: yTitle, scale: yScale };
   const tooltip = [
     { field: 'policy' }, { field: 'xText', title: axisLabel(axis) }, ...(others.length > 0 ? [{ field: 'facet', title: 'at' }] : []),
@@ -118,8 +118,7 @@ function outcomeChart(
     {
       data: { values: rows.filter((r) => positive(r.lo)) },
       mark: { type: 'area', opacity: 0.14, clip: true },
-      // The band and the crosses stay out of the legend, which shows each policy's colour, dash and shape.
-      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: { ...color.color, legend: null } },
+      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: color.color },
     },
     {
       data: { values: rows.filter((r) => positive(r.median)) },
@@ -139,7 +138,7 @@ function outcomeChart(
       data: { values: cancelled.filter((c) => positive(c.value)) },
       mark: { type: 'point', shape: 'cross', size: 70, strokeWidth: 1.5, filled: false, clip: true },
       encoding: {
-        x, y: { ...y, field: 'value' }, color: { ...color.color, legend: null },
+        x, y: { ...y, field: 'value' }, color: color.color,
         tooltip: [{ field: 'run' }, { field: 'policy' }, { field: 'seed' }, { field: 'status' }, { field: 'xText', title: axisLabel(axis) }, { field: 'value', title: yTitle, format: '.4~g' }],
       },
     });

@@ -174,6 +174,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #e2e2e2; }
 th { text-align: left; background: #f4f4f4; }
 td.num, th.num { text-align: right; }
+#policy-summary td { white-space: nowrap; }
 figure.chart { margin: 1.5em 0; }
 figcaption { color: #555; max-width: 760px; margin-top: 0.3em; }
 details summary { cursor: pointer; font-weight: bold; margin: 1em 0; }
@@ -210,7 +211,8 @@ function distinct<T>(xs: readonly T[]): T[] {
 function spreadText(v: Spread | null, factor: number, digits: number): string {
   if (v === null) return '–';
   const f = (x: number) => (x * factor).toFixed(digits);
-  return v.n > 1 && v.max > v.min ? `${f(v.median)} [${f(v.min)}–${f(v.max)}]` : f(v.median);
+  // The range only where it shows at the printed precision.
+  return v.n > 1 && f(v.max) !== f(v.min) ? `${f(v.median)} [${f(v.min)}–${f(v.max)}]` : f(v.median);
 }
 
 function summaryTable(records: readonly RunRecord[]): string {

@@ -41,7 +41,7 @@ export const ZOOM = [{ name: 'zoom', select: 'interval' as const, bind: 'scales'
 export const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, grid: true, gridOpacity: 0.5 },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, orient: 'right' as const, labelLimit: 400, symbolStrokeWidth: 2, symbolSize: 80 },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, orient: 'right' as const, labelLimit: 400, symbolStrokeWidth: 2, symbolSize: 80, symbolOpacity: 1 },
   header: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const },
   view: { stroke: '#ddd' },
 };

@@ -12,7 +12,8 @@ import { formatTable, type Column } from './table.js';
 function cell(s: Spread | null, digits: number, factor: number): string {
   if (s === null) return '-';
   const f = (x: number) => (x * factor).toFixed(digits);
-  return s.n > 1 && s.max > s.min ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
+  // The range only where it shows at the printed precision.
+  return s.n > 1 && f(s.max) !== f(s.min) ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
 }
 
 const DIGITS: Record<string, number> = { downtime: 1, 'total-time': 2, 'data-sent': 2, 'guest-cpu-lost': 1 };

@@ -60,6 +60,7 @@ describe.skipIf(skip)(title, () => {
           areas: svg.querySelectorAll('.mark-area.role-mark path').length,
           dashes: [...new Set([...svg.querySelectorAll('.mark-line.role-mark path')].map((p) => p.getAttribute('stroke-dasharray') ?? 'solid'))],
           panels: svg.querySelectorAll('.mark-group.role-scope').length,
+          legend: [...svg.querySelectorAll('.role-legend-label text')].map((t) => t.textContent ?? ''),
         }];
       })),
     );
@@ -85,6 +86,8 @@ describe.skipIf(skip)(title, () => {
       expect(c.symbols, outcome).toBeGreaterThanOrEqual(4);
       expect(c.dashes.length, outcome).toBeGreaterThanOrEqual(3);
       expect(c.areas, outcome).toBeGreaterThan(0);
+      // a legend names every policy
+      expect(c.legend, outcome).toEqual(['qemu', 'qemu+auto-converge', 'xen+cpu-scheduling', 'qemu+dirty-limit']);
     }
     expect(charts['downtime-vs-bandwidth']!.axisTitles).toContain('Downtime (ms)');
     expect(charts['data-sent-vs-bandwidth']!.axisTitles).toContain('Data sent (GiB)');
@@ -108,6 +111,7 @@ describe.skipIf(skip)(title, () => {
     // one panel per downtime limit
     expect(byRate.texts).toEqual(expect.arrayContaining(['downtime-limit 30ms', 'downtime-limit 300ms']));
     expect(byRate.dashes.length).toBeGreaterThanOrEqual(3);
+    expect(byRate.legend).toEqual(['qemu', 'qemu+auto-converge', 'xen+cpu-scheduling']);
     const byLimit = charts['downtime-vs-downtime-limit']!;
     expect(byLimit.axisTitles).toContain('downtime-limit (ms)');
     expect(byLimit.texts).toEqual(expect.arrayContaining(['write-rate 10000pages/s', 'write-rate 20000pages/s', 'write-rate 40000pages/s']));
