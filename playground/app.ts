@@ -465,7 +465,7 @@ async function renderCharts(gen: number): Promise<void> {
   const done = columns.filter((c) => c.report);
   const exp = experimentFile();
   if (exp) setDownload($<HTMLAnchorElement>('#export-experiment'), `${JSON.stringify(exp, null, 2)}\n`, 'livemig-playground.experiment.json');
-  const charts: ChartDef[] = runCharts(done.map((c) => ({ policy: c.label, ...c.report! })), 'for the scenario above', columns.map((c) => c.label));
+  const charts: ChartDef[] = runCharts(done.map((c) => ({ policy: c.label, ...c.report! })), columns.map((c) => c.label));
   const box = $('#charts');
   for (const v of views.values()) v.finalize();
   views.clear();

@@ -40,21 +40,59 @@ const PAGE_RATE_UNITS = new Map<string, number>([['pages/s', 1], ['page/s', 1]])
 
 const NO_UNIT = new Map<string, number>([['', 1]]);
 
+/**
+ * A JSON Schema pattern for a quantity with a unit of `kind` (the strings experiment files accept), from the same
+ * unit maps the parsers use.
+ */
+export function unitPattern(kind: 'bytes' | 'rate' | 'duration' | 'page-rate'): string {
+  const maps = { bytes: [BYTE_UNITS], rate: [RATE_UNITS], duration: [DURATION_UNITS], 'page-rate': [PAGE_RATE_UNITS, RATE_UNITS] }[kind];
+  const units = maps.flatMap((m) => [...m.keys()]).filter((u) => u !== '').map((u) => u.replace(/[/.]/g, (c) => `\\${c}`));
+  return `^\\s*(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?\\s*(?:${units.join('|')})\\s*$`;
+}
+
 export const ACCEPTED_BYTES =
-  'a size such as 8GiB, 512MB or 4096: a non-negative number with B, KiB, MiB, GiB, TiB (powers of 1024) ' +
-  'or kB, MB, GB, TB (powers of 1000); a bare number is bytes';
+  'a size such as 8GiB, 512MB or 4096B: a non-negative number with B, KiB, MiB, GiB, TiB (powers of 1024) ' +
+  'or kB, MB, GB, TB (powers of 1000)';
 export const ACCEPTED_RATE =
   'a rate such as 1Gbit/s, 100Mbit/s or 128MiB/s: a non-negative number with bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s ' +
-  '(or bps, kbps, Mbps, Gbps, Tbps), B/s, KiB/s, MiB/s, GiB/s, TiB/s or kB/s, MB/s, GB/s, TB/s; a bare number is bytes per second';
+  '(or bps, kbps, Mbps, Gbps, Tbps), B/s, KiB/s, MiB/s, GiB/s, TiB/s or kB/s, MB/s, GB/s, TB/s';
 export const ACCEPTED_DURATION =
-  'a duration such as 300ms, 1.5s or 2min: a non-negative number with us, ms, s, min or h; a bare number is milliseconds';
+  'a duration such as 300ms, 1.5s or 2min: a non-negative number with us, ms, s, min or h';
 export const ACCEPTED_NUMBER = 'a non-negative decimal number such as 0.5 or 4';
 export const ACCEPTED_WRITE_RATE =
   'a page write rate such as 25000pages/s, or a byte rate such as 100MiB/s (divided by the page size)';
 
+/**
+ * A bare number where a unit is needed: `--max-time 60` would be 60 ms to livemig and 60 s to guestperf, so it is
+ * refused with the fix in the message ("--max-time 60: add a unit, e.g. 60s or 60ms").
+ */
+export class MissingUnitError extends InvalidOptionError {
+  override name = 'MissingUnitError';
+  constructor(field: string, text: string, examples: readonly string[], accepted: string) {
+    super(field, text, accepted);
+    const n = text.trim();
+    this.message = `${field} ${n}: add a unit, e.g. ${examples.map((u) => `${n}${u}`).join(' or ')}`;
+  }
+}
+
+/** Units suggested for a bare number, per kind. */
+const UNIT_EXAMPLES = { bytes: ['MiB', 'GiB'], rate: ['Gbit/s', 'MiB/s'], duration: ['s', 'ms'] } as const;
+
+/** Whether a bare number is accepted: 0 (the same in every unit), or anything when the caller names the unit. */
+export interface ParseUnitOptions {
+  /** Accept a bare number as the base unit (B, B/s, ms): for names that carry the unit, like `maxSleepMs`. */
+  bare?: boolean;
+}
+
 /** Reads `text` as a non-negative number with one of `units` (a factor to the base unit); `flag` names it in errors. */
-function parseQuantity(flag: string, text: string, units: ReadonlyMap<string, number>, accepted: string): number {
+function parseQuantity(
+  flag: string, text: string, units: ReadonlyMap<string, number>, accepted: string,
+  needsUnit?: { examples: readonly string[]; bare?: boolean },
+): number {
   const m = QUANTITY.exec(text);
+  if (m && needsUnit && needsUnit.bare !== true && (m[2] ?? '') === '' && Number(m[1]) !== 0 && Number.isFinite(Number(m[1]))) {
+    throw new MissingUnitError(flag, text, needsUnit.examples, accepted);
+  }
   const factor = m ? units.get(m[2] ?? '') : undefined;
   if (!m || factor === undefined) throw new InvalidOptionError(flag, text, accepted);
   const value = Number(m[1]) * factor;
@@ -67,9 +105,9 @@ export function parseNumber(flag: string, text: string): number {
   return parseQuantity(flag, text, NO_UNIT, ACCEPTED_NUMBER);
 }
 
-/** A size in bytes: '8GiB', '512MB', '4096'. Must come to a whole number of bytes. */
-export function parseBytes(flag: string, text: string): number {
-  const bytes = parseQuantity(flag, text, BYTE_UNITS, ACCEPTED_BYTES);
+/** A size in bytes: '8GiB', '512MB', '4096B'. Must come to a whole number of bytes. */
+export function parseBytes(flag: string, text: string, opts: ParseUnitOptions = {}): number {
+  const bytes = parseQuantity(flag, text, BYTE_UNITS, ACCEPTED_BYTES, { examples: UNIT_EXAMPLES.bytes, ...opts });
   const whole = Math.round(bytes);
   // Decimal fractions like '1.1MB' carry float noise; anything further off is a fraction of a byte.
   if (Math.abs(bytes - whole) > 1e-9 * Math.max(1, bytes)) {
@@ -79,13 +117,13 @@ export function parseBytes(flag: string, text: string): number {
 }
 
 /** A rate in bytes per second: '1Gbit/s' = 125e6, '128MiB/s' = 134217728. */
-export function parseRate(flag: string, text: string): number {
-  return parseQuantity(flag, text, RATE_UNITS, ACCEPTED_RATE);
+export function parseRate(flag: string, text: string, opts: ParseUnitOptions = {}): number {
+  return parseQuantity(flag, text, RATE_UNITS, ACCEPTED_RATE, { examples: UNIT_EXAMPLES.rate, ...opts });
 }
 
 /** A duration in milliseconds: '300ms', '1.5s', '2min'. */
-export function parseDuration(flag: string, text: string): number {
-  return parseQuantity(flag, text, DURATION_UNITS, ACCEPTED_DURATION);
+export function parseDuration(flag: string, text: string, opts: ParseUnitOptions = {}): number {
+  return parseQuantity(flag, text, DURATION_UNITS, ACCEPTED_DURATION, { examples: UNIT_EXAMPLES.duration, ...opts });
 }
 
 /**

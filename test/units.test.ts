@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes, formatBytesExact, formatDuration, formatDurationExact, formatRate, formatRateExact,
-  parseBytes, parseDuration, parseNumber, parseRate, parseWriteRate,
+  MissingUnitError, parseBytes, parseDuration, parseNumber, parseRate, parseWriteRate,
 } from '../src/units.js';
 import { InvalidOptionError } from '../src/errors/index.js';
 
@@ -21,7 +21,6 @@ describe('parseBytes', () => {
     ['4KiB', 4096],
     ['512MB', 512e6],
     ['1TiB', 1024 ** 4],
-    ['4096', 4096],
     ['4096B', 4096],
     ['256 KiB', 262144],
     ['1.5KiB', 1536],
@@ -59,7 +58,6 @@ describe('parseRate', () => {
     ['1Gbps', 125e6],
     ['100Mbps', 12.5e6],
     ['1 KiB/s', 1024],
-    ['4096', 4096],
     ['4096B/s', 4096],
   ])('%s = %d bytes/s', (text, bytesPerSec) => {
     expect(parseRate('--bandwidth', text)).toBe(bytesPerSec);
@@ -79,7 +77,6 @@ describe('parseDuration', () => {
     ['2min', 120_000],
     ['1h', 3_600_000],
     ['500us', 0.5],
-    ['250', 250],
     ['10 s', 10_000],
   ])('%s = %d ms', (text, ms) => {
     expect(parseDuration('--downtime-limit', text)).toBe(ms);
@@ -89,6 +86,24 @@ describe('parseDuration', () => {
     const err = rejection(() => parseDuration('--downtime-limit', text));
     expect(err.field).toBe('--downtime-limit');
     expect(err.message).toContain('ms, s, min');
+  });
+});
+
+describe('a bare number where a unit is needed', () => {
+  it.each([
+    [parseDuration, '--max-time', '60', '--max-time 60: add a unit, e.g. 60s or 60ms'],
+    [parseBytes, '--memory', '4096', '--memory 4096: add a unit, e.g. 4096MiB or 4096GiB'],
+    [parseRate, '--bandwidth', '10', '--bandwidth 10: add a unit, e.g. 10Gbit/s or 10MiB/s'],
+  ] as const)('%o %s %s is refused with the fix in the message', (parse, flag, text, message) => {
+    const err = rejection(() => parse(flag, text));
+    expect(err).toBeInstanceOf(MissingUnitError);
+    expect(err.field).toBe(flag);
+    expect(err.message).toBe(message);
+  });
+  it('0 needs no unit (it is 0 in every unit), and { bare: true } reads a bare number in the base unit', () => {
+    expect(parseDuration('--setup-time', '0')).toBe(0);
+    expect(parseBytes('--device-state', '0')).toBe(0);
+    expect(parseDuration('maxSleepMs', '2', { bare: true })).toBe(2);
   });
 });
 

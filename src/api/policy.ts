@@ -3,6 +3,7 @@ import { ALGORITHMS, type AlgorithmName } from '../model/algorithms.js';
 import { CONTROLLERS, CONTROLLER_TABLE, type BuiltInControllerName, type ControllerName } from '../model/controllers.js';
 import type { FieldSpec, FieldTable } from '../model/fields.js';
 import { parseDuration } from '../units.js';
+import { closest, didYouMean } from '../model/suggest.js';
 import type { ControllerOption } from '../model/options.js';
 import { resolveController } from '../policies/controllers/registry.js';
 
@@ -33,7 +34,10 @@ export function parsePolicy(text: string, field = 'policy'): Policy {
   const trimmed = text.trim();
   const plus = trimmed.indexOf('+');
   const a = plus < 0 ? trimmed : trimmed.slice(0, plus);
-  if (!ALGORITHMS.includes(a as AlgorithmName)) throw new InvalidOptionError(field, text, ACCEPTED_POLICY);
+  if (!ALGORITHMS.includes(a as AlgorithmName)) {
+    const fix = closest(a, ALGORITHMS);
+    throw new InvalidOptionError(field, text, `${ACCEPTED_POLICY}${fix === undefined ? '' : ` (did you mean ${fix}${trimmed.slice(a.length)}?)`}`);
+  }
   if (plus < 0) return { algorithm: a as AlgorithmName, controller: 'none', label: trimmed };
   const controller = parseControllerSpec(trimmed.slice(plus + 1), field, ACCEPTED_POLICY);
   resolveController(controller, field);
@@ -47,21 +51,28 @@ export function parsePolicy(text: string, field = 'policy'): Policy {
 export function parseControllerSpec(text: string, field = 'controller', accepted = ACCEPTED_CONTROLLER): ControllerOption {
   const colon = text.indexOf(':');
   const name = colon < 0 ? text : text.slice(0, colon);
-  if (!CONTROLLERS.includes(name as ControllerName)) throw new InvalidOptionError(field, text, accepted);
+  if (!CONTROLLERS.includes(name as ControllerName)) throw new InvalidOptionError(field, text, `${accepted}${didYouMean(name, CONTROLLERS)}`);
   if (colon < 0) return name as ControllerName;
   const table: FieldTable = name === 'none' ? {} : CONTROLLER_TABLE[name as BuiltInControllerName].params;
   const spec: Record<string, unknown> = { name };
   for (const pair of text.slice(colon + 1).split(',')) {
     const m = /^([A-Za-z]+)=(.+)$/.exec(pair.trim());
     if (!m) throw new InvalidOptionError(field, text, 'controller parameters as key=value separated by commas');
-    spec[m[1]!] = paramValue(`${field} (${m[1]!})`, table[m[1]!], m[2]!);
+    const key = m[1]!;
+    // A misspelt key is the key's fault, not the value's: name the key and the ones that exist.
+    if (!Object.hasOwn(table, key)) {
+      const keys = Object.keys(table);
+      throw new InvalidOptionError(`${field} parameter`, key, `a parameter of ${name}${didYouMean(key, keys)}: ${keys.length > 0 ? keys.join(', ') : 'it takes none'}`);
+    }
+    spec[key] = paramValue(`${field} (${key})`, table[key], m[2]!);
   }
   return spec as ControllerOption;
 }
 
 /** A parameter's text as its kind reads it; an unknown key keeps its text, for the controller's own check to name. */
 function paramValue(field: string, f: FieldSpec | undefined, raw: string): unknown {
-  if (f?.kind === 'duration') return parseDuration(field, raw);
+  // The parameter's name carries its unit (periodMs), so a bare number is read in it.
+  if (f?.kind === 'duration') return parseDuration(field, raw, { bare: true });
   if (raw === 'true' || raw === 'false') return raw === 'true';
   return Number.isFinite(Number(raw)) ? Number(raw) : raw;
 }

@@ -14,6 +14,7 @@ import type { MigrationOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
 import { WORKLOAD_KINDS, WORKLOAD_TABLE, type WorkloadKind, type WorkloadSpec } from '../model/workloads.js';
 import { CONTROLLERS } from '../model/controllers.js';
+import { didYouMean } from '../model/suggest.js';
 import {
   formatBytesExact, formatDurationExact, formatRateExact, parseBytes, parseDuration, parseNumber, parseRate, parseWriteRate,
 } from '../units.js';
@@ -110,15 +111,18 @@ function parse(flag: string, f: OptionSpec | FieldSpec, text: string, pageSizeBy
   }
 }
 
-/** Maps flag text to migration options; flags left out stay undefined, so the library's defaults apply. */
-export function toMigrationOptions(flags: ScenarioFlags): MigrationOptions {
+/**
+ * Maps flag text to migration options; flags left out stay undefined, so the library's defaults apply.
+ * `baseKind` is the workload kind when --workload is not given (a preset's), so its fields are the ones accepted.
+ */
+export function toMigrationOptions(flags: ScenarioFlags, baseKind?: WorkloadKind): MigrationOptions {
   const pageText = flags[camel('--page-size')];
   const pageSize = typeof pageText === 'string' ? parseBytes('--page-size', pageText) : (OPTION_ROWS.find(([n]) => n === 'pageSize')![1].default as number);
   const out: Record<string, unknown> = {};
   for (const f of FLAGS) {
     if (f.field.startsWith('workload.')) continue;
     if (f.spec.kind === 'workload') {
-      out[f.field] = workloadSpec(flags, pageSize);
+      out[f.field] = workloadSpec(flags, pageSize, baseKind);
       continue;
     }
     const value = flags[camel(f.flag)];
@@ -157,9 +161,10 @@ export function withFlagName(err: unknown, flags?: ScenarioFlags): unknown {
 }
 
 /** One workload spec for every vCPU, from --workload and the field flags its kind has (others are refused). */
-function workloadSpec(flags: ScenarioFlags, pageSizeBytes: number): WorkloadSpec {
+function workloadSpec(flags: ScenarioFlags, pageSizeBytes: number, baseKind?: WorkloadKind): WorkloadSpec {
   const kindText = flags['workload'];
-  const kind = oneOf('--workload', typeof kindText === 'string' ? kindText : String(defaultText(OPTION_ROWS.find(([n]) => n === 'workload')![1])), WORKLOAD_KINDS) as WorkloadKind;
+  const fallback = baseKind ?? String(defaultText(OPTION_ROWS.find(([n]) => n === 'workload')![1]));
+  const kind = oneOf('--workload', typeof kindText === 'string' ? kindText : fallback, WORKLOAD_KINDS) as WorkloadKind;
   const fields = WORKLOAD_TABLE[kind].fields as Record<string, FieldSpec>;
   const spec: Record<string, unknown> = { kind };
   for (const [name, f] of WORKLOAD_FIELDS) {
@@ -177,7 +182,71 @@ function workloadSpec(flags: ScenarioFlags, pageSizeBytes: number): WorkloadSpec
   return spec as WorkloadSpec;
 }
 
+/** Whether any workload flag (--workload or a field flag) was given. */
+function workloadFlagGiven(flags: ScenarioFlags): boolean {
+  return FLAGS.some((f) => (f.field === 'workload' || f.field.startsWith('workload.')) && flags[camel(f.flag)] !== undefined);
+}
+
+/**
+ * `base` (a preset's scenario) with the flags given on top. A workload field flag changes that field of the base's
+ * workload (`--write-rate` keeps the preset's hot set); `--workload KIND` starts a new workload from the flags.
+ * --algorithm and --controller are the caller's to handle.
+ */
+export function withFlags(base: MigrationOptions, flags: ScenarioFlags): MigrationOptions {
+  const baseWorkload = Array.isArray(base.workload) ? undefined : base.workload;
+  const all = toMigrationOptions(flags, baseWorkload?.kind) as Record<string, unknown>;
+  const given = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+  if (!workloadFlagGiven(flags)) delete given['workload'];
+  else if (flags['workload'] === undefined && baseWorkload !== undefined) {
+    const set = FLAGS.filter((f) => f.field.startsWith('workload.') && flags[camel(f.flag)] !== undefined).map((f) => f.field.slice('workload.'.length));
+    const fromFlags = given['workload'] as Record<string, unknown>;
+    given['workload'] = { ...baseWorkload, ...Object.fromEntries(set.map((k) => [k, fromFlags[k]])) };
+  }
+  return { ...base, ...given } as MigrationOptions;
+}
+
+/** The scenario flags given on the command line, as typed: [['--bandwidth', '10Gbit/s'], ['--no-xen-skip', '']]. */
+export function givenFlags(flags: ScenarioFlags): [string, string][] {
+  return FLAGS.flatMap(({ flag, spec }): [string, string][] => {
+    const v = flags[camel(flag)];
+    if (v === undefined) return [];
+    // commander stores a --no-… flag's default (true) too: only a value off the default was typed.
+    if (typeof v === 'boolean') return v === spec.default ? [] : [[spelling(flag, spec), '']];
+    return [[flag, v]];
+  });
+}
+
+/** A value of a flag's row as a user would type it: '2GiB', '1Gbit/s', '60000pages/s'. */
+export function flagText(spec: OptionSpec | FieldSpec, value: unknown): string {
+  return defaultText({ ...spec, default: value, defaultText: undefined } as OptionSpec);
+}
+
+/** The flags that `options` sets, with their values as typed: [['--memory', '2GiB'], ['--write-rate', '60000pages/s'], ...]. */
+export function flagsOf(options: MigrationOptions): [string, string][] {
+  const o = options as Record<string, unknown>;
+  const w = Array.isArray(options.workload) ? undefined : (options.workload as Record<string, unknown> | undefined);
+  return FLAGS.flatMap(({ flag, field, spec }): [string, string][] => {
+    const value = field.startsWith('workload.') ? w?.[field.slice('workload.'.length)] : field === 'workload' ? w?.['kind'] : o[field];
+    if (value === undefined || typeof value === 'function' || (typeof value === 'object' && value !== null)) return [];
+    return [[flag, field === 'workload' ? String(value) : flagText(spec, value)]];
+  });
+}
+
+/**
+ * Rewrites the "(default: …)" of each scenario flag in `command`'s --help to the value `options` gives it (a
+ * preset's), naming `source`; flags the options leave alone keep the library default.
+ */
+export function showDefaults(command: Command, options: MigrationOptions, source: string): void {
+  const values = new Map(flagsOf(options));
+  for (const f of FLAGS) {
+    const opt = command.options.find((o) => o.long === f.flag || o.long === f.flag.replace(/^--/, '--no-'));
+    const value = values.get(f.flag);
+    if (opt === undefined) continue;
+    opt.description = value === undefined ? help(f.spec) : help(f.spec).replace(/\(default: [^)]*\)$/, `(default: ${value}, from ${source})`);
+  }
+}
+
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if (!allowed.includes(text as T)) throw new InvalidOptionError(flag, text, `one of ${allowed.join(', ')}`);
+  if (!allowed.includes(text as T)) throw new InvalidOptionError(flag, text, `one of ${allowed.join(', ')}${didYouMean(text, allowed)}`);
   return text as T;
 }

@@ -15,6 +15,8 @@ import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
 import { registerPlayground } from './commands/playground.js';
 import { registerValidate } from './commands/validate.js';
+import { registerTables } from './commands/tables.js';
+import { registerCompletion } from './commands/completion.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -31,6 +33,9 @@ Examples:
   $ livemig sweep experiments/bandwidth-sweep.json --out results/bw
   $ livemig report results/bw -o report.html
   $ livemig export results/bw --csv runs.csv --guestperf guestperf/
+  $ livemig presets                      # the presets and their values
+  $ livemig controllers                  # controller parameters, defaults and sources
+  $ livemig completion bash > ~/.local/share/bash-completion/completions/livemig
 `;
 
 export function buildProgram(io: Io): Command {
@@ -55,6 +60,8 @@ export function buildProgram(io: Io): Command {
   registerSchema(program, io);
   registerPlayground(program, io);
   registerValidate(program, io);
+  registerTables(program, io);
+  registerCompletion(program, io);
   return program;
 }
 

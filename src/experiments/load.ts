@@ -10,6 +10,8 @@ import { OPTION_FIELDS, resolveOptions } from '../api/resolve.js';
 import { DEFAULT_WORKLOAD } from '../model/workloads.js';
 import { resolveController } from '../policies/controllers/registry.js';
 import { jsonPath } from './json-path.js';
+import { OPTION_TABLE } from '../model/option-table.js';
+import { checkedUnitValue, withUnitValues } from './unit-values.js';
 import type { Experiment, ExperimentFile, ScenarioRun } from './types.js';
 
 /** Most runs one experiment may expand to. */
@@ -50,16 +52,21 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
   if (e.description !== undefined && typeof e.description !== 'string') fail(['description'], e.description, 'a string');
 
   // base: every field checked by the same rules as migrate()'s options.
-  const base = (e.base ?? {}) as Record<string, unknown>;
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) fail(['base'], base, 'an object of scenario options');
+  const given = (e.base ?? {}) as Record<string, unknown>;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) fail(['base'], given, 'an object of scenario options');
+  // Unit strings ("1Gbit/s", "300ms") become base-unit numbers, as the CLI reads them.
+  const base = withUnitValues(given, (path, v, accepted) => fail(['base', ...path], v, accepted));
   for (const k of Object.keys(base)) {
     if (k in NOT_IN_BASE) fail(['base', k], base[k], `not here: set it in ${NOT_IN_BASE[k]}`);
   }
   checkOptions(base, (field) => ['base', ...splitField(field)], fail);
 
   // axes: field path -> non-empty list; each value checked in place.
-  const axes = (e.axes ?? {}) as Record<string, unknown>;
-  if (typeof axes !== 'object' || axes === null || Array.isArray(axes)) fail(['axes'], axes, 'an object mapping an option path to a list of values');
+  const givenAxes = (e.axes ?? {}) as Record<string, unknown>;
+  if (typeof givenAxes !== 'object' || givenAxes === null || Array.isArray(givenAxes)) fail(['axes'], givenAxes, 'an object mapping an option path to a list of values');
+  const axes = Object.fromEntries(Object.entries(givenAxes).map(([name, values]) => [name, Array.isArray(values)
+    ? values.map((v, i) => checkedUnitValue(name, v, typeof base['pageSize'] === 'number' ? base['pageSize'] : OPTION_TABLE.pageSize.default, (x, a) => fail(['axes', name, i], x, a)))
+    : values]));
   const axisNames = Object.keys(axes);
   for (const name of axisNames) {
     const values = axes[name];

@@ -4,6 +4,7 @@ import { CONTROLLERS, CONTROLLER_TABLE } from '../model/controllers.js';
 import type { FieldSpec, FieldTable } from '../model/fields.js';
 import { OPTION_ROWS, OPTION_TABLE } from '../model/option-table.js';
 import { WORKLOAD_KINDS, WORKLOAD_TABLE } from '../model/workloads.js';
+import { unitPattern } from '../units.js';
 
 type Schema = Record<string, unknown>;
 
@@ -26,6 +27,10 @@ function fieldSchema(f: FieldSpec): Schema {
     const names = { enum: [...(f.values ?? [])] };
     if (f.text !== undefined) return { description, oneOf: [names, { type: 'string', pattern: f.text.pattern, description: f.text.syntax }] };
     return f.rule === undefined ? { ...names, description } : { description, oneOf: [names, numberSchema(f.rule)] };
+  }
+  if (f.kind === 'bytes' || f.kind === 'rate' || f.kind === 'duration' || f.kind === 'page-rate') {
+    // A number in the base unit, or the same unit string the CLI takes ("1Gbit/s", "300ms").
+    return { description, oneOf: [numberSchema(f.rule ?? {}), { type: 'string', pattern: unitPattern(f.kind) }] };
   }
   return numberSchema(f.rule ?? {}, description);
 }
@@ -83,7 +88,7 @@ export function experimentJsonSchema(): Schema {
         description: 'Option path (dots for nested fields, e.g. workload.writesPerSec) -> values to sweep',
         properties: Object.fromEntries(Object.entries(baseProps).map(([name, schema]) => [name, { type: 'array', minItems: 1, items: schema }])),
         patternProperties: Object.fromEntries(writerFields.map(([name, f]) => [
-          `^workload\\.${name}$`, { type: 'array', minItems: 1, items: numberSchema(f.rule ?? {}) },
+          `^workload\\.${name}$`, { type: 'array', minItems: 1, items: fieldSchema(f) },
         ])),
         additionalProperties: false,
       },

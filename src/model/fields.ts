@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { type NumberRule, checkBoolean, checkNumber, describeRule } from './check.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * How a field's value is written and read: the unit decides the CLI parser and the help text.
@@ -104,7 +105,7 @@ export function checkField(path: string, f: FieldSpec, value: unknown, checked: 
 export function checkFields(table: FieldTable, given: Record<string, unknown>, path: string, unknown: (names: string[]) => string): Record<string, unknown> {
   const names = Object.keys(table);
   for (const k of Object.keys(given)) {
-    if (!Object.hasOwn(table, k)) throw new InvalidOptionError(`${path}.${k}`, given[k], unknown(names));
+    if (!Object.hasOwn(table, k)) throw new InvalidOptionError(`${path}.${k}`, given[k], `${unknown(names)}${didYouMean(k, names)}`);
   }
   const out: Record<string, unknown> = {};
   for (const name of names) out[name] = checkField(`${path}.${name}`, table[name]!, given[name], out);

@@ -1,5 +1,5 @@
 import type { ComparisonRow } from '../api/compare.js';
-import { formatTable, type Column } from './table.js';
+import { formatTable, type Column, type TableOptions } from './table.js';
 import { statusText } from './status.js';
 
 const COLUMNS: readonly Column[] = [
@@ -7,13 +7,13 @@ const COLUMNS: readonly Column[] = [
   { title: 'status', align: 'left' },
   { title: 'total time', unit: 's' },
   { title: 'downtime', unit: 'ms' },
-  { title: 'vs. no controller', unit: 'downtime' },
+  { title: 'vs. no controller', unit: 'downtime', drop: 4 },
   { title: 'sent', unit: 'GiB' },
-  { title: 'rounds' },
+  { title: 'rounds', drop: 3 },
   { title: 'guest CPU lost', unit: '%' },
-  { title: 'mean throttle', unit: '%' },
-  { title: 'max throttle', unit: '%' },
-  { title: 'wall', unit: 'ms' },
+  { title: 'mean throttle', unit: '%', drop: 2 },
+  { title: 'max throttle', unit: '%', drop: 5 },
+  { title: 'wall', unit: 'ms', drop: 1 },
 ];
 
 /**
@@ -21,7 +21,7 @@ const COLUMNS: readonly Column[] = [
  * guest CPU lost, throttle). A controlled policy's downtime is compared with the same algorithm without a
  * controller when that run is in the table.
  */
-export function formatComparison(rows: readonly ComparisonRow[]): string {
+export function formatComparison(rows: readonly ComparisonRow[], options: TableOptions = {}): string {
   const baseline = new Map(rows.filter((r) => r.report.summary.controller === 'none').map((r) => [r.report.summary.algorithm, r.report.summary]));
   return formatTable(
     COLUMNS,
@@ -47,5 +47,6 @@ export function formatComparison(rows: readonly ComparisonRow[]): string {
         r.wallMs.toFixed(0),
       ];
     }),
+    options,
   );
 }

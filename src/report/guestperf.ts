@@ -27,9 +27,13 @@
  *   or a little more) comes from the timeline's mean throttle over vCPUs and the pause, scaled so that each
  *   vCPU's page writes add up to its exact count.
  * - vcpu_timings: cumulative CPU ms per vCPU thread (guestperf reads /proc), from the same windows, scaled to the
- *   exact CPU each vCPU obtained; qemu_timings: the QEMU process, i.e. the sum of its vCPU threads (livemig does
- *   not model QEMU's own threads). Both start with a zero record at time 0: plot.py takes its time origin from the
- *   first QEMU record and needs it earlier than the first guest record.
+ *   exact CPU each vCPU obtained, starting with a zero record at time 0. qemu_timings would be the QEMU process's
+ *   own CPU, which livemig does not model; rather than repeat the vCPU sum under another name it holds only the
+ *   zero record at time 0, which plot.py needs: it takes its time origin from the first QEMU record, and that
+ *   must come before the first guest record.
+ * - throttle_pcent is a whole percentage, as query-migrate's cpu-throttle-percentage is.
+ * - Layout: one folder per sweep point (a guestperf comparison: the runs plot.py draws together), a file per
+ *   policy and seed whose name carries the policy and the point: <experiment>/<point>/<policy>_<point>_seed<N>.json.
  * Everything livemig knows beyond that goes under the `livemig` key, which guestperf does not read.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,6 +41,7 @@ import { dirname, join } from 'node:path';
 import type { RunRecord } from '../model/run-record.js';
 import { GiB, MiB } from '../units.js';
 import type { RoundRecord } from '../model/report.js';
+import { axisLabel, axisValueText, pointText } from './axes.js';
 
 /** guestperf's Hardware (hardware.py). */
 export interface GuestperfHardware {
@@ -185,19 +190,30 @@ export const MAX_GUEST_RECORDS = 600;
 /** The QEMU process's tid in qemu_timings (guestperf uses its pid). */
 const QEMU_TID = 0;
 
-/** `<experiment>/<id>-<policy>.json`, relative to the output directory (guestperf batch: <comparison>/<scenario>.json). */
-export function guestperfPath(r: RunRecord): string {
-  return join(safeName(r.experiment), `${safeName(scenarioName(r))}.json`);
+/** The point's folder name: "bandwidth=1Gbit_s,downtime-limit=300ms" ("all" without axes). */
+export function pointName(r: RunRecord): string {
+  const axes = Object.keys(r.params);
+  return axes.length === 0 ? 'all' : axes.map((a) => `${axisLabel(a)}=${axisValueText(a, r.params[a])}`).join(',');
 }
 
-/** The scenario name guestperf's plots show in legends: `<id>-<policy>`. */
+/**
+ * `<experiment>/<point>/<policy>_<point>_seed<N>.json`, relative to the output directory (guestperf batch:
+ * <comparison>/<scenario>.json): one folder per point, so each is one guestperf comparison.
+ */
+export function guestperfPath(r: RunRecord): string {
+  const point = safeName(pointName(r));
+  return join(safeName(r.experiment), point, `${safeName(r.policy)}_${point}_seed${r.seed}.json`);
+}
+
+/** The scenario name guestperf's plots show in legends: `<policy> <point> seed <N>`. */
 export function scenarioName(r: RunRecord): string {
-  return `${r.id}-${r.policy}`;
+  const point = Object.keys(r.params).length === 0 ? '' : ` ${pointText(r.params)}`;
+  return `${r.policy}${point} seed ${r.seed}`;
 }
 
 /** A file name from any label: path separators and other odd characters become `_`. */
 function safeName(s: string): string {
-  const name = s.replace(/[^A-Za-z0-9._+=-]/g, '_');
+  const name = s.replace(/[^A-Za-z0-9._+=,-]/g, '_');
   return name === '' || name === '.' || name === '..' ? '_' : name;
 }
 
@@ -319,7 +335,7 @@ export function progressHistory(r: RunRecord): GuestperfProgress[] {
       downtime: 0,
       downtime_expected: round.expectedDowntimeMs,
       setup_time: s.setupTimeMs,
-      throttle_pcent: throttle,
+      throttle_pcent: Math.round(throttle),
       dirty_limit_throttle_time_per_round: 0,
       dirty_limit_ring_full_time: 0,
     });
@@ -385,7 +401,6 @@ export function timingSeries(r: RunRecord): { guest: GuestperfTiming[]; vcpu: Gu
 
   const guest: GuestperfTiming[] = [];
   const vcpu: GuestperfTiming[] = [];
-  const qemuCpu = new Array<number>(windows.length + 1).fill(0);
   const pagesPerGiB = GiB / sc.pageSize;
   // Chunk boundaries: the times at which the cumulative share reaches each multiple of `chunk`.
   const chunk = Math.max(CHUNK_MS, shareSum / MAX_GUEST_RECORDS);
@@ -405,7 +420,6 @@ export function timingSeries(r: RunRecord): { guest: GuestperfTiming[]; vcpu: Gu
     windows.forEach((w, k) => {
       cpu += shareSum > 0 ? (v.cpuObtainedMs * share[k]!) / shareSum : 0;
       vcpu.push({ tid: v.vcpu, timestamp: w.to / 1000, value: cpu });
-      qemuCpu[k + 1]! += cpu;
     });
     if (v.writes === 0) continue;
     // Pages per chunk for this vCPU; the wall time a chunk took, scaled to a GiB of pages.
@@ -417,7 +431,7 @@ export function timingSeries(r: RunRecord): { guest: GuestperfTiming[]; vcpu: Gu
   }
   guest.sort((a, b) => a.timestamp - b.timestamp || a.tid - b.tid);
   vcpu.sort((a, b) => a.timestamp - b.timestamp || a.tid - b.tid);
+  // Only the origin record: see the file comment (QEMU's own threads are not modelled).
   const qemu: GuestperfTiming[] = [{ tid: QEMU_TID, timestamp: 0, value: 0 }];
-  windows.forEach((w, k) => qemu.push({ tid: QEMU_TID, timestamp: w.to / 1000, value: qemuCpu[k + 1]! }));
   return { guest, vcpu, qemu };
 }

@@ -4,13 +4,14 @@
  * (report.html -> report-charts/<chart>.svg) for papers.
  */
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
 import type { RunRecord } from '../model/run-record.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { type ChartDef, compileChart, describePoint, formatAxisValue, policyOrder, renderSvg, sweepCharts, sweepPoint } from './charts.js';
 import { axisPaths } from './csv.js';
-import { summarizePolicies } from './policy-summary.js';
+import { axisLabel } from './axes.js';
+import { resolveVega } from './chart-libs.js';
+import { OUTCOMES, summarizePoints, type Spread } from './point-summary.js';
 import { statusText } from './status.js';
 
 export interface ReportOptions {
@@ -106,7 +107,8 @@ ${options.description ? `<p class="description">${esc(options.description)}</p>\
 </header>
 <main>
 <section id="summary">
-<h2>Per policy</h2>
+<h2>Per point and policy</h2>
+<p class="hint">Medians across seeds of the completed runs, with the lowest and highest seed in brackets; one row per policy at each point of the sweep (never pooled over axis values).</p>
 ${summaryTable(records)}
 </section>
 <section id="sweep-charts">
@@ -172,6 +174,7 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #e2e2e2; }
 th { text-align: left; background: #f4f4f4; }
 td.num, th.num { text-align: right; }
+#policy-summary td { white-space: nowrap; }
 figure.chart { margin: 1.5em 0; }
 figcaption { color: #555; max-width: 760px; margin-top: 0.3em; }
 details summary { cursor: pointer; font-weight: bold; margin: 1em 0; }
@@ -182,7 +185,7 @@ function sweepFacts(records: readonly RunRecord[]): string {
   const first = records[0]!;
   const axes = axisPaths(records).map((path) => {
     const values = distinct(records.map((r) => r.params[path]));
-    return `<dt>${esc(path)}</dt><dd>${esc(values.map((v) => formatAxisValue(path, v)).join(', '))}</dd>`;
+    return `<dt>${esc(axisLabel(path))}</dt><dd>${esc(values.map((v) => formatAxisValue(path, v)).join(', '))}</dd>`;
   });
   const seeds = distinct(records.map((r) => r.seed));
   return [
@@ -205,19 +208,26 @@ function distinct<T>(xs: readonly T[]): T[] {
   return [...seen.values()];
 }
 
+function spreadText(v: Spread | null, factor: number, digits: number): string {
+  if (v === null) return '–';
+  const f = (x: number) => (x * factor).toFixed(digits);
+  // The range only where it shows at the printed precision.
+  return v.n > 1 && f(v.max) !== f(v.min) ? `${f(v.median)} [${f(v.min)}–${f(v.max)}]` : f(v.median);
+}
+
 function summaryTable(records: readonly RunRecord[]): string {
-  const rows = summarizePolicies(records).map((p) =>
+  const axes = axisPaths(records);
+  const digits: Record<string, number> = { downtime: 1, 'total-time': 2, 'data-sent': 2, 'guest-cpu-lost': 1 };
+  const rows = summarizePoints(records).slice(0, MAX_RUN_ROWS).map((p) =>
     row([
+      ...axes.map((a) => num(formatAxisValue(a, p.params[a]))),
       esc(p.policy),
-      num(p.runs),
-      num(p.completed),
-      num(p.medianDowntimeMs === null ? '–' : formatDuration(p.medianDowntimeMs)),
-      num(p.medianTotalTimeMs === null ? '–' : formatDuration(p.medianTotalTimeMs)),
-      num(`${p.meanGuestCpuLostPct.toFixed(1)} %`),
+      num(`${p.completed}/${p.runs}`),
+      ...OUTCOMES.map((o) => num(spreadText(p.outcomes[o.id], o.factor, digits[o.id] ?? 2))),
     ]),
   );
   return table(
-    ['policy', 'runs', 'completed', 'median downtime (completed runs)', 'median total time (completed runs)', 'mean guest CPU lost'],
+    [...axes.map(axisLabel), 'policy', 'completed', ...OUTCOMES.map((o) => `${o.title} (${o.unit})`)],
     rows,
     'policy-summary',
   );
@@ -240,7 +250,7 @@ function runTable(records: readonly RunRecord[]): string {
       num(`${s.guestCpuLostPct.toFixed(1)} %`),
     ]);
   });
-  return table(['run', 'policy', 'seed', ...axes, 'status', 'total time', 'downtime', 'transferred', 'rounds', 'guest CPU lost'], rows, 'runs-table');
+  return table(['run', 'policy', 'seed', ...axes.map(axisLabel), 'status', 'total time', 'downtime', 'transferred', 'rounds', 'guest CPU lost'], rows, 'runs-table');
 }
 
 function table(headers: string[], rows: string[], id: string): string {
@@ -267,7 +277,7 @@ function jsonForScript(value: unknown): string {
 
 /** Vega's browser build, version and license, from the installed package. */
 function vegaBundle(): { code: string; version: string; license: string } {
-  const build = dirname(createRequire(import.meta.url).resolve('vega'));
+  const build = dirname(resolveVega());
   const root = dirname(build);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return {

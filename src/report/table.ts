@@ -2,7 +2,7 @@
  * Plain-text rendering of a report for people: a per-round table and a summary block. Pure functions
  * returning strings, so other commands can lay several reports side by side with the same pieces.
  */
-import { MiB, formatBytes, formatDuration, formatRate } from '../units.js';
+import { MiB, formatBytes, formatDuration, formatRateExact } from '../units.js';
 import type { MigrationReport, ResolvedScenario, RoundRecord } from '../model/report.js';
 import { statusText } from './status.js';
 
@@ -12,13 +12,41 @@ export interface Column {
   unit?: string;
   /** Numbers align right (the default), words left. */
   align?: 'left' | 'right';
+  /** May be left out when the table is too wide for the terminal: the lowest number goes first. */
+  drop?: number;
+}
+
+export interface TableOptions {
+  /** Most characters per line: columns with a `drop` rank are left out, lowest first, until the table fits. */
+  width?: number;
 }
 
 const GAP = '  ';
 
-/** Rows of cells under their column headers, padded into aligned columns; lines end without trailing spaces. */
-export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
-  return tableLines(columns, rows).join('\n');
+/**
+ * Rows of cells under their column headers, padded into aligned columns; lines end without trailing spaces. With
+ * a `width`, droppable columns go until the table fits, and a last line names them.
+ */
+export function formatTable(columns: readonly Column[], rows: readonly (readonly string[])[], options: TableOptions = {}): string {
+  return fittedLines(columns, rows, options).join('\n');
+}
+
+function fittedLines(columns: readonly Column[], rows: readonly (readonly string[])[], options: TableOptions): string[] {
+  let keep = columns.map((_, i) => i);
+  const lines = () => tableLines(keep.map((i) => columns[i]!), rows.map((r) => keep.map((i) => r[i] ?? '')));
+  let out = lines();
+  const width = options.width;
+  if (width === undefined) return out;
+  const order = columns.map((c, i) => [c.drop, i] as const).filter((x): x is readonly [number, number] => x[0] !== undefined).sort((a, b) => a[0] - b[0]);
+  const dropped: string[] = [];
+  for (const [, i] of order) {
+    if (Math.max(...out.map((l) => l.length)) <= width) break;
+    keep = keep.filter((k) => k !== i);
+    dropped.push(columns[i]!.title);
+    out = lines();
+  }
+  if (dropped.length > 0) out.push(`(${dropped.length} column${dropped.length === 1 ? '' : 's'} left out to fit ${width} characters: ${dropped.join(', ')}; --wide shows all)`);
+  return out;
 }
 
 function tableLines(columns: readonly Column[], rows: readonly (readonly string[])[]): string[] {
@@ -41,16 +69,16 @@ function tableLines(columns: readonly Column[], rows: readonly (readonly string[
 const ROUND_COLUMNS: readonly Column[] = [
   { title: 'round' },
   { title: 'phase', align: 'left' },
-  { title: 'start', unit: 's' },
+  { title: 'start', unit: 's', drop: 5 },
   { title: 'end', unit: 's' },
-  { title: 'normal', unit: 'pages' },
-  { title: 'zero', unit: 'pages' },
-  { title: 'skipped', unit: 'pages' },
+  { title: 'normal', unit: 'pages', drop: 4 },
+  { title: 'zero', unit: 'pages', drop: 1 },
+  { title: 'skipped', unit: 'pages', drop: 2 },
   { title: 'sent', unit: 'MiB' },
-  { title: 'dirtied', unit: 'pages' },
+  { title: 'dirtied', unit: 'pages', drop: 6 },
   { title: 'remaining', unit: 'pages' },
-  { title: 'bandwidth', unit: 'MB/s' },
-  { title: 'exp. downtime', unit: 'ms' },
+  { title: 'bandwidth', unit: 'MB/s', drop: 7 },
+  { title: 'exp. downtime', unit: 'ms', drop: 3 },
   { title: 'throttle', unit: '%' },
 ];
 
@@ -76,12 +104,12 @@ function roundRow(r: RoundRecord): string[] {
  * The per-round table. With `headTailRounds`, a longer run shows only that many rounds at each end and
  * a line saying how many were left out.
  */
-export function formatRounds(rounds: readonly RoundRecord[], headTailRounds?: number): string {
+export function formatRounds(rounds: readonly RoundRecord[], headTailRounds?: number, options: TableOptions = {}): string {
   const n = headTailRounds;
-  if (n === undefined || rounds.length <= 2 * n) return formatTable(ROUND_COLUMNS, rounds.map(roundRow));
+  if (n === undefined || rounds.length <= 2 * n) return formatTable(ROUND_COLUMNS, rounds.map(roundRow), options);
   const shown = [...rounds.slice(0, n), ...rounds.slice(-n)];
-  const lines = tableLines(ROUND_COLUMNS, shown.map(roundRow));
-  const headerLines = lines.length - shown.length;
+  const lines = fittedLines(ROUND_COLUMNS, shown.map(roundRow), options);
+  const headerLines = ROUND_COLUMNS.some((c) => c.unit !== undefined) ? 2 : 1;
   lines.splice(headerLines + n, 0, `  ... ${rounds.length - 2 * n} rounds omitted ...`);
   return lines.join('\n');
 }
@@ -116,17 +144,50 @@ export function formatSummary(report: MigrationReport): string {
   return formatTable([{ title: 'summary', align: 'left' }, { title: '', align: 'left' }], fields.map((f) => [f.label, f.value]));
 }
 
-/** One line naming what was migrated over what. */
-export function formatScenario(s: ResolvedScenario, show: { algorithm?: boolean } = {}): string {
+/**
+ * What was migrated over what: the guest, then the link and QEMU's max-bandwidth cap (the pre-copy rate limit of
+ * qemu only; stop-and-copy and the other algorithms run at the link), saying which one limits pre-copy.
+ * `algorithms` are those that ran (default the scenario's); rates are in MB/s, as in the round table, with the
+ * exact value as a flag takes it.
+ */
+export function formatScenario(s: ResolvedScenario, show: { algorithm?: boolean; algorithms?: readonly string[] } = {}): string {
   const kinds = [...new Set(s.workloads.map((w) => w.kind))].join('/');
   const vcpus = `${s.vcpus} vCPU${s.vcpus === 1 ? '' : 's'}`;
   return (
     `${formatBytes(s.memoryBytes)} guest (${s.pages} pages of ${formatBytes(s.pageSize)}, ${s.populatedFraction * 100} % populated), ` +
-    `${vcpus} running ${kinds}, link ${formatRate(s.bandwidthBytesPerSec)}, ${show.algorithm === false ? '' : `${s.algorithm} pre-copy, `}seed ${s.seed}`
+    `${vcpus} running ${kinds}, ${show.algorithm === false ? '' : `${s.algorithm} pre-copy, `}seed ${s.seed}\n` +
+    formatLink(s, show.algorithms ?? [s.algorithm])
   );
 }
 
+/** A rate as typed and in MB/s: '10Gbit/s = 1250.0 MB/s'. */
+function rateText(bytesPerSec: number): string {
+  return `${formatRateExact(bytesPerSec)} = ${(bytesPerSec / 1e6).toFixed(1)} MB/s`;
+}
+
+/** The link, the max-bandwidth cap, and which of the two is the bottleneck of pre-copy. */
+export function formatLink(s: ResolvedScenario, algorithms: readonly string[]): string {
+  const link = `link ${rateText(s.bandwidthBytesPerSec)}`;
+  const cap = `QEMU max-bandwidth ${rateText(s.maxBandwidthBytesPerSec)}`;
+  if (!algorithms.includes('qemu')) return `${link}, ${cap} (qemu only; not used here)`;
+  if (s.maxBandwidthBytesPerSec < s.bandwidthBytesPerSec) {
+    return `${link}, ${cap}: qemu's pre-copy is capped at max-bandwidth, so the cap, not the link, is its bottleneck (raise it with --max-bandwidth)`;
+  }
+  return `${link}, ${cap}: the link is the bottleneck`;
+}
+
 /** The whole human-readable report: scenario, rounds, summary. */
-export function formatReport(report: MigrationReport, headTailRounds?: number): string {
-  return [formatScenario(report.scenario), formatRounds(report.rounds, headTailRounds), formatSummary(report)].join('\n\n');
+export function formatReport(report: MigrationReport, headTailRounds?: number, options: TableOptions = {}): string {
+  return [formatScenario(report.scenario), formatRounds(report.rounds, headTailRounds, options), formatSummary(report)].join('\n\n');
+}
+
+/**
+ * The width tables should fit: the terminal's when standard output is one, else $COLUMNS when set, else none
+ * (a pipe or a file gets every column). `wide` turns fitting off.
+ */
+export function terminalWidth(wide: boolean | undefined, stream: { isTTY?: boolean; columns?: number } = process.stdout): number | undefined {
+  if (wide === true) return undefined;
+  if (stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0) return stream.columns;
+  const env = Number(process.env['COLUMNS']);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
 }

@@ -2,6 +2,7 @@ import { GiB } from '../units.js';
 import type { MigrationOptions } from '../model/options.js';
 import { type Policy, parsePolicy } from '../api/policy.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { didYouMean } from '../model/suggest.js';
 
 /** A named scenario with the policies it is meant to compare. */
 export interface Preset {
@@ -55,7 +56,7 @@ export const CONVERGING: Preset = {
 export const PRESETS: Readonly<Record<string, Preset>> = { headline: HEADLINE, converging: CONVERGING };
 
 export function getPreset(name: string, field = 'preset'): Preset {
-  const p = PRESETS[name];
-  if (p === undefined) throw new InvalidOptionError(field, name, `one of ${Object.keys(PRESETS).join(', ')}`);
+  const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+  if (p === undefined) throw new InvalidOptionError(field, name, `one of ${Object.keys(PRESETS).join(', ')}${didYouMean(name, Object.keys(PRESETS))}`);
   return p;
 }

@@ -143,10 +143,10 @@ describe('livemig sweep: flags and experiment errors', () => {
     expect(o.stderr).toMatch(/required option '-o, --out <dir>' not specified/);
   });
 
-  it('runs a sweep, quietly: one final line on stderr, nothing on stdout', async () => {
+  it('runs a sweep: one final line on stderr, the summary table on stdout', async () => {
     const r = await runCli('sweep', good, '--out', join(dir, 'o3'), '--workers', '2', '--shard', '2/4');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('');
+    expect(r.stdout).toMatch(/^Results by point and policy, over \d+ seeds? \(completed runs only\):\n/);
     expect(r.stderr).toMatch(/^livemig: sweep "varied" \(shard 2\/4\): 9\/9 runs recorded in .*results\.ndjson \(9 run now: \d+ completed, \d+ cancelled; 0 resumed\) in [\d.]+ s on 2 workers\n$/);
     expect(readResults(join(dir, 'o3')).map((x) => x.index)).toEqual([1, 5, 9, 13, 17, 21, 25, 29, 33]);
   });

@@ -79,7 +79,7 @@ describe('bin/livemig.js', () => {
   it.each([
     [['--bandwidth', '-5Gbit/s'], '--bandwidth'],
     [['--bandwidth', '0'], '--bandwidth'],
-    [['--page-size', '3000'], '--page-size'],
+    [['--page-size', '3000B'], '--page-size'],
     [['--algorithm', 'nope'], '--algorithm'],
     [['--workload', 'nope'], '--workload'],
     [['--memory', '64TiB'], '--memory'],

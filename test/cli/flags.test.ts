@@ -95,7 +95,7 @@ describe('migrateFromFlags', () => {
   });
 
   it.each([
-    [{ pageSize: '3000' }, '--page-size'],
+    [{ pageSize: '3000B' }, '--page-size'],
     [{ bandwidth: '0' }, '--bandwidth'],
     [{ populated: '2' }, '--populated'],
     [{ vcpus: '2.5' }, '--vcpus'],
@@ -142,9 +142,9 @@ describe('compare', () => {
     expect(refused.stderr).toMatch(/invalid --controller: .*--policies/);
     const ok = await runCli('compare', '--memory', '256MiB', '--max-time', '60s', '--json', '--policies', 'xen;xen+cpu-scheduling:targetRound=3');
     expect(ok.code).toBe(0);
-    const rows = JSON.parse(ok.stdout) as { policy: string; summary: { controller: string } }[];
+    const rows = (JSON.parse(ok.stdout) as { runs: { policy: string; report: { summary: { controller: string } } }[] }).runs;
     expect(rows.map((r) => r.policy)).toEqual(['xen', 'xen+cpu-scheduling:targetRound=3']);
-    expect(rows[1]!.summary.controller).toBe('cpu-scheduling');
+    expect(rows[1]!.report.summary.controller).toBe('cpu-scheduling');
   });
 });
 

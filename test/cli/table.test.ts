@@ -83,7 +83,7 @@ describe('summary', () => {
 
   it('renders scenario, rounds and summary', () => {
     const text = formatReport(migrate({ memoryBytes: 16 * 1024 ** 2 }));
-    expect(text).toMatch(/^16 MiB guest \(4096 pages of 4 KiB, 50 % populated\), 1 vCPU running hot-cold, link 125\.0 MB\/s/);
+    expect(text).toMatch(/^16 MiB guest \(4096 pages of 4 KiB, 50 % populated\), 1 vCPU running hot-cold, qemu pre-copy, seed 1\nlink 1Gbit\/s = 125\.0 MB\/s, QEMU max-bandwidth 128MiB\/s = 134\.2 MB\/s: the link is the bottleneck\n/);
     expect(text).toContain('\n\nround  phase');
     expect(text).toContain('\n\nsummary\n');
   });

@@ -233,17 +233,53 @@ describe('cpu-scheduling formula: f = clamp(λ_req · R / D0, f_min, 1)', () => 
       referenceShare({ N: 4, i: 2, Vi: 50_000, Vtarget: 20_000, ratePagesPerSec: 30_000, dirtyPagesPerSec: 25_000, share: 1, minShare }), 9);
   });
 
-  it('asks for stop-and-copy exactly when what is left is at most V_target', () => {
+  /** A controller that has throttled once (round 1 of the script gives f < 1). */
+  function throttled(params: CpuSchedulingParams, ctx: FakeControllerContext): CpuSchedulingController {
+    const c = new CpuSchedulingController(params);
+    const v = ctx.vcpus[0]!;
+    c.onSync(syncEvent(1, null, 32_768), ctx);
+    v.cpuDemandedMs = v.cpuObtainedMs = 2000;
+    c.onSync(syncEvent(2, roundRecord({ index: 1, startMs: 0, endMs: 2000, normalPages: 60_000, bytes: 60_000 * PAGE, dirtiedPages: 50_000 }), 50_000), ctx);
+    expect(ctx.shares.at(-1)).toBeLessThan(1);
+    return c;
+  }
+
+  it('once it has throttled, asks for stop-and-copy exactly when what is left is at most V_target', () => {
     const ctx = new FakeControllerContext({ pageSize: PAGE, downtimeLimitMs: DOWNTIME_MS, bandwidthBytesPerSec: 122_880_000 });
-    const byDowntime = new CpuSchedulingController();
+    const byDowntime = throttled({}, ctx);
     expect(byDowntime.shouldStopAndCopy(9000, ctx)).toBe(true);
     expect(byDowntime.shouldStopAndCopy(9001, ctx)).toBe(false);
-    const by50 = new CpuSchedulingController({ target: 'xen-50-pages' });
+    const by50 = throttled({ target: 'xen-50-pages' }, ctx);
     expect(by50.shouldStopAndCopy(50, ctx)).toBe(true);
     expect(by50.shouldStopAndCopy(51, ctx)).toBe(false);
-    const byBytes = new CpuSchedulingController({ target: 1000 * PAGE });
+    const byBytes = throttled({ target: 1000 * PAGE }, ctx);
     expect(byBytes.shouldStopAndCopy(1000, ctx)).toBe(true);
     expect(byBytes.shouldStopAndCopy(1001, ctx)).toBe(false);
+  });
+
+  it('never asks for stop-and-copy while it has not throttled: the algorithm decides alone', () => {
+    const ctx = new FakeControllerContext({ pageSize: PAGE, downtimeLimitMs: DOWNTIME_MS, bandwidthBytesPerSec: 122_880_000 });
+    const idle = new CpuSchedulingController();
+    expect(idle.shouldStopAndCopy(1, ctx)).toBe(false);
+    // a round that needs no throttle (f = 1) does not arm it either
+    const v = ctx.vcpus[0]!;
+    idle.onSync(syncEvent(1, null, 32_768), ctx);
+    v.cpuDemandedMs = v.cpuObtainedMs = 1000;
+    idle.onSync(syncEvent(2, roundRecord({ index: 1, startMs: 0, endMs: 1000, normalPages: 30_000, bytes: 30_000 * PAGE, dirtiedPages: 100 }), 12_000), ctx);
+    expect(ctx.shares).toEqual([1]);
+    expect(idle.shouldStopAndCopy(1, ctx)).toBe(false);
+  });
+});
+
+describe('a cpu-scheduling controller that never throttles does not change the outcome', () => {
+  it.each(['xen', 'qemu'] as const)('converging preset, %s: same rounds, downtime and total time as the plain algorithm', (algorithm) => {
+    const plain = migrate({ ...CONVERGING.base, algorithm });
+    const withController = migrate({ ...CONVERGING.base, algorithm, controller: 'cpu-scheduling' });
+    expect(withController.summary.maxThrottlePct).toBe(0);
+    expect(withController.summary.downtimeMs).toBe(plain.summary.downtimeMs);
+    expect(withController.summary.totalTimeMs).toBe(plain.summary.totalTimeMs);
+    expect(withController.summary.transferredBytes).toBe(plain.summary.transferredBytes);
+    expect(withController.rounds).toEqual(plain.rounds);
   });
 });
 

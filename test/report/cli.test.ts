@@ -1,3 +1,4 @@
+import { guestperfPath } from '../../src/report/guestperf.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describe('livemig export', () => {
     expect(code).toBe(0);
     expect(stderr).toContain(`wrote ${records.length} guestperf reports`);
     expect(existsSync(join(out, 'runs.csv'))).toBe(true);
-    for (const r of records) expect(existsSync(join(out, 'gp', 'report-fixture', `${r.id}-${r.policy}.json`))).toBe(true);
+    for (const r of records) expect(existsSync(join(out, 'gp', guestperfPath(r)))).toBe(true);
   });
 
   it('refuses to run with nothing to write', async () => {
@@ -129,7 +130,7 @@ describe('livemig report', () => {
     const { code, stdout, stderr } = await livemig('report', sweep, '-o', join(out, 'sweep.html'));
     expect(code).toBe(0);
     expect(stdout).toBe('');
-    expect(stderr).toContain('and 5 SVG charts');
+    expect(stderr).toContain('and 8 SVG charts');
     const html = readFileSync(join(out, 'sweep.html'), 'utf8');
     expect(html).toContain('Fixture sweep for the report tests');
     expect(existsSync(join(out, 'sweep-charts', 'downtime-vs-bandwidth.svg'))).toBe(true);
@@ -143,7 +144,7 @@ describe('livemig report', () => {
     expect(code).toBe(0);
     const html = readFileSync(join(out, 'r.html'), 'utf8');
     expect(html).toContain('Another description, same sweep');
-    expect(html).toContain('At one point: bandwidthBytesPerSec = 50.0 MB/s (400.00 Mbit/s), seed 2');
+    expect(html).toContain('At one point: bandwidth 400Mbit/s, seed 2');
   });
 
   it('refuses an experiment file the results did not come from, and an unknown point', async () => {

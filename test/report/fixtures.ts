@@ -29,6 +29,24 @@ export const SMALL_SWEEP: ExperimentFile = {
   policies: ['qemu', 'qemu+auto-converge', 'xen+cpu-scheduling', 'qemu+dirty-limit'],
 };
 
+/**
+ * A sweep over two axes other than bandwidth: write rate (a geometric series, so a log axis) × downtime limit.
+ * At 30 ms plain qemu is cancelled for the faster writers (max-time 20 s).
+ */
+export const TWO_AXIS_SWEEP: ExperimentFile = {
+  name: 'two-axis-fixture',
+  description: 'Write rate x downtime limit',
+  base: {
+    memoryBytes: 64 * MiB,
+    workload: { kind: 'hot-cold', writesPerSec: 20_000, hotFraction: 0.25 },
+    vcpus: 2,
+    maxTimeMs: 20_000,
+  },
+  axes: { 'workload.writesPerSec': [10_000, 20_000, 40_000], downtimeLimitMs: [30, 300] },
+  seeds: [1, 2],
+  policies: ['qemu', 'qemu+auto-converge', 'xen+cpu-scheduling'],
+};
+
 /** Runs an experiment file in-process and returns its records, in index order. */
 export function runInProcess(file: ExperimentFile = SMALL_SWEEP): RunRecord[] {
   const experiment = checkExperiment(file, 'fixture');

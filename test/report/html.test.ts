@@ -6,7 +6,26 @@ import { sweepPoint } from '../../src/report/charts.js';
 import { SMALL_SWEEP, smallSweep, tempDir } from './fixtures.js';
 import { xmlProblems } from './xml.js';
 
-const CHART_IDS = ['downtime-vs-bandwidth', 'total-time-vs-bandwidth', 'remaining-per-round', 'throttle-over-time', 'dirty-rate-over-time'];
+const CHART_IDS = [
+  'downtime-vs-bandwidth', 'total-time-vs-bandwidth', 'data-sent-vs-bandwidth', 'guest-cpu-lost-vs-bandwidth', 'downtime-vs-guest-cpu-lost',
+  'remaining-per-round', 'throttle-over-time', 'dirty-rate-over-time',
+];
+
+/** Every axis title in a compiled Vega spec, faceted ones (axes inside group marks) included. */
+function axisTitles(spec: unknown): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown, inAxes: boolean): void => {
+    if (Array.isArray(node)) node.forEach((n) => walk(n, inAxes));
+    else if (typeof node === 'object' && node !== null) {
+      for (const [k, v] of Object.entries(node)) {
+        if (inAxes && k === 'title' && typeof v === 'string') out.push(v);
+        walk(v, k === 'axes' || (inAxes && k !== 'encode'));
+      }
+    }
+  };
+  walk(spec, false);
+  return [...new Set(out)];
+}
 
 /** The page's markup with script bodies and comments taken out (the Vega bundle's own strings are code, not references). */
 function markup(html: string): string {
@@ -44,33 +63,40 @@ describe('HTML report', () => {
     expect(html).toContain('Fixture sweep for the report tests, with &quot;quotes&quot;, commas, and &lt;angle brackets&gt;');
     expect(html).not.toContain('<angle brackets>');
     expect(html).toContain('qemu, qemu+auto-converge, xen+cpu-scheduling, qemu+dirty-limit');
-    expect(html).toContain('50.0 MB/s (400.00 Mbit/s), 125.0 MB/s (1.00 Gbit/s)');
+    expect(html).toContain('<dt>bandwidth</dt><dd>400Mbit/s, 1Gbit/s</dd>');
     expect(html).toContain(records[0]!.fingerprint);
   });
 
-  it('has a summary row per policy', () => {
+  it('has a summary row per point and policy (not pooled over the axis), with the spread across seeds', () => {
     const table = /<table id="policy-summary">([\s\S]*?)<\/table>/.exec(html)![1]!;
-    const rows = [...table.matchAll(/<tr><td>([^<]*)<\/td><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td>/g)].map((m) => [m[1], m[2], m[3]]);
+    const rows = [...table.matchAll(/<tr><td class="num">([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td>/g)].map((m) => [m[1], m[2], m[3]]);
     expect(rows).toEqual([
-      ['qemu', '4', '2'],
-      ['qemu+auto-converge', '4', '4'],
-      ['xen+cpu-scheduling', '4', '4'],
-      ['qemu+dirty-limit', '4', '4'],
+      ['400Mbit/s', 'qemu', '0/2'],
+      ['400Mbit/s', 'qemu+auto-converge', '2/2'],
+      ['400Mbit/s', 'xen+cpu-scheduling', '2/2'],
+      ['400Mbit/s', 'qemu+dirty-limit', '2/2'],
+      ['1Gbit/s', 'qemu', '2/2'],
+      ['1Gbit/s', 'qemu+auto-converge', '2/2'],
+      ['1Gbit/s', 'xen+cpu-scheduling', '2/2'],
+      ['1Gbit/s', 'qemu+dirty-limit', '2/2'],
     ]);
-    expect(table).toContain('median downtime');
-    expect(table).toContain('mean guest CPU lost');
+    expect(table).toContain('<th>bandwidth</th>');
+    expect(table).toContain('<th>Guest CPU lost (%)</th>');
+    expect(table).toMatch(/\d+\.\d \[\d+\.\d–\d+\.\d\]/);
   });
 
   it('has one chart container per chart, each with a compiled spec, axis titles carrying units', () => {
     const ids = [...html.matchAll(/<figure class="chart" id="chart-([\w-]+)" data-chart="\1">/g)].map((m) => m[1]);
     expect(ids.sort()).toEqual([...CHART_IDS].sort());
-    const specs = JSON.parse(/<script type="application\/json" id="livemig-charts">([\s\S]*?)<\/script>/.exec(html)![1]!) as Record<string, { axes?: { title?: string }[] }>;
+    const specs = JSON.parse(/<script type="application\/json" id="livemig-charts">([\s\S]*?)<\/script>/.exec(html)![1]!) as Record<string, unknown>;
     expect(Object.keys(specs).sort()).toEqual([...CHART_IDS].sort());
     for (const [id, spec] of Object.entries(specs)) {
-      const titles = (spec.axes ?? []).map((a) => a.title).filter((t): t is string => typeof t === 'string');
+      const titles = axisTitles(spec);
       expect(titles.length, id).toBeGreaterThanOrEqual(2);
-      for (const t of titles) expect(t, `${id}: ${t}`).toMatch(/\((ms|s|MiB|MiB\/s|Gbit\/s|%)\)$|^Round/);
+      for (const t of titles) expect(t, `${id}: ${t}`).toMatch(/\((ms|s|GiB|MiB|MiB\/s|Gbit\/s|%)\)$|^Round/);
     }
+    // the swept axis as a user writes it
+    expect(axisTitles(specs['downtime-vs-bandwidth'])).toContain('bandwidth (Gbit/s)');
   });
 
   it('writes one SVG file per chart next to the page, each a well-formed <svg> document', () => {
@@ -93,7 +119,7 @@ describe('HTML report', () => {
     const point = sweepPoint(records, 'p5');
     expect(point.runs.map((r) => r.id)).toEqual(['p4', 'p5', 'p6', 'p7']);
     const r = await renderReport(records, { point: 'p5' });
-    expect(r.html).toContain('<h2>At one point: bandwidthBytesPerSec = 50.0 MB/s (400.00 Mbit/s), seed 2</h2>');
+    expect(r.html).toContain('<h2>At one point: bandwidth 400Mbit/s, seed 2</h2>');
     expect(r.charts.map((c) => c.id).sort()).toEqual([...CHART_IDS].sort());
     await expect(renderReport(records, { point: 'p999' })).rejects.toThrow(/no run "p999"/);
   });

@@ -6,6 +6,7 @@ import { LivemigError } from '../../errors/livemig-error.js';
 import { loadExperiment } from '../../experiments/load.js';
 import { checkTarget } from '../../report/exporter.js';
 import { EXPORTERS } from '../../report/exporters.js';
+import { resolveVega } from '../../report/chart-libs.js';
 import type { Io } from '../io.js';
 import { loadRecords, writeOut } from './export.js';
 
@@ -22,8 +23,10 @@ export function registerReport(program: Command, io: Io): void {
     .summary("write an HTML report of a sweep's results")
     .description(
       "Write one self-contained HTML page of a sweep's results (it opens from disk, with no network): a table per " +
-        'policy, downtime and total time against bandwidth, and, at one point of the sweep, the remaining dirty data per ' +
-        'round, the throttle and the dirty rate over time. Each chart is also written as SVG next to the page ' +
+        'point and policy, each outcome (downtime, total time, data sent, guest CPU lost) against each swept axis with ' +
+        'small multiples over the others, the downtime against guest CPU lost trade-off, and, at one point of the ' +
+        'sweep, the remaining dirty data per round, the throttle and the dirty rate over time. Needs the optional ' +
+        'packages vega and vega-lite (npm install vega vega-lite). Each chart is also written as SVG next to the page ' +
         '(report.html -> report-charts/<chart>.svg). RESULTS is a sweep directory or its results.ndjson file (several ' +
         'for the shards of one sweep).',
     )
@@ -33,6 +36,7 @@ export function registerReport(program: Command, io: Io): void {
     .option('--experiment <file>', "the experiment file, for its description (default: the sweep directory's manifest)")
     .action(async (results: string[], flags: ReportFlags) => {
       checkTarget(EXPORTERS.html, flags.output);
+      resolveVega(); // the optional chart libraries, before any work
       const records = loadRecords(results);
       const description = experimentDescription(results, flags.experiment, records);
       const options = { ...(flags.point === undefined ? {} : { point: flags.point }), ...(description === undefined ? {} : { description }) };

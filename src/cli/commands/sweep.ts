@@ -6,6 +6,10 @@ import { formatShard, parseShard, type Shard } from '../../batch/shard.js';
 import { MAX_WORKERS, runSweep, type SweepProgress, type SweepSummary } from '../../batch/sweep.js';
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 import { processIo, type Io } from '../io.js';
+import { experimentInput } from '../experiment-input.js';
+import { readResults } from '../../batch/results.js';
+import { formatSweepSummary } from '../../report/sweep-summary.js';
+import { terminalWidth } from '../../report/table.js';
 
 /** Exit status of a sweep stopped by a signal: 128 + the signal's number, as shells report it. */
 export const EXIT_SIGNAL: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
@@ -48,7 +52,7 @@ export function registerSweep(program: Command, io: Io, deps: SweepDeps = { exit
         'pool of worker threads, appending each finished run to DIR/results.ndjson. An interrupted sweep continues ' +
         'with --resume; --shard spreads one sweep over several machines.',
     )
-    .argument('<experiment>', 'the experiment file (JSON)')
+    .argument('<experiment>', 'the experiment file (JSON), or - to read it from standard input')
     .requiredOption('-o, --out <dir>', 'output directory, created if missing; must not hold a sweep unless --resume (required)')
     .option('-w, --workers <n>', `worker threads, 1 to ${MAX_WORKERS} (default: ${cores}, the available cores)`)
     .option('--resume', 'continue the sweep in --out: keep its recorded runs, run the others; refused if --out holds another experiment or shard (default: off)')
@@ -108,7 +112,7 @@ async function sweep(
   let summary: SweepSummary;
   try {
     summary = await runSweep({
-      experiment: file,
+      ...experimentInput(file),
       outDir: flags.out,
       workers: flags.workers,
       resume: flags.resume === true,
@@ -144,6 +148,7 @@ async function sweep(
       `(${summary.done} run now: ${summary.completed} completed, ${summary.cancelled} cancelled; ${summary.skipped} resumed) ` +
       `in ${seconds} s on ${summary.workers} worker${summary.workers === 1 ? '' : 's'}\n`,
   );
+  io.out(formatSweepSummary(readResults([summary.resultsFile]), { width: terminalWidth(false) }));
 }
 
 function counts(p: SweepProgress): { completed: number; cancelled: number } {
