@@ -142,7 +142,7 @@ async function sweep(
   io.err(
     `livemig: sweep "${summary.experiment}"${shardText}: ${recorded}/${summary.total} runs recorded in ${where} ` +
       `(${summary.done} run now: ${summary.completed} completed, ${summary.cancelled} cancelled; ${summary.skipped} resumed) ` +
-      `in ${seconds} s on ${summary.workers} worker${summary.workers === 1 ? '' : 's'}\n`,
+      `in ${seconds} s ${summary.workers === 0 ? 'in-process (too few runs to pay for worker threads)' : `on ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`}\n`,
   );
 }
 
