@@ -52,8 +52,8 @@ export function ensureOutDir(dir: string, flag = '--out'): void {
       st = statSync(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR') throw new SweepError(`${flag} ${dir}: cannot create it: ${p} lies under a file, not a folder`);
-      if (code !== 'ENOENT') throw new SweepError(`${flag} ${dir}: cannot read ${p} (${reason(e)})`);
+      // ENOTDIR: a parent is a file; walking up finds it and names it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new SweepError(`${flag} ${dir}: cannot read ${p} (${reason(e)})`);
       missing.push(p);
       const parent = dirname(p);
       if (parent === p) throw new SweepError(`${flag} ${dir}: no such folder and none of its parents exists`);
