@@ -1,0 +1,87 @@
+/** `--status` and `--drain` of a queue sweep: what Redis holds for it, and removing all of it. */
+import { Queue } from 'bullmq';
+import { resolveExperiment } from '../batch/experiment-source.js';
+import type { Experiment } from '../experiments/types.js';
+import { connect } from './connection.js';
+import { indexOfJob, queueName, REGISTRY_KEY, sweepKeys } from './names.js';
+import { parseQueueUrl, type QueueTarget } from './url.js';
+
+export interface QueueStatus {
+  queue: string;
+  experiment: string;
+  fingerprint: string;
+  totalRuns: number;
+  /** Whether workers are told to take its jobs. */
+  registered: boolean;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** Runs with a result in Redis (collected or not). */
+  results: number;
+  /** Worker connections on the queue. */
+  workers: number;
+  /** Who collects it ("host pid N into DIR"), or null. */
+  collector: string | null;
+  /** The first failed runs: index and message. */
+  failures: { index: number; message: string }[];
+}
+
+export interface QueueAdminOptions {
+  experiment: string | Experiment;
+  queue: string | QueueTarget;
+}
+
+async function open(o: QueueAdminOptions) {
+  const { experiment } = resolveExperiment(o.experiment);
+  const target = typeof o.queue === 'string' ? parseQueueUrl(o.queue, 'queue') : o.queue;
+  const redis = await connect(target);
+  const name = queueName(experiment);
+  return { experiment, redis, name, keys: sweepKeys(name), queue: new Queue(name, { connection: redis }) };
+}
+
+export async function queueStatus(o: QueueAdminOptions): Promise<QueueStatus> {
+  const { experiment, redis, name, keys, queue } = await open(o);
+  try {
+    const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+    const failedJobs = await queue.getFailed(0, 9);
+    const userFailures = await redis.hgetall(keys.failures);
+    return {
+      queue: name,
+      experiment: experiment.name,
+      fingerprint: experiment.fingerprint,
+      totalRuns: experiment.runs.length,
+      registered: (await redis.sismember(REGISTRY_KEY, name)) === 1,
+      waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0),
+      active: c['active'] ?? 0,
+      delayed: c['delayed'] ?? 0,
+      failed: c['failed'] ?? 0,
+      results: await redis.hlen(keys.results),
+      workers: await queue.getWorkersCount().catch(() => 0),
+      collector: await redis.get(keys.collector),
+      failures: failedJobs
+        .map((j) => {
+          const index = indexOfJob(j.id) ?? -1;
+          return { index, message: userFailures[String(index)] ?? j.failedReason };
+        })
+        .sort((a, b) => a.index - b.index),
+    };
+  } finally {
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
+  }
+}
+
+/** Removes the sweep's queue (every job, whatever its state) and livemig's keys for it. */
+export async function drainQueue(o: QueueAdminOptions): Promise<{ queue: string; removedKeys: number }> {
+  const { redis, name, keys, queue } = await open(o);
+  try {
+    await queue.obliterate({ force: true });
+    const removedKeys = await redis.del(keys.results, keys.finished, keys.failures, keys.meta, keys.collector);
+    await redis.srem(REGISTRY_KEY, name);
+    return { queue: name, removedKeys };
+  } finally {
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
+  }
+}
