@@ -34,7 +34,14 @@ export { loadExperiment, checkExperiment } from './experiments/load.js';
 export type { ExperimentFile, Experiment, ScenarioRun, PolicyEntry, BaseScenario } from './experiments/types.js';
 export { experimentJsonSchema } from './experiments/schema.js';
 export { runSweep, readResults, readManifest, toRunRecord } from './batch/index.js';
-export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, RunRecord } from './batch/index.js';
+export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, RunRecord, PoolMode } from './batch/index.js';
+export { mergeShards } from './batch/merge.js';
+export type { MergeOptions, MergeSummary } from './batch/merge.js';
+export { autoShard } from './batch/auto-shard.js';
+export { runQueueSweep, runQueueWorker, queueStatus, drainQueue, parseQueueUrl, queueName } from './queue/index.js';
+export type {
+  QueueSweepOptions, QueueSweepSummary, QueueCounts, QueueWorkerOptions, QueueWorkerSummary, QueueWorkerEvent, QueueStatus, QueueAdminOptions, QueueTarget,
+} from './queue/index.js';
 export { toCsv } from './report/csv.js';
 export { toGuestperf, writeGuestperf } from './report/guestperf.js';
 export type { GuestperfReport } from './report/guestperf.js';
@@ -42,4 +49,4 @@ export { writeReport } from './report/html.js';
 export type { ReportOptions } from './report/html.js';
 export { formatReport } from './report/table.js';
 export { formatComparison } from './report/comparison-table.js';
-export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError } from './errors/index.js';
+export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError, QueueError } from './errors/index.js';

@@ -47,7 +47,8 @@ export function acquireLock(dir: string): () => void {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs on this host. */
+export function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

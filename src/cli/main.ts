@@ -9,6 +9,8 @@ import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerWorker } from './commands/worker.js';
+import { registerMerge } from './commands/merge.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
 import { processIo, type Io } from './io.js';
@@ -46,6 +48,8 @@ export function buildProgram(io: Io): Command {
   registerRun(program, io);
   registerCompare(program, io);
   registerSweep(program, io);
+  registerWorker(program, io);
+  registerMerge(program, io);
   registerExport(program, io);
   registerReport(program, io);
   registerSchema(program, io);

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { QueueError } from '../errors/queue-error.js';
 import { resolveExperiment } from '../batch/experiment-source.js';
-import { acquireLock } from '../batch/lock.js';
+import { acquireLock, alive } from '../batch/lock.js';
 import { ensureOutDir, prepareDirectory, ResultsAppender } from '../batch/out-dir.js';
 import { RESULTS_FILE } from '../batch/results.js';
 import { WHOLE } from '../batch/shard.js';
@@ -131,12 +131,23 @@ class Collector {
     const ok = await this.redis.set(this.keys.collector, value, 'PX', COLLECTOR_TTL_MS, 'NX');
     if (ok !== 'OK') {
       const owner = await this.redis.get(this.keys.collector);
+      // A collector of this host that died (kill -9) leaves its claim behind: take it over at once.
+      const m = owner === null ? null : /^(.*) pid (\d+) into /.exec(owner);
+      if (m && m[1] === hostname() && !alive(Number(m[2]))) {
+        await this.redis.set(this.keys.collector, value, 'PX', COLLECTOR_TTL_MS);
+        this.claimValue = value;
+        return this.register();
+      }
       throw new QueueError(
         `sweep "${this.experiment.name}" is already being collected by ${owner ?? 'another collector'}; ` +
           `wait for it to end (or, if it was killed, about ${COLLECTOR_TTL_MS / 1000} s for its claim to expire), then use --resume`,
       );
     }
     this.claimValue = value;
+    await this.register();
+  }
+
+  private async register(): Promise<void> {
     await this.redis.hset(this.keys.meta, { name: this.experiment.name, fingerprint: this.experiment.fingerprint, total: String(this.experiment.runs.length) });
     await this.redis.hsetnx(this.keys.meta, 'createdAt', new Date().toISOString());
     await this.redis.sadd(REGISTRY_KEY, this.queue.name);

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { checkWorkers, ThreadPool } from '../batch/pool.js';
 import { runError } from '../batch/sweep.js';
-import type { SweepTask } from '../batch/sweep-worker.js';
+import type { SweepTask, SweepTaskResult } from '../batch/sweep-worker.js';
 import { connect } from './connection.js';
 import { REGISTRY_KEY, sweepKeys } from './names.js';
 import { hasResult, recordResult } from './store.js';
@@ -39,6 +39,8 @@ export interface QueueWorkerOptions {
   onEvent?: (e: QueueWorkerEvent) => void;
   /** How often the registry is read. @default 1000 */
   pollMs?: number;
+  /** Runs one task (default: on this worker's thread pool). For tests and custom executors. */
+  execute?: (task: SweepTask) => Promise<SweepTaskResult>;
 }
 
 export type QueueWorkerEvent =
@@ -64,7 +66,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
   }
   const pollMs = o.pollMs ?? 1000;
   const redis = await connect(target);
-  const pool = new ThreadPool(threads);
+  const pool = o.execute ? null : new ThreadPool(threads);
   const workers = new Map<string, Worker>();
   const summary: QueueWorkerSummary = { recorded: 0, duplicates: 0, failed: 0, sweeps: [], threads };
   const emit = (e: QueueWorkerEvent) => o.onEvent?.(e);
@@ -81,7 +83,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
       emit({ type: 'run', queue, index, outcome: 'duplicate' });
       return { outcome: 'duplicate' };
     }
-    const r = await pool.run(task);
+    const r = o.execute ? await o.execute(task) : await pool!.run(task);
     if (r.ok) {
       const kept = await recordResult(redis, keys, index, r.line);
       if (kept) summary.recorded++;
@@ -136,7 +138,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     // close() lets running jobs finish (and be recorded) before it resolves.
     await Promise.all([...workers.keys()].map((q) => leave(q).catch(() => undefined)));
     await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
-    await pool.destroy();
+    await pool?.destroy();
     redis.disconnect();
   }
   return summary;
