@@ -22,7 +22,8 @@ export async function connect(target: QueueTarget): Promise<Redis> {
     await redis.ping();
   } catch (e) {
     redis.disconnect();
-    const err = (e instanceof Error ? e : lastError) ?? new Error(String(e));
+    // ioredis reports the cause (WRONGPASS, ECONNREFUSED) on 'error' and then rejects with "Connection is closed".
+    const err = lastError ?? (e instanceof Error ? e : new Error(String(e)));
     throw new QueueError(`cannot use Redis at ${target.display}: ${describe(err)}`);
   }
   redis.off('error', onError);
