@@ -2,6 +2,7 @@ import { bitmap } from './bitmap.js';
 import { endToEnd } from './end-to-end.js';
 import { oneTib } from './one-tib.js';
 import { policies } from './policies.js';
+import { queue } from './queue.js';
 import { sweep } from './sweep.js';
 import { touches } from './touches.js';
 import type { BenchGroup } from './types.js';
@@ -10,4 +11,4 @@ import type { BenchGroup } from './types.js';
  * Every benchmark group, in the order `npm run bench` runs them. To add one, write bench/<name>.ts exporting
  * a BenchGroup (see bench/types.ts) and append it here; run.ts prints its table and saves its rows.
  */
-export const GROUPS: BenchGroup[] = [touches, bitmap, endToEnd, oneTib, policies, sweep];
+export const GROUPS: BenchGroup[] = [touches, bitmap, endToEnd, oneTib, policies, sweep, queue];

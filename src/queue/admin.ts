@@ -1,9 +1,10 @@
 /** `--status` and `--drain` of a queue sweep: what Redis holds for it, and removing all of it. */
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { resolveExperiment } from '../batch/experiment-source.js';
 import type { Experiment } from '../experiments/types.js';
 import { connect } from './connection.js';
-import { indexOfJob, queueName, REGISTRY_KEY, sweepKeys } from './names.js';
+import { queueName, REGISTRY_KEY, runsOfJob, sweepKeys } from './names.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
 
 export interface QueueStatus {
@@ -59,17 +60,26 @@ export async function queueStatus(o: QueueAdminOptions): Promise<QueueStatus> {
       results: await redis.hlen(keys.results),
       workers: await queue.getWorkersCount().catch(() => 0),
       collector: await redis.get(keys.collector),
-      failures: failedJobs
-        .map((j) => {
-          const index = indexOfJob(j.id) ?? -1;
-          return { index, message: userFailures[String(index)] ?? j.failedReason };
-        })
-        .sort((a, b) => a.index - b.index),
+      failures: await failedRuns(redis, keys.results, failedJobs, userFailures),
     };
   } finally {
     await queue.close().catch(() => undefined);
     redis.disconnect();
   }
+}
+
+/** The runs of failed jobs that have no result (a batch's other runs may have succeeded), first ten. */
+async function failedRuns(redis: Redis, results: string, jobs: { data: unknown; failedReason: string }[], user: Record<string, string>): Promise<{ index: number; message: string }[]> {
+  const out: { index: number; message: string }[] = [];
+  for (const j of jobs) {
+    const runs = runsOfJob(j.data);
+    if (runs.length === 0) continue;
+    const have = await redis.hmget(results, ...runs.map(String));
+    runs.forEach((index, k) => {
+      if (have[k] === null) out.push({ index, message: user[String(index)] ?? j.failedReason });
+    });
+  }
+  return out.sort((a, b) => a.index - b.index).slice(0, 10);
 }
 
 /** Removes the sweep's queue (every job, whatever its state) and livemig's keys for it. */

@@ -20,18 +20,26 @@ import { ensureOutDir, prepareDirectory, ResultsAppender } from '../batch/out-di
 import { RESULTS_FILE } from '../batch/results.js';
 import { WHOLE } from '../batch/shard.js';
 import { describeRun, type SweepOptions, type SweepProgress, type SweepSummary } from '../batch/sweep.js';
-import type { SweepTask } from '../batch/sweep-worker.js';
 import type { Experiment, ScenarioRun } from '../experiments/types.js';
 import type { RunRecord } from '../batch/record.js';
 import { recordProblem } from '../batch/validate-record.js';
 import { connect } from './connection.js';
-import { indexOfJob, jobId, queueName, REGISTRY_KEY, sweepKeys, type SweepKeys } from './names.js';
+import { jobId, queueName, REGISTRY_KEY, runsOfJob, sweepKeys, type QueueJobData, type SweepKeys } from './names.js';
+import { recordResult } from './store.js';
+import { runTask } from '../batch/sweep-worker.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
 import { join } from 'node:path';
 
 /** Attempts of a run whose worker fails for a reason that is not the user's (a bug, a crashed thread). */
 export const INTERNAL_ATTEMPTS = 3;
 const CHUNK = 1000;
+/** Work per job the automatic batch size aims at: BullMQ's ~1–2 ms per job becomes ≲ 1 %. */
+export const TARGET_JOB_MS = 250;
+export const MAX_BATCH = 64;
+/** Jobs a sweep is cut into at least, so that work spreads over many workers and a lost worker costs little. */
+export const MIN_JOBS = 64;
+/** Runs the collector times itself to choose the batch size (their results are kept). */
+export const PROBE_RUNS = 3;
 const COLLECTOR_TTL_MS = 30_000;
 
 export interface QueueCounts {
@@ -50,6 +58,12 @@ export interface QueueSweepOptions extends Omit<SweepOptions, 'workers' | 'pool'
   onProgress?: (progress: SweepProgress & { queue: QueueCounts }) => void;
   /** How often Redis is asked for new results. @default 200 */
   pollMs?: number;
+  /**
+   * Runs per job (consecutive indexes). @default chosen from the time of the first runs, measured here: about
+   * TARGET_JOB_MS of work per job (at most MAX_BATCH runs, and at least MIN_JOBS jobs), so that small runs do
+   * not pay BullMQ's per-job cost each. A resume keeps the size the sweep started with.
+   */
+  batch?: number;
 }
 
 export interface QueueSweepSummary extends SweepSummary {
@@ -67,6 +81,9 @@ export async function runQueueSweep(options: QueueSweepOptions): Promise<QueueSw
   const pollMs = options.pollMs ?? 200;
   if (!Number.isFinite(pollMs) || pollMs < 1 || pollMs > 60_000) throw new InvalidOptionError('pollMs', pollMs, 'a number of milliseconds from 1 to 60000');
   if (typeof options.outDir !== 'string' || options.outDir === '') throw new InvalidOptionError('outDir', options.outDir, 'a directory path');
+  if (options.batch !== undefined && (!Number.isInteger(options.batch) || options.batch < 1 || options.batch > 10_000)) {
+    throw new InvalidOptionError('batch', options.batch, 'a whole number of runs per job from 1 to 10000');
+  }
   const outDir = options.outDir;
   ensureOutDir(outDir);
   const releaseLock = acquireLock(outDir);
@@ -108,6 +125,8 @@ class Collector {
   private cursor = 0;
   private counts: QueueCounts = { waiting: 0, active: 0, delayed: 0, failed: 0, workers: 0 };
   private readonly me: string;
+  /** Runs per job. */
+  private batch = 1;
 
   constructor(
     private readonly redis: Redis,
@@ -174,6 +193,7 @@ class Collector {
       this.summary.interrupted = true;
       return;
     }
+    this.batch = await this.chooseBatch();
     await this.enqueue([...this.waiting.values()], this.options.resume === true);
     let lastHeal = performance.now();
     let lastProgress = performance.now();
@@ -212,18 +232,41 @@ class Collector {
     });
   }
 
-  /** Enqueues `runs` as jobs (ids from fingerprint + index: adding an existing one does nothing). */
+  /**
+   * Runs per job: the one this sweep started with (kept in Redis, so job ids stay the same on resume), the
+   * option, or from the time of a few runs done here (their results go to Redis like any worker's).
+   */
+  private async chooseBatch(): Promise<number> {
+    const stored = await this.redis.hget(this.keys.meta, 'batch');
+    if (stored !== null && Number.isInteger(Number(stored)) && Number(stored) >= 1) return Number(stored);
+    let batch = this.options.batch;
+    if (batch === undefined) {
+      const meta = { name: this.experiment.name, fingerprint: this.experiment.fingerprint };
+      const probe = [...this.waiting.values()].slice(0, PROBE_RUNS);
+      let fastest = Infinity;
+      for (const run of probe) {
+        const t0 = performance.now();
+        const r = runTask({ experiment: meta, run });
+        fastest = Math.min(fastest, performance.now() - t0); // the first includes compiling the Wasm core
+        if (r.ok) await recordResult(this.redis, this.keys, run.index, r.line);
+      }
+      batch = Math.max(1, Math.min(MAX_BATCH, Math.floor(TARGET_JOB_MS / Math.max(fastest, 0.01)), Math.floor(this.waiting.size / MIN_JOBS)));
+    }
+    await this.redis.hsetnx(this.keys.meta, 'batch', String(batch));
+    return Number(await this.redis.hget(this.keys.meta, 'batch'));
+  }
+
+  /** Enqueues `runs` as jobs of consecutive indexes (ids from fingerprint + first index: adding one again does nothing). */
   private async enqueue(runs: ScenarioRun[], retryFailed: boolean): Promise<void> {
     const meta = { name: this.experiment.name, fingerprint: this.experiment.fingerprint };
     const opts: JobsOptions = { attempts: INTERNAL_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: false };
     if (retryFailed) {
       // A resume gives failed runs another go: the user may have fixed what made them fail.
       for (const job of await this.queue.getFailed(0, -1)) {
-        const index = indexOfJob(job.id);
-        if (index !== null && this.waiting.has(index)) {
-          await this.redis.hdel(this.keys.failures, String(index));
-          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }).catch(() => undefined);
-        }
+        const mine = runsOfJob(job.data).filter((i) => this.waiting.has(i));
+        if (mine.length === 0) continue;
+        await this.redis.hdel(this.keys.failures, ...mine.map(String));
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }).catch(() => undefined);
       }
     }
     for (let i = 0; i < runs.length; i += CHUNK) {
@@ -241,8 +284,19 @@ class Collector {
         }
       }
       await this.blank();
-      if (add.length > 0) {
-        await this.queue.addBulk(add.map((run) => ({ name: run.id, data: { experiment: meta, run } satisfies SweepTask, opts: { ...opts, jobId: jobId(this.experiment.fingerprint, run.index) } })));
+      const jobs = new Map<number, ScenarioRun[]>();
+      for (const run of add) {
+        const first = Math.floor(run.index / this.batch) * this.batch;
+        jobs.set(first, [...(jobs.get(first) ?? []), run]);
+      }
+      if (jobs.size > 0) {
+        await this.queue.addBulk(
+          [...jobs.entries()].map(([first, rs]) => ({
+            name: rs.length === 1 ? rs[0]!.id : `${rs[0]!.id}-${rs.at(-1)!.id}`,
+            data: { experiment: meta, runs: rs } satisfies QueueJobData,
+            opts: { ...opts, jobId: jobId(this.experiment.fingerprint, first) },
+          })),
+        );
       }
     }
   }
@@ -311,10 +365,15 @@ class Collector {
 
   private async collectFailures(): Promise<void> {
     for (const job of await this.queue.getFailed(0, -1)) {
-      const index = indexOfJob(job.id);
-      if (index === null || !this.waiting.has(index) || this.failures.has(index)) continue;
-      const user = await this.redis.hget(this.keys.failures, String(index));
-      this.failures.set(index, user !== null ? { message: user, user: true } : { message: job.failedReason || 'unknown failure', user: false });
+      const mine = runsOfJob(job.data).filter((i) => this.waiting.has(i) && !this.failures.has(i));
+      if (mine.length === 0) continue;
+      // A batch's runs that succeeded are collected; the others failed with the job.
+      const [results, user] = await Promise.all([this.redis.hmget(this.keys.results, ...mine.map(String)), this.redis.hmget(this.keys.failures, ...mine.map(String))]);
+      mine.forEach((index, k) => {
+        if (typeof results[k] === 'string') return;
+        const u = user[k];
+        this.failures.set(index, typeof u === 'string' ? { message: u, user: true } : { message: job.failedReason || 'unknown failure', user: false });
+      });
     }
     this.summary.failed = this.failures.size;
   }

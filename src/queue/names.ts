@@ -1,3 +1,5 @@
+import type { ScenarioRun } from '../experiments/types.js';
+
 /**
  * Names in Redis. One BullMQ queue per sweep, named after the experiment and its fingerprint, so two sweeps
  * (or two versions of one experiment) never share jobs or results. livemig's own keys sit beside BullMQ's.
@@ -15,15 +17,24 @@ export function queueName(experiment: { name: string; fingerprint: string }): st
   return `livemig.${slug}.${experiment.fingerprint.slice(0, FP_DIGITS)}`;
 }
 
-/** The job of run `index`: the same id every time it is enqueued, so adding it again does nothing. */
+/**
+ * The job holding the runs from `index` (a multiple of the sweep's batch size): the same id every time it is
+ * enqueued, so adding it again does nothing.
+ */
 export function jobId(fingerprint: string, index: number): string {
   return `${fingerprint.slice(0, FP_DIGITS)}-${index}`;
 }
 
-/** The run index of a job id made by jobId(), or null. */
-export function indexOfJob(id: string | undefined): number | null {
-  const m = id === undefined ? null : /-(\d+)$/.exec(id);
-  return m ? Number(m[1]) : null;
+/** What a job carries: the experiment's name and fingerprint, and its runs (a batch of consecutive indexes). */
+export interface QueueJobData {
+  experiment: { name: string; fingerprint: string };
+  runs: ScenarioRun[];
+}
+
+/** The run indexes of a job's data, or [] when it is not a livemig job. */
+export function runsOfJob(data: unknown): number[] {
+  const runs = (data as Partial<QueueJobData> | null)?.runs;
+  return Array.isArray(runs) ? runs.map((r) => (r as { index?: unknown }).index).filter((i): i is number => Number.isInteger(i)) : [];
 }
 
 export interface SweepKeys {

@@ -9,8 +9,3 @@ const RECORD = `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then red
 export async function recordResult(redis: Redis, keys: SweepKeys, index: number, line: string): Promise<boolean> {
   return (await redis.eval(RECORD, 2, keys.results, keys.finished, String(index), line)) === 1;
 }
-
-/** Whether run `index` already has a result (then a duplicate job need not run it). */
-export async function hasResult(redis: Redis, keys: SweepKeys, index: number): Promise<boolean> {
-  return (await redis.hexists(keys.results, String(index))) === 1;
-}

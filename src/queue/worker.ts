@@ -16,8 +16,8 @@ import { checkWorkers, ThreadPool } from '../batch/pool.js';
 import { runError } from '../batch/sweep.js';
 import type { SweepTask, SweepTaskResult } from '../batch/sweep-worker.js';
 import { connect } from './connection.js';
-import { REGISTRY_KEY, sweepKeys } from './names.js';
-import { hasResult, recordResult } from './store.js';
+import { REGISTRY_KEY, sweepKeys, type QueueJobData } from './names.js';
+import { recordResult } from './store.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
 
 /** BullMQ's default lock: a job whose worker has not renewed it for this long counts as stalled. */
@@ -71,42 +71,67 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
   const summary: QueueWorkerSummary = { recorded: 0, duplicates: 0, failed: 0, sweeps: [], threads };
   const emit = (e: QueueWorkerEvent) => o.onEvent?.(e);
 
-  const processor = (queue: string) => async (job: Job): Promise<{ outcome: string }> => {
-    const task = job.data as SweepTask;
-    if (typeof task !== 'object' || task === null || typeof task.run?.index !== 'number' || typeof task.experiment?.fingerprint !== 'string') {
-      throw new UnrecoverableError(`job ${job.id ?? '?'} of ${queue} is not a livemig run`);
+  const processor = (queue: string) => async (job: Job): Promise<{ recorded: number }> => {
+    const data = job.data as Partial<QueueJobData> | null;
+    const runs = data?.runs;
+    const experiment = data?.experiment;
+    if (!Array.isArray(runs) || typeof experiment?.fingerprint !== 'string' || !runs.every((r) => Number.isInteger(r?.index))) {
+      throw new UnrecoverableError(`job ${job.id ?? '?'} of ${queue} is not a livemig job`);
     }
     const keys = sweepKeys(queue);
-    const index = task.run.index;
-    if (await hasResult(redis, keys, index)) {
+    // Runs that have a result already (a retried batch, a job enqueued again) are not run again.
+    const have = runs.length === 0 ? [] : await redis.hmget(keys.results, ...runs.map((r) => String(r.index)));
+    const todo = runs.filter((_, k) => have[k] === null);
+    for (const r of runs.filter((_, k) => have[k] !== null)) {
       summary.duplicates++;
-      emit({ type: 'run', queue, index, outcome: 'duplicate' });
-      return { outcome: 'duplicate' };
+      emit({ type: 'run', queue, index: r.index, outcome: 'duplicate' });
     }
-    const r = o.execute ? await o.execute(task) : await pool!.run(task);
-    if (r.ok) {
-      const kept = await recordResult(redis, keys, index, r.line);
-      if (kept) summary.recorded++;
-      else summary.duplicates++;
-      emit({ type: 'run', queue, index, outcome: kept ? 'recorded' : 'duplicate' });
-      return { outcome: kept ? 'recorded' : 'duplicate' };
+    const run = (task: SweepTask) => (o.execute ? o.execute(task) : pool!.run(task));
+    const outcomes = await Promise.allSettled(todo.map((r) => run({ experiment, run: r })));
+    let recorded = 0;
+    const userErrors: string[] = [];
+    let internal: string | null = null;
+    for (let k = 0; k < todo.length; k++) {
+      const index = todo[k]!.index;
+      const o2 = outcomes[k]!;
+      if (o2.status === 'rejected') {
+        internal ??= `run ${todo[k]!.id} failed in its worker: ${o2.reason instanceof Error ? o2.reason.message : String(o2.reason)}`;
+        emit({ type: 'run', queue, index, outcome: 'internal-error' });
+        continue;
+      }
+      const r = o2.value;
+      if (r.ok) {
+        const kept = await recordResult(redis, keys, index, r.line);
+        if (kept) {
+          summary.recorded++;
+          recorded++;
+        } else summary.duplicates++;
+        emit({ type: 'run', queue, index, outcome: kept ? 'recorded' : 'duplicate' });
+        continue;
+      }
+      const message = runError(todo[k]!, r.error).message;
+      summary.failed++;
+      if (r.error.user) {
+        // The user's error: deterministic, so running it again would fail again. Keep the message.
+        await redis.hset(keys.failures, String(index), message);
+        userErrors.push(message);
+        emit({ type: 'run', queue, index, outcome: 'user-error' });
+      } else {
+        internal ??= message;
+        emit({ type: 'run', queue, index, outcome: 'internal-error' });
+      }
     }
-    const message = runError(task.run, r.error).message;
-    summary.failed++;
-    if (r.error.user) {
-      // The user's error: deterministic, so running it again would fail again. Keep the message, fail for good.
-      await redis.hset(keys.failures, String(index), message);
-      emit({ type: 'run', queue, index, outcome: 'user-error' });
-      throw new UnrecoverableError(message);
-    }
-    emit({ type: 'run', queue, index, outcome: 'internal-error' });
-    throw new Error(message);
+    // An internal error retries the job (its recorded runs are skipped then); user errors alone fail it for good.
+    if (internal !== null) throw new Error(internal);
+    if (userErrors.length > 0) throw new UnrecoverableError(userErrors.join('; '));
+    return { recorded };
   };
 
   const join = (queue: string) => {
     const w = new Worker(queue, processor(queue), {
       connection: redis,
-      concurrency: threads,
+      // Two jobs per thread, as the local pool keeps two runs per thread: a thread never waits for Redis.
+      concurrency: threads * 2,
       lockDuration: stallTimeoutMs,
       stalledInterval: Math.max(500, Math.floor(stallTimeoutMs / 2)),
       maxStalledCount: MAX_STALLS,

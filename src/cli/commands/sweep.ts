@@ -21,6 +21,7 @@ interface SweepFlags {
   shard?: string;
   shardCount?: string;
   queue?: string;
+  batch?: string;
   status?: boolean;
   drain?: boolean;
   progress: boolean;
@@ -69,6 +70,7 @@ export function registerSweep(program: Command, io: Io, deps: SweepDeps = { exit
     .option('--shard <i/n|auto>', 'run only shard i of n: the runs whose index % n = i - 1; "auto" reads SLURM_ARRAY_TASK_ID/COUNT (or MIN/MAX) or JOB_COMPLETION_INDEX (default: 1/1, every run)')
     .option('--shard-count <n>', `shards with --shard auto: needed with JOB_COMPLETION_INDEX (the Indexed Job's completions), overrides Slurm's count (1 to ${MAX_SHARDS})`)
     .option('--queue <url>', `run through a BullMQ queue on Redis, executed by \`livemig worker\` processes: ${ACCEPTED_QUEUE_URL} (default: local threads)`)
+    .option('--batch <n>', 'with --queue: runs per job, 1 to 10000 (default: from the time of the first runs, about 250 ms of work per job)')
     .option('--status', 'with --queue: print the sweep\'s counts in the queue (waiting, running, failed, results, workers) and exit')
     .option('--drain', 'with --queue: remove the sweep\'s jobs and keys from Redis (a finished or abandoned sweep) and exit')
     .option('--no-progress', 'no progress bar (default: a progress bar with ETA on stderr when it is a terminal)')
@@ -87,8 +89,10 @@ export function registerSweep(program: Command, io: Io, deps: SweepDeps = { exit
         if (flags.shard !== undefined) throw new InvalidOptionError('--shard', flags.shard, 'no --shard with --queue: the queue spreads the runs over the workers already');
         if (flags.workers !== undefined) throw new InvalidOptionError('--workers', flags.workers, 'no --workers with --queue: give it to each `livemig worker`');
         const out = requireOut(flags);
-        return sweepQueue(file, { out, queue: flags.queue, target, resume: flags.resume === true, progress: flags.progress }, io, deps);
+        const batch = flags.batch === undefined ? undefined : parseBatch(flags.batch);
+        return sweepQueue(file, { out, queue: flags.queue, target, batch, resume: flags.resume === true, progress: flags.progress }, io, deps);
       }
+      if (flags.batch !== undefined) throw new InvalidOptionError('--batch', flags.batch, 'to be used with --queue');
       const out = requireOut(flags);
       const shard = flags.shard === undefined ? undefined : flags.shard.trim() === 'auto' ? autoShard(process.env, parseCount(flags.shardCount)) : parseShard(flags.shard, '--shard');
       if (flags.shardCount !== undefined && flags.shard?.trim() !== 'auto') throw new InvalidOptionError('--shard-count', flags.shardCount, 'to be used with --shard auto');
@@ -100,6 +104,12 @@ export function registerSweep(program: Command, io: Io, deps: SweepDeps = { exit
 function requireOut(flags: SweepFlags): string {
   if (flags.out === undefined || flags.out === '') throw new SweepError("missing --out <dir>: the sweep's output directory (required, except with --queue … --status or --drain)");
   return flags.out;
+}
+
+function parseBatch(text: string): number {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidOptionError('--batch', text, 'a whole number of runs per job from 1 to 10000');
+  return n;
 }
 
 function parseCount(text: string | undefined): number | undefined {
@@ -221,7 +231,7 @@ function onSignals(controller: AbortController, io: Io, deps: SweepDeps, stopBar
 
 async function sweepQueue(
   file: string,
-  flags: { out: string; queue: string; target: QueueTarget; resume: boolean; progress: boolean },
+  flags: { out: string; queue: string; target: QueueTarget; batch: number | undefined; resume: boolean; progress: boolean },
   io: Io,
   deps: SweepDeps,
 ): Promise<void> {
@@ -242,7 +252,9 @@ async function sweepQueue(
   const signals = onSignals(controller, io, deps, () => bar?.stop());
   let summary;
   try {
-    summary = await runQueueSweep({ experiment: file, queue: flags.target, outDir: flags.out, resume: flags.resume, onProgress, signal: controller.signal });
+    summary = await runQueueSweep({
+      experiment: file, queue: flags.target, outDir: flags.out, resume: flags.resume, onProgress, signal: controller.signal, ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
+    });
   } finally {
     signals.off();
     if (started) bar?.stop();
