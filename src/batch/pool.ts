@@ -24,11 +24,12 @@ export type PoolMode = 'auto' | 'threads' | 'in-process';
 export const POOL_MODES: readonly PoolMode[] = ['auto', 'threads', 'in-process'];
 
 /**
- * Wall time to start a pool and get the first results back from every thread (spawn, module load, Wasm
- * compilation), measured by bench/sweep.ts "pool start-up" on the 2-core machine (about 60–90 ms; this is
- * rounded up so that borderline sweeps stay in-process, where nothing is lost).
+ * Wall time to start a pool and get a first result back from every thread (spawn, module load, Wasm
+ * compilation, destroy): bench/queue.ts "pool start-up" measured 148–320 ms (median of tinybench samples,
+ * several runs) with 2 threads on the 2-core machine, 2026-12-01, shared with other jobs. 200 ms sits in that
+ * range; a sweep near the break-even loses little either way.
  */
-export const POOL_STARTUP_MS = 120;
+export const POOL_STARTUP_MS = 200;
 /** A run this long in this thread would delay Ctrl-C noticeably: use threads (which can be terminated). */
 export const RESPONSIVE_RUN_MS = 500;
 
@@ -97,13 +98,19 @@ export async function runTasks(tasks: readonly SweepTask[], o: RunTasksOptions):
   let next = 0;
   if (o.mode !== 'threads') {
     // In this thread, one run at a time; a signal is seen between runs (each run is synchronous).
-    const t0 = performance.now();
+    let firstMs = 0;
+    let restMs = 0;
     while (next < tasks.length) {
       if (o.signal?.aborted) return { interrupted: true, threads: 0 };
       const task = tasks[next++]!;
+      const t0 = performance.now();
       o.onResult(runTask(task), task);
-      const mean = (performance.now() - t0) / next;
-      if (o.mode === 'auto' && shouldStartThreads(mean, tasks.length - next, o.threads)) break;
+      if (next === 1) firstMs = performance.now() - t0;
+      else restMs += performance.now() - t0;
+      // The first run pays for compiling the Wasm core and warming the JIT: judge by the later ones.
+      const mean = next === 1 ? firstMs : restMs / (next - 1);
+      const decide = next > 1 || firstMs > RESPONSIVE_RUN_MS;
+      if (o.mode === 'auto' && decide && shouldStartThreads(mean, tasks.length - next, o.threads)) break;
       await new Promise<void>((r) => setImmediate(r)); // let a signal handler run
     }
     if (next >= tasks.length) return { interrupted: false, threads: 0 };

@@ -41,6 +41,8 @@ export const MIN_JOBS = 64;
 /** Runs the collector times itself to choose the batch size (their results are kept). */
 export const PROBE_RUNS = 3;
 const COLLECTOR_TTL_MS = 30_000;
+/** How often the collector asks for the queue's counts and workers (and renews its claim). */
+const COUNTS_EVERY_MS = 500;
 
 export interface QueueCounts {
   waiting: number;
@@ -196,6 +198,7 @@ class Collector {
     this.batch = await this.chooseBatch();
     await this.enqueue([...this.waiting.values()], this.options.resume === true);
     let lastHeal = performance.now();
+    let lastCounts = -Infinity;
     let lastProgress = performance.now();
     while (this.waiting.size > this.failures.size) {
       if (signal?.aborted) {
@@ -203,16 +206,23 @@ class Collector {
         return;
       }
       const got = await this.collectFinished();
-      await this.redis.pexpire(this.keys.collector, COLLECTOR_TTL_MS);
-      const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-      const workers = await this.queue.getWorkersCount().catch(() => this.counts.workers);
-      this.counts = { waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0), active: c['active'] ?? 0, delayed: c['delayed'] ?? 0, failed: c['failed'] ?? 0, workers };
-      this.summary.workers = Math.max(this.summary.workers, workers);
-      if (this.counts.failed > 0) await this.collectFailures();
+      // Results are polled often; counts, workers (CLIENT LIST) and the claim are not: on a small machine
+      // that shares its cores with the workers, frequent CLIENT LISTs would cost runs.
+      const now = performance.now();
+      const countsDue = now - lastCounts >= COUNTS_EVERY_MS;
+      if (countsDue) {
+        lastCounts = now;
+        await this.redis.pexpire(this.keys.collector, COLLECTOR_TTL_MS);
+        const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        const workers = await this.queue.getWorkersCount().catch(() => this.counts.workers);
+        this.counts = { waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0), active: c['active'] ?? 0, delayed: c['delayed'] ?? 0, failed: c['failed'] ?? 0, workers };
+        this.summary.workers = Math.max(this.summary.workers, workers);
+        if (this.counts.failed > 0) await this.collectFailures();
+      }
       // Nothing queued, nothing new, runs still missing: Redis lost them (a restart without persistence)
       // or they finished unseen. Collect what has a result, enqueue the rest again.
       const idle = this.counts.waiting + this.counts.active + this.counts.delayed === 0;
-      if (idle && got === 0 && performance.now() - lastHeal > 2000) {
+      if (countsDue && idle && got === 0 && performance.now() - lastHeal > 2000) {
         lastHeal = performance.now();
         await this.heal();
       }

@@ -9,3 +9,15 @@ const RECORD = `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then red
 export async function recordResult(redis: Redis, keys: SweepKeys, index: number, line: string): Promise<boolean> {
   return (await redis.eval(RECORD, 2, keys.results, keys.finished, String(index), line)) === 1;
 }
+
+/** recordResult for several runs in one round trip; true for each result that was kept. */
+export async function recordResults(redis: Redis, keys: SweepKeys, items: readonly { index: number; line: string }[]): Promise<boolean[]> {
+  if (items.length === 0) return [];
+  const p = redis.pipeline();
+  for (const it of items) p.eval(RECORD, 2, keys.results, keys.finished, String(it.index), it.line);
+  const replies = (await p.exec()) ?? [];
+  return replies.map(([err, v]) => {
+    if (err) throw err;
+    return v === 1;
+  });
+}

@@ -17,7 +17,7 @@ import { runError } from '../batch/sweep.js';
 import type { SweepTask, SweepTaskResult } from '../batch/sweep-worker.js';
 import { connect } from './connection.js';
 import { REGISTRY_KEY, sweepKeys, type QueueJobData } from './names.js';
-import { recordResult } from './store.js';
+import { recordResults } from './store.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
 
 /** BullMQ's default lock: a job whose worker has not renewed it for this long counts as stalled. */
@@ -91,22 +91,18 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     let recorded = 0;
     const userErrors: string[] = [];
     let internal: string | null = null;
+    const ok: { index: number; line: string }[] = [];
     for (let k = 0; k < todo.length; k++) {
       const index = todo[k]!.index;
-      const o2 = outcomes[k]!;
-      if (o2.status === 'rejected') {
-        internal ??= `run ${todo[k]!.id} failed in its worker: ${o2.reason instanceof Error ? o2.reason.message : String(o2.reason)}`;
+      const settled = outcomes[k]!;
+      if (settled.status === 'rejected') {
+        internal ??= `run ${todo[k]!.id} failed in its worker: ${settled.reason instanceof Error ? settled.reason.message : String(settled.reason)}`;
         emit({ type: 'run', queue, index, outcome: 'internal-error' });
         continue;
       }
-      const r = o2.value;
+      const r = settled.value;
       if (r.ok) {
-        const kept = await recordResult(redis, keys, index, r.line);
-        if (kept) {
-          summary.recorded++;
-          recorded++;
-        } else summary.duplicates++;
-        emit({ type: 'run', queue, index, outcome: kept ? 'recorded' : 'duplicate' });
+        ok.push({ index, line: r.line });
         continue;
       }
       const message = runError(todo[k]!, r.error).message;
@@ -121,6 +117,14 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
         emit({ type: 'run', queue, index, outcome: 'internal-error' });
       }
     }
+    const kept = await recordResults(redis, keys, ok);
+    ok.forEach(({ index }, k) => {
+      if (kept[k]) {
+        summary.recorded++;
+        recorded++;
+      } else summary.duplicates++;
+      emit({ type: 'run', queue, index, outcome: kept[k] ? 'recorded' : 'duplicate' });
+    });
     // An internal error retries the job (its recorded runs are skipped then); user errors alone fail it for good.
     if (internal !== null) throw new Error(internal);
     if (userErrors.length > 0) throw new UnrecoverableError(userErrors.join('; '));
