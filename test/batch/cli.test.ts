@@ -155,7 +155,7 @@ describe('livemig sweep: flags and experiment errors', () => {
     const r = await runCli('sweep', '--help');
     expect(r.code).toBe(0);
     const entries = helpEntries(r.stdout);
-    for (const flag of ['--workers', '--resume', '--shard', '--no-progress']) expect(entries.get(flag), flag).toMatch(/\(default: [^)]+\)$/);
+    for (const flag of ['--workers', '--resume', '--shard', '--shard-count', '--queue', '--batch', '--no-progress']) expect(entries.get(flag), flag).toMatch(/\(default: [^)]+\)$/);
     expect(entries.get('--out')).toMatch(/\(required\)$/);
     expect(r.stdout).toMatch(/^Usage: livemig sweep \[options\] <experiment>/);
     expect(r.stdout).toMatch(/Examples:\n(?: {2}\$ livemig sweep .*\n){3}/);

@@ -143,7 +143,7 @@ describe.skipIf(SKIP_REASON !== null)('livemig sweep --queue and livemig worker 
     expect(shard.stderr).toMatch(/^livemig: invalid --shard: "1\/2"; expected no --shard with --queue/);
     const noOut = await runCli('sweep', file, '--queue', redis.url);
     expect(noOut.code).toBe(2);
-    expect(noOut.stderr).toMatch(/^livemig: missing --out <dir>/);
+    expect(noOut.stderr).toMatch(/^livemig: required option '-o, --out <dir>' not specified \(only --queue … --status and --drain go without it\)\n$/);
     const stall = await runCli('worker', '--queue', redis.url, '--stall-timeout', '10ms');
     expect(stall.stderr).toMatch(/^livemig: invalid --stall-timeout: "10ms"; expected a duration from 1s to 1h\n$/);
   });

@@ -64,11 +64,11 @@ export function registerSweep(program: Command, io: Io, deps: SweepDeps = { exit
         'with --resume; --shard spreads one sweep over several machines.',
     )
     .argument('<experiment>', 'the experiment file (JSON)')
-    .option('-o, --out <dir>', 'output directory, created if missing; must not hold a sweep unless --resume (required, except with --status or --drain)')
+    .option('-o, --out <dir>', 'output directory, created if missing; must not hold a sweep unless --resume; not needed with --status or --drain (required)')
     .option('-w, --workers <n>', `worker threads, 1 to ${MAX_WORKERS} (default: ${cores}, the available cores; small sweeps run in-process)`)
     .option('--resume', 'continue the sweep in --out: keep its recorded runs, run the others; refused if --out holds another experiment or shard (default: off)')
     .option('--shard <i/n|auto>', 'run only shard i of n: the runs whose index % n = i - 1; "auto" reads SLURM_ARRAY_TASK_ID/COUNT (or MIN/MAX) or JOB_COMPLETION_INDEX (default: 1/1, every run)')
-    .option('--shard-count <n>', `shards with --shard auto: needed with JOB_COMPLETION_INDEX (the Indexed Job's completions), overrides Slurm's count (1 to ${MAX_SHARDS})`)
+    .option('--shard-count <n>', `shards with --shard auto, 1 to ${MAX_SHARDS}: needed with JOB_COMPLETION_INDEX (the Indexed Job's completions) (default: Slurm's SLURM_ARRAY_TASK_COUNT, or MAX - MIN + 1)`)
     .option('--queue <url>', `run through a BullMQ queue on Redis, executed by \`livemig worker\` processes: ${ACCEPTED_QUEUE_URL} (default: local threads)`)
     .option('--batch <n>', 'with --queue: runs per job, 1 to 10000 (default: from the time of the first runs, about 250 ms of work per job)')
     .option('--status', 'with --queue: print the sweep\'s counts in the queue (waiting, running, failed, results, workers) and exit')
@@ -102,7 +102,7 @@ export function registerSweep(program: Command, io: Io, deps: SweepDeps = { exit
 }
 
 function requireOut(flags: SweepFlags): string {
-  if (flags.out === undefined || flags.out === '') throw new SweepError("missing --out <dir>: the sweep's output directory (required, except with --queue … --status or --drain)");
+  if (flags.out === undefined || flags.out === '') throw new SweepError("required option '-o, --out <dir>' not specified (only --queue … --status and --drain go without it)");
   return flags.out;
 }
 
