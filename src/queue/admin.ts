@@ -38,7 +38,9 @@ async function open(o: QueueAdminOptions) {
   const target = typeof o.queue === 'string' ? parseQueueUrl(o.queue, 'queue') : o.queue;
   const redis = await connect(target);
   const name = queueName(experiment);
-  return { experiment, redis, name, keys: sweepKeys(name), queue: new Queue(name, { connection: redis }) };
+  const queue = new Queue(name, { connection: redis });
+  queue.on('error', () => undefined);
+  return { experiment, redis, name, keys: sweepKeys(name), queue };
 }
 
 export async function queueStatus(o: QueueAdminOptions): Promise<QueueStatus> {

@@ -99,6 +99,7 @@ export async function runQueueSweep(options: QueueSweepOptions): Promise<QueueSw
     const keys = sweepKeys(name);
     redis = await connect(target);
     queue = new Queue(name, { connection: redis });
+    queue.on('error', () => undefined); // a Redis restart: ioredis reconnects, the loop carries on
     const summary: QueueSweepSummary = {
       experiment: experiment.name, fingerprint: experiment.fingerprint, shard: WHOLE, outDir, resultsFile: join(outDir, RESULTS_FILE),
       total: runs.length, skipped: runs.length - pending.length, done: 0, remaining: pending.length, completed: 0, cancelled: 0,
@@ -389,8 +390,11 @@ class Collector {
   }
 
   private async heal(): Promise<void> {
+    // After a restart without persistence the registry and the claim are gone too: workers would ignore the queue.
+    await this.redis.set(this.keys.collector, this.claimValue, 'PX', COLLECTOR_TTL_MS);
+    await this.register();
+    await this.redis.hsetnx(this.keys.meta, 'batch', String(this.batch));
     const missing = [...this.waiting.values()].filter((r) => !this.failures.has(r.index));
-    const before = this.summary.done;
     for (let i = 0; i < missing.length; i += CHUNK) {
       const chunk = missing.slice(i, i + CHUNK);
       const values = await this.redis.hmget(this.keys.results, ...chunk.map((r) => String(r.index)));
@@ -400,7 +404,8 @@ class Collector {
       });
     }
     await this.blank();
-    if (this.summary.done > before) return;
+    // A Redis that came back empty has a new, shorter finished list: read it from the start.
+    if ((await this.redis.llen(this.keys.finished)) < this.cursor) this.cursor = 0;
     await this.enqueue(missing.filter((r) => this.waiting.has(r.index)), false);
   }
 

@@ -179,6 +179,7 @@ async function allIdle(redis: Redis, names: string[], queues: Map<string, Queue>
     let q = queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: redis });
+      q.on('error', () => undefined);
       queues.set(name, q);
     }
     const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
