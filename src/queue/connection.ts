@@ -36,6 +36,7 @@ function describe(e: Error): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED') return 'connection refused (is redis-server running there?)';
   if (code === 'ENOENT') return 'no such socket (is redis-server running with that --unixsocket?)';
+  if (code === 'ECONNRESET') return 'connection reset by the server (if it listens with TLS, use rediss://)';
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(e.message)) return 'the password (or user name) was refused';
   if (/timed? ?out|ETIMEDOUT/i.test(e.message)) return 'timed out';
   return e.message.split('\n')[0] ?? String(e);

@@ -3,7 +3,8 @@
  * `livemig worker` processes, one killed mid-sweep; the collector killed and resumed; a password; --status and
  * --drain. Results must equal a local sweep's, record for record.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { runSweep } from '../../src/batch/sweep.js';
 import { checkExperiment } from '../../src/experiments/load.js';
 import { queueStatus } from '../../src/queue/index.js';
 import { runCli } from '../cli/helpers.js';
-import { BIN, ROOT, slowExperiment, tempDir, writeExperiment } from '../batch/helpers.js';
+import { BIN, ROOT, VARIED, slowExperiment, tempDir, writeExperiment } from '../batch/helpers.js';
 import { SKIP_REASON, startRedis, type RedisServer } from './redis.js';
 
 const RUNS = 24;
@@ -23,8 +24,8 @@ interface Proc {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LIVEMIG_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LIVEMIG_DEBUG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   child.stdout!.resume();
@@ -148,3 +149,55 @@ describe.skipIf(SKIP_REASON !== null)('livemig sweep --queue and livemig worker 
     expect(stall.stderr).toMatch(/^livemig: invalid --stall-timeout: "10ms"; expected a duration from 1s to 1h\n$/);
   });
 });
+
+const OPENSSL = spawnSync('sh', ['-c', 'command -v openssl'], { encoding: 'utf8' }).stdout.trim() || null;
+if (OPENSSL === null && SKIP_REASON === null) {
+  if (process.env['CI'] === 'true') throw new Error('CI=true but openssl is missing: the rediss:// test needs it to make a certificate');
+  console.warn('livemig: openssl not found: the rediss:// (TLS) queue test is skipped');
+}
+
+describe.skipIf(SKIP_REASON !== null || OPENSSL === null)('rediss:// (TLS, password, TCP on a free loopback port)', () => {
+  const dir = tempDir();
+  let redis: RedisServer;
+  let url = '';
+  let port = 0;
+  beforeAll(async () => {
+    const r = spawnSync(OPENSSL!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
+    port = await freePort();
+    redis = await startRedis({ password: 'tls-pw', args: ['--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-auth-clients', 'no'] });
+    url = `rediss://:tls-pw@localhost:${port}/0`;
+  });
+  afterAll(async () => { await redis?.stop(); });
+
+  it('a sweep through a TLS Redis with a password: collector and worker trust the CA from NODE_EXTRA_CA_CERTS', async () => {
+    const file = writeExperiment(dir, 'tls.json', { ...VARIED, name: 'tls' });
+    const env = { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') };
+    const w = start(['worker', '--queue', url, '--workers', '1', '--until-empty'], env);
+    const c = start(['sweep', file, '--out', join(dir, 'out'), '--queue', url, '--no-progress'], env);
+    expect((await c.exited).code, c.stderr()).toBe(0);
+    expect((await w.exited).code, w.stderr()).toBe(0);
+    const local = join(dir, 'local');
+    await runSweep({ experiment: checkExperiment(VARIED), outDir: local, workers: 1 });
+    expect(readResults(join(dir, 'out')).map((r) => JSON.stringify({ ...r, experiment: 'varied', fingerprint: '' }))).toEqual(
+      readResults(local).map((r) => JSON.stringify({ ...r, experiment: 'varied', fingerprint: '' })),
+    );
+    // Without the CA the certificate is refused, in one line; plain redis:// to the TLS port is told to use rediss://.
+    const untrusted = await runCli('sweep', file, '--queue', url, '--status');
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.stderr).toMatch(/^livemig: cannot use Redis at rediss:\/\/:\*\*\*@localhost:\d+\/0: self-signed certificate\n$/);
+    const plain = await runCli('sweep', file, '--queue', url.replace('rediss:', 'redis:'), '--status');
+    expect(plain.stderr).toMatch(/^livemig: cannot use Redis at redis:\/\/:\*\*\*@localhost:\d+\/0: connection reset by the server \(if it listens with TLS, use rediss:\/\/\)\n$/);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
