@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { resolveExperiment } from '../batch/experiment-source.js';
 import type { Experiment } from '../experiments/types.js';
 import { connect } from './connection.js';
-import { queueName, REGISTRY_KEY, runsOfJob, sweepKeys } from './names.js';
+import { countWorkers, queueName, REGISTRY_KEY, runsOfJob, sweepKeys } from './names.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
 
 export interface QueueStatus {
@@ -60,7 +60,7 @@ export async function queueStatus(o: QueueAdminOptions): Promise<QueueStatus> {
       delayed: c['delayed'] ?? 0,
       failed: c['failed'] ?? 0,
       results: await redis.hlen(keys.results),
-      workers: await queue.getWorkersCount().catch(() => 0),
+      workers: await countWorkers(redis, keys),
       collector: await redis.get(keys.collector),
       failures: await failedRuns(redis, keys.results, failedJobs, userFailures),
     };
@@ -89,7 +89,7 @@ export async function drainQueue(o: QueueAdminOptions): Promise<{ queue: string;
   const { redis, name, keys, queue } = await open(o);
   try {
     await queue.obliterate({ force: true });
-    const removedKeys = await redis.del(keys.results, keys.finished, keys.failures, keys.meta, keys.collector);
+    const removedKeys = await redis.del(keys.results, keys.finished, keys.failures, keys.meta, keys.collector, keys.workers);
     await redis.srem(REGISTRY_KEY, name);
     return { queue: name, removedKeys };
   } finally {

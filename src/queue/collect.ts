@@ -24,7 +24,7 @@ import type { Experiment, ScenarioRun } from '../experiments/types.js';
 import type { RunRecord } from '../batch/record.js';
 import { recordProblem } from '../batch/validate-record.js';
 import { connect } from './connection.js';
-import { jobId, queueName, REGISTRY_KEY, runsOfJob, sweepKeys, type QueueJobData, type SweepKeys } from './names.js';
+import { countWorkers, jobId, queueName, REGISTRY_KEY, runsOfJob, sweepKeys, type QueueJobData, type SweepKeys } from './names.js';
 import { recordResult } from './store.js';
 import { runTask } from '../batch/sweep-worker.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
@@ -215,7 +215,7 @@ class Collector {
         lastCounts = now;
         await this.redis.pexpire(this.keys.collector, COLLECTOR_TTL_MS);
         const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-        const workers = await this.queue.getWorkersCount().catch(() => this.counts.workers);
+        const workers = await countWorkers(this.redis, this.keys);
         this.counts = { waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0), active: c['active'] ?? 0, delayed: c['delayed'] ?? 0, failed: c['failed'] ?? 0, workers };
         this.summary.workers = Math.max(this.summary.workers, workers);
         if (this.counts.failed > 0) await this.collectFailures();

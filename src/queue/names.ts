@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { ScenarioRun } from '../experiments/types.js';
 
 /**
@@ -48,9 +49,19 @@ export interface SweepKeys {
   meta: string;
   /** String: host and pid of the collector, with a short expiry it keeps renewing. */
   collector: string;
+  /** Sorted set: "host pid N" of each worker process on the sweep, scored by its last heartbeat (ms). */
+  workers: string;
 }
+
+/** A worker whose heartbeat is older than this is not counted. */
+export const WORKER_HEARTBEAT_TTL_MS = 5000;
 
 export function sweepKeys(queue: string): SweepKeys {
   const k = (s: string) => `livemig:${queue}:${s}`;
-  return { results: k('results'), finished: k('finished'), failures: k('failures'), meta: k('meta'), collector: k('collector') };
+  return { results: k('results'), finished: k('finished'), failures: k('failures'), meta: k('meta'), collector: k('collector'), workers: k('workers') };
+}
+
+/** Worker processes with a recent heartbeat on the sweep. */
+export async function countWorkers(redis: Redis, keys: SweepKeys): Promise<number> {
+  return redis.zcount(keys.workers, Date.now() - WORKER_HEARTBEAT_TTL_MS, '+inf');
 }

@@ -9,6 +9,7 @@
  * worker puts the job back in the queue. A run throwing a livemig error fails for good (UnrecoverableError),
  * with its message kept for the collector; any other error is retried (INTERNAL_ATTEMPTS in all).
  */
+import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
@@ -145,27 +146,41 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     if (!summary.sweeps.includes(queue)) summary.sweeps.push(queue);
     emit({ type: 'joined', queue });
   };
-  const leave = async (queue: string) => {
+  // Workers being closed. A sweep leaves the registry when it is done, but also when Redis comes back empty
+  // (until its collector registers it again): closing must not hold up the loop, or the worker would never
+  // rejoin. close() waits for running jobs, whose completion may then fail against the emptied Redis.
+  const closing = new Set<Promise<void>>();
+  const leave = (queue: string) => {
     const w = workers.get(queue);
     workers.delete(queue);
-    await w?.close();
-    emit({ type: 'left', queue });
+    const done = (async () => {
+      await w?.close().catch(() => undefined);
+      await redis.zrem(sweepKeys(queue).workers, me).catch(() => 0);
+      emit({ type: 'left', queue });
+    })();
+    closing.add(done);
+    void done.finally(() => closing.delete(done));
   };
 
   let seen = false;
+  const me = `${hostname()} pid ${process.pid} ${Math.random().toString(36).slice(2, 8)}`;
   const queues = new Map<string, Queue>();
   try {
     while (!o.signal?.aborted) {
       const registered = new Set(await redis.smembers(REGISTRY_KEY));
       for (const q of registered) if (!workers.has(q)) join(q);
-      for (const q of [...workers.keys()]) if (!registered.has(q)) await leave(q);
+      for (const q of [...workers.keys()]) if (!registered.has(q)) leave(q);
       if (registered.size > 0) seen = true;
+      // Heartbeats, so that collectors and --status can count the worker processes of a sweep.
+      const now = Date.now();
+      await Promise.all([...workers.keys()].map((q) => redis.zadd(sweepKeys(q).workers, now, me)));
       if (o.untilEmpty && seen && (await allIdle(redis, [...registered], queues))) break;
       await sleep(pollMs, o.signal);
     }
   } finally {
     // close() lets running jobs finish (and be recorded) before it resolves.
-    await Promise.all([...workers.keys()].map((q) => leave(q).catch(() => undefined)));
+    for (const q of [...workers.keys()]) leave(q);
+    await Promise.all([...closing]);
     await Promise.all([...queues.values()].map((q) => q.close().catch(() => undefined)));
     await pool?.destroy();
     redis.disconnect();
