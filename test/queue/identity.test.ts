@@ -63,7 +63,6 @@ describe('500 runs: one set of records, however the sweep ran', () => {
         }
         const summaries = await Promise.all(ws);
         expect(summaries.reduce((a, s) => a + s.recorded, 0)).toBe(500 - PROBE_RUNS); // the collector timed the first runs
-        if (n === 2) expect(summaries.every((s) => s.recorded > 0)).toBe(true);
         expect(JSON.stringify(readResults(out))).toBe(reference);
         // Drain between runs: the same experiment again must start from an empty queue.
         await drainQueue({ experiment: E500, queue: redis.url });
