@@ -172,6 +172,13 @@ class Collector {
   private async register(): Promise<void> {
     await this.redis.hset(this.keys.meta, { name: this.experiment.name, fingerprint: this.experiment.fingerprint, total: String(this.experiment.runs.length) });
     await this.redis.hsetnx(this.keys.meta, 'createdAt', new Date().toISOString());
+  }
+
+  /**
+   * Tells workers to take the sweep's jobs. Only once they are enqueued: a `--until-empty` worker that saw the
+   * sweep registered with no job yet would take it for finished and exit.
+   */
+  private async advertise(): Promise<void> {
     await this.redis.sadd(REGISTRY_KEY, this.queue.name);
   }
 
@@ -198,6 +205,7 @@ class Collector {
     }
     this.batch = await this.chooseBatch();
     await this.enqueue([...this.waiting.values()], this.options.resume === true);
+    await this.advertise();
     let lastHeal = performance.now();
     let lastCounts = -Infinity;
     let lastProgress = performance.now();
@@ -407,6 +415,7 @@ class Collector {
     // A Redis that came back empty has a new, shorter finished list: read it from the start.
     if ((await this.redis.llen(this.keys.finished)) < this.cursor) this.cursor = 0;
     await this.enqueue(missing.filter((r) => this.waiting.has(r.index)), false);
+    await this.advertise();
   }
 
   private failureError(): Error {

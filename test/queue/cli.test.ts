@@ -24,8 +24,15 @@ interface Proc {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Every process started, so that a failing test leaves none behind. */
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 function start(args: string[], env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, LIVEMIG_DEBUG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   child.stdout!.resume();
