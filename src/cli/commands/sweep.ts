@@ -281,7 +281,7 @@ async function sweepQueue(
 
 function printStatus(s: QueueStatus, url: string, io: Io): void {
   const lines = [
-    `queue      ${s.queue} on ${url}${s.registered ? '' : ' (not registered: workers ignore it)'}`,
+    `queue      ${s.queue} on ${url}${s.registered ? '' : s.results >= s.totalRuns ? ' (finished: workers no longer watch it)' : ' (not registered: workers ignore it until a collector runs)'}`,
     `experiment "${s.experiment}", fingerprint ${s.fingerprint.slice(0, 16)}…, ${s.totalRuns} runs`,
     `jobs       ${s.waiting} waiting, ${s.active} running, ${s.delayed} delayed (retries), ${s.failed} failed`,
     `results    ${s.results} of ${s.totalRuns} runs have one in Redis`,
