@@ -113,7 +113,9 @@ describe.skipIf(SKIP_REASON !== null)('livemig sweep --queue and livemig worker 
     await until('the sweep to be enqueued', () => existsSync(join(out, 'manifest.json')), collector);
     const w = start(['worker', '--queue', redis.url, '--workers', '2', '--until-empty']);
     workers.push(w);
-    await until('3 results', () => lines(results) >= 3, collector);
+    // Kill the collector once the worker has the sweep's jobs (the first results may come from the collector's
+    // own timing runs, before it enqueues anything).
+    await until('3 results and the worker on the sweep', () => lines(results) >= 3 && w.stderr().includes('taking jobs of'), collector);
     collector.child.kill('SIGKILL');
     await collector.exited;
     const kept = lines(results);
