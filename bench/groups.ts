@@ -3,6 +3,7 @@ import { endToEnd } from './end-to-end.js';
 import { oneTib } from './one-tib.js';
 import { policies } from './policies.js';
 import { qemu72 } from './qemu72.js';
+import { queue } from './queue.js';
 import { sweep } from './sweep.js';
 import { switchPoints } from './switch-points.js';
 import { touches } from './touches.js';
@@ -12,4 +13,4 @@ import type { BenchGroup } from './types.js';
  * Every benchmark group, in the order `npm run bench` runs them. To add one, write bench/<name>.ts exporting
  * a BenchGroup (see bench/types.ts) and append it here; run.ts prints its table and saves its rows.
  */
-export const GROUPS: BenchGroup[] = [touches, switchPoints, bitmap, endToEnd, oneTib, qemu72, policies, sweep];
+export const GROUPS: BenchGroup[] = [touches, switchPoints, bitmap, endToEnd, oneTib, qemu72, policies, sweep, queue];

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bytes, ms, table } from './format.js';
 import { GROUPS } from './groups.js';
 import { machineInfo } from './machine.js';
 import type { BenchGroup, Column, GroupResult, TargetCheck } from './types.js';
+import { packageRoot } from '../src/util/package-root.js';
 
 /**
  * `npm run bench` (node --expose-gc dist/bench/run.js): runs the benchmark groups of bench/groups.ts, prints
@@ -40,15 +40,9 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-/** The project root: the nearest directory above this file holding livemig's package.json. */
+/** The project root (livemig's package root), or the working directory outside it. */
 function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'livemig') return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
+  return packageRoot() ?? process.cwd();
 }
 
 function rule(title: string): string {

@@ -56,7 +56,7 @@ async function measureSweep(experiment: Experiment, workers: number): Promise<Me
     try {
       globalThis.gc?.();
       const t0 = performance.now();
-      const s = await runSweep({ experiment, outDir: dir, workers });
+      const s = await runSweep({ experiment, outDir: dir, workers, pool: 'threads' }); // the pool itself, not the in-process shortcut
       wallMs.push(performance.now() - t0);
       completed = s.completed;
       cancelled = s.cancelled;

@@ -48,7 +48,14 @@ export { experimentJsonSchema } from './experiments/schema.js';
 
 // Sweeps and their outputs
 export { runSweep, readResults, readManifest, toRunRecord } from './batch/index.js';
-export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard } from './batch/index.js';
+export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, PoolMode } from './batch/index.js';
+export { mergeShards } from './batch/merge.js';
+export type { MergeOptions, MergeSummary } from './batch/merge.js';
+export { autoShard } from './batch/auto-shard.js';
+export { runQueueSweep, runQueueWorker, queueStatus, drainQueue, parseQueueUrl, queueName } from './queue/index.js';
+export type {
+  QueueSweepOptions, QueueSweepSummary, QueueCounts, QueueWorkerOptions, QueueWorkerSummary, QueueWorkerEvent, QueueStatus, QueueAdminOptions, QueueTarget,
+} from './queue/index.js';
 export { toCsv } from './report/csv.js';
 export { toGuestperf, writeGuestperf } from './report/guestperf.js';
 export type { GuestperfReport } from './report/guestperf.js';
@@ -62,4 +69,4 @@ export { runCharts } from './report/run-charts.js';
 export type { ChartDef, ChartRun } from './report/run-charts.js';
 
 // Errors
-export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError } from './errors/index.js';
+export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError, QueueError } from './errors/index.js';

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync, truncateSync } fro
 import { join } from 'node:path';
 import type { RunRecord } from './record.js';
 import { SweepError } from '../errors/sweep-error.js';
+import { recordProblem } from './validate-record.js';
 
 /** The files of a sweep's output directory. */
 export const RESULTS_FILE = 'results.ndjson';
@@ -99,9 +100,11 @@ function parseRecord(text: string, file: string, number: number): RunRecord {
     throw new SweepError(`${file}:${number}: not a JSON line (${(e as Error).message}); only the last line may be torn`);
   }
   const r = record as Partial<RunRecord> | null;
-  if (r === null || typeof r !== 'object' || r.format !== 'livemig-run/1' || !Number.isInteger(r.index) || typeof r.fingerprint !== 'string') {
+  if (r === null || typeof r !== 'object' || r.format !== 'livemig-run/1') {
     throw new SweepError(`${file}:${number}: not a livemig run record (format "livemig-run/1")`);
   }
+  const problem = recordProblem(r);
+  if (problem !== null) throw new SweepError(`${file}:${number}: a damaged run record (${problem}); only the last line may be torn`);
   return r as RunRecord;
 }
 

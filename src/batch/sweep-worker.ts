@@ -12,9 +12,18 @@ export interface SweepTask {
   run: ScenarioRun;
 }
 
+/** A run's error, flattened: errors lose their class crossing threads (and the queue). */
+export interface SweepTaskError {
+  name: string;
+  message: string;
+  /** A LivemigError: the user's to fix, not a bug. */
+  user: boolean;
+  stack: string | undefined;
+}
+
 export type SweepTaskResult =
   | { ok: true; index: number; status: 'completed' | 'cancelled'; line: string }
-  | { ok: false; index: number; error: { name: string; message: string; user: boolean; stack: string | undefined } };
+  | { ok: false; index: number; error: SweepTaskError };
 
 /** Runs one scenario and returns its results line (newline-terminated), or the error it threw. */
 export function runTask(task: SweepTask): SweepTaskResult {

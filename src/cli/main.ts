@@ -2,15 +2,15 @@
  * The `livemig` command line. Each command registers itself from src/cli/commands/; this file builds the
  * program and turns every outcome into an exit code.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { LivemigError } from '../errors/livemig-error.js';
+import { findPackage } from '../util/package-root.js';
 import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerWorker } from './commands/worker.js';
+import { registerMerge } from './commands/merge.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
 import { registerPlayground } from './commands/playground.js';
@@ -40,7 +40,7 @@ Examples:
 
 export function buildProgram(io: Io): Command {
   const program = new Command('livemig')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(findPackage()?.version ?? 'unknown', '-V, --version', 'print the version')
     .description(
       'Emulate VM live migration page by page, deterministically: pre-copy rounds (QEMU, Xen, SimGrid, ' +
         'stop-and-copy) over a link, against a guest workload that dirties memory, reporting total time, ' +
@@ -55,6 +55,8 @@ export function buildProgram(io: Io): Command {
   registerRun(program, io);
   registerCompare(program, io);
   registerSweep(program, io);
+  registerWorker(program, io);
+  registerMerge(program, io);
   registerExport(program, io);
   registerReport(program, io);
   registerSchema(program, io);
@@ -92,20 +94,4 @@ function exitCodeFor(err: unknown, io: Io): number {
   const message = err instanceof Error ? err.message : String(err);
   io.err(`livemig: internal error: ${message}${detail}\n`);
   return EXIT_INTERNAL;
-}
-
-/** The version in livemig's package.json, found by walking up (this file runs from src/ and from dist/src/). */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'livemig' && pkg.version) return pkg.version;
-    } catch {
-      // No package.json here; keep walking up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
-    dir = parent;
-  }
 }

@@ -147,7 +147,7 @@ describe('livemig sweep: flags and experiment errors', () => {
     const r = await runCli('sweep', good, '--out', join(dir, 'o3'), '--workers', '2', '--shard', '2/4');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Results by point and policy, over \d+ seeds? \(completed runs only\):\n/);
-    expect(r.stderr).toMatch(/^livemig: sweep "varied" \(shard 2\/4\): 9\/9 runs recorded in .*results\.ndjson \(9 run now: \d+ completed, \d+ cancelled; 0 resumed\) in [\d.]+ s on 2 workers\n$/);
+    expect(r.stderr).toMatch(/^livemig: sweep "varied" \(shard 2\/4\): 9\/9 runs recorded in .*results\.ndjson \(9 run now: \d+ completed, \d+ cancelled; 0 resumed\) in [\d.]+ s in-process \(too few runs to pay for worker threads\)\n$/);
     expect(readResults(join(dir, 'o3')).map((x) => x.index)).toEqual([1, 5, 9, 13, 17, 21, 25, 29, 33]);
   });
 
@@ -155,7 +155,7 @@ describe('livemig sweep: flags and experiment errors', () => {
     const r = await runCli('sweep', '--help');
     expect(r.code).toBe(0);
     const entries = helpEntries(r.stdout);
-    for (const flag of ['--workers', '--resume', '--shard', '--no-progress']) expect(entries.get(flag), flag).toMatch(/\(default: [^)]+\)$/);
+    for (const flag of ['--workers', '--resume', '--shard', '--shard-count', '--queue', '--batch', '--no-progress']) expect(entries.get(flag), flag).toMatch(/\(default: [^)]+\)$/);
     expect(entries.get('--out')).toMatch(/\(required\)$/);
     expect(r.stdout).toMatch(/^Usage: livemig sweep \[options\] <experiment>/);
     expect(r.stdout).toMatch(/Examples:\n(?: {2}\$ livemig sweep .*\n){3}/);

@@ -43,6 +43,32 @@ describe('readResults', () => {
     expect(() => readResults(other)).toThrow(/other\.ndjson:2: a run of another experiment/);
     expect(() => readResults(join(dir, 'missing'))).toThrow(/no such results file/);
   });
+
+  it('validates every field of a record: a null, missing or mistyped field is reported by line number and path', () => {
+    const cases: [string, (r: Record<string, any>) => void, RegExp][] = [
+      ['null summary field', (r) => { r.summary.totalTimeMs = null; }, /:3: a damaged run record \(summary\.totalTimeMs: null\)/],
+      ['missing rounds', (r) => { delete r.rounds; }, /:3: a damaged run record \(rounds: missing, expected an array\)/],
+      ['bad round entry', (r) => { r.rounds[0].bytes = 'x'; }, /:3: a damaged run record \(rounds\[0\]\.bytes: "x"\)/],
+      ['negative timeline', (r) => { r.timeline[1].tMs = -1; }, /timeline\[1\]\.tMs: -1/],
+      ['missing scenario field', (r) => { delete r.scenario.memoryBytes; }, /scenario\.memoryBytes: missing/],
+      ['bad status', (r) => { r.summary.status = 'done'; }, /summary\.status: "done", expected "completed" or "cancelled"/],
+      ['null vcpus', (r) => { r.summary.guest.vcpus = null; }, /summary\.guest\.vcpus: null, expected an array/],
+      ['null id', (r) => { r.id = null; }, /\(id: null\)/],
+      ['string index', (r) => { r.index = '2'; }, /\(index: "2"\)/],
+    ];
+    for (const [name, damage, message] of cases) {
+      const r = JSON.parse(JSON.stringify(records[2])) as Record<string, any>;
+      damage(r);
+      const file = join(dir, `damaged-${name.replace(/ /g, '-')}.ndjson`);
+      writeFileSync(file, line(records[0]!) + line(records[1]!) + `${JSON.stringify(r)}\n` + line(records[3]!));
+      expect(() => readResults(file), name).toThrow(SweepError);
+      expect(() => readResults(file), name).toThrow(message);
+    }
+    // Every record a real sweep writes passes.
+    const good = join(dir, 'good.ndjson');
+    writeFileSync(good, records.map(line).join(''));
+    expect(readResults(good)).toEqual(records);
+  });
 });
 
 describe('scanResults (resume)', () => {

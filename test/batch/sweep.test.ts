@@ -22,8 +22,8 @@ describe('runSweep', () => {
 
   it('gives the same records with 1 and with several workers, equal to migrate() run in-process', async () => {
     const progress: SweepProgress[] = [];
-    const one = await runSweep({ experiment: varied, outDir: join(dir, 'w1'), workers: 1, onProgress: (p) => progress.push(p) });
-    const many = await runSweep({ experiment: varied, outDir: join(dir, 'w3'), workers: 3 });
+    const one = await runSweep({ experiment: varied, outDir: join(dir, 'w1'), workers: 1, pool: 'threads', onProgress: (p) => progress.push(p) });
+    const many = await runSweep({ experiment: varied, outDir: join(dir, 'w3'), workers: 3, pool: 'threads' });
     for (const s of [one, many]) {
       expect(s).toMatchObject({ total: 36, done: 36, skipped: 0, remaining: 0, interrupted: false, droppedBytes: 0 });
       expect(s.completed + s.cancelled).toBe(36);
@@ -32,8 +32,12 @@ describe('runSweep', () => {
     expect(one.cancelled).toBeGreaterThan(0);
     expect(one.workers).toBe(1);
     expect(many.workers).toBe(3);
+    // Small enough to stay in this thread in 'auto' mode (36 runs of ~1 ms): no threads, same records.
+    const auto = await runSweep({ experiment: varied, outDir: join(dir, 'auto'), workers: 2 });
+    expect(auto).toMatchObject({ done: 36, workers: 0 });
     const a = readResults(join(dir, 'w1'));
     const b = readResults(join(dir, 'w3'));
+    expect(JSON.stringify(readResults(join(dir, 'auto')))).toBe(JSON.stringify(a));
     expect(a.map((r) => r.index)).toEqual(varied.runs.map((r) => r.index));
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     const direct = varied.runs.map((r) => toRunRecord(varied, r, migrate(r.options)));
