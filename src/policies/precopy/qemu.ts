@@ -75,8 +75,7 @@ export const qemu: PrecopyAlgorithm = {
         pending = ctx.remainingPages * s.pageSize;
       }
       if (qemuCanSwitchOver(pending, threshold) || ctx.controllerWantsStop(() => ctx.remainingPages)) {
-        ctx.stopAndCopy();
-        return { status: 'completed' };
+        return ctx.stopAndCopy();
       }
       ctx.burst(Math.max(0, windowBudget - w.bytes), { wrap: true, skipDirty: false });
     }
