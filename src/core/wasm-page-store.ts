@@ -54,6 +54,20 @@ function wasmModule(): WebAssembly.Module {
 }
 
 /**
+ * A fresh core instance. The host may refuse its memory (a virtual-memory limit, an exhausted address space):
+ * that is the VM not fitting this machine, a CapacityError, not a bug.
+ */
+function instantiate(field: string, need: number): CoreExports {
+  try {
+    return instantiateSync<Record<string, unknown>>(wasmModule(), {}).exports as unknown as CoreExports;
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES,
+      `the host refused the Wasm core's memory (${e.message}); raise the process's virtual-memory limit (ulimit -v) or run fewer migrations at once`);
+  }
+}
+
+/**
  * Guest memory held in the Wasm core. One instance (and one Wasm memory) per VM, sized once at creation;
  * the typed-array views below are built here, once, after the only memory growth.
  */
@@ -75,7 +89,7 @@ export class WasmPageStore implements PageStore {
     const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
     if (need > WASM_MEMORY_LIMIT_BYTES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
     if (pages > MAX_PAGES) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES, `${pages} pages; the core indexes at most ${MAX_PAGES}`);
-    this.x = instantiateSync<Record<string, unknown>>(wasmModule(), {}).exports as unknown as CoreExports;
+    this.x = instantiate(field, need);
     if (this.x.MAX_STREAMS.value !== MAX_STREAMS) throw new Error('livemig: Wasm core and host disagree on MAX_STREAMS');
     const end = this.x.init(pages, trace ? 1 : 0);
     if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
