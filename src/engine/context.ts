@@ -92,7 +92,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     }
     if (cycle !== null) {
       const ok = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
-      if (typeof cycle !== 'object' || !ok(cycle.runMs) || !ok(cycle.sleepMs) || cycle.runMs + cycle.sleepMs <= 0) {
+      // The period must be finite too: two finite halves can overflow to an infinite one.
+      if (typeof cycle !== 'object' || !ok(cycle.runMs) || !ok(cycle.sleepMs) || !(cycle.runMs + cycle.sleepMs > 0 && Number.isFinite(cycle.runMs + cycle.sleepMs))) {
         throw new InvalidOptionError(`${call} cycle`, cycle, 'null or { runMs, sleepMs }: finite numbers >= 0, not both 0');
       }
     }
