@@ -3,7 +3,13 @@
  * a run (core calls, emulated writes, windows) is bounded by what its report holds, never by emulated time past
  * a cap. Work is counted, never timed.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readResults } from '../../src/batch/results.js';
+import { runSweep } from '../../src/batch/sweep.js';
+import { checkExperiment } from '../../src/experiments/load.js';
 import { checkReport, migrate, runMigration } from '../../src/api/migrate.js';
 import { resolveOptions } from '../../src/api/resolve.js';
 import { WasmPageStore } from '../../src/core/wasm-page-store.js';
@@ -156,5 +162,23 @@ describe('caps cut the work where they are reached (issue 9 reproducers)', () =>
   it('without max-data, the run stops at 2^53 bytes, where byte sums stop being exact', () => {
     expect(() => migrate({ maxDataBytes: 2 ** 53 + 2 })).toThrow(/maxDataBytes.*<= 9007199254740992 B/);
     expect(() => migrate({ memoryBytes: 2 ** 54 })).toThrow(/memoryBytes.*<= 9007199254740992 B/);
+  });
+
+  it('a sweep with a heavy-writer axis (1e9 writes/s, 8 vCPUs, 1 h setup) under a 1 ms cap finishes, each run cut at the cap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'livemig-heavy-'));
+    try {
+      const experiment = checkExperiment({
+        name: 'heavy', base: { memoryBytes: 64 * MiB, maxTimeMs: 1, setupTimeMs: 3_600_000 },
+        axes: { 'workload.writesPerSec': [1e9, 1e8], vcpus: [1, 8] }, policies: ['qemu', 'xen'],
+      });
+      const summary = await runSweep({ experiment, outDir: dir, workers: 1 });
+      expect(summary.done).toBe(8);
+      for (const r of readResults(dir)) {
+        expect(r.summary.totalTimeMs).toBe(1);
+        expect(r.summary.status).toBe('cancelled');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
