@@ -24,7 +24,14 @@ import type { WorkloadSpec } from '../src/model/workloads.js';
 export type FuzzCase =
   | { kind: 'migrate'; options: Record<string, unknown>; broken: string | null }
   | { kind: 'cli'; argv: string[]; broken: string | null }
-  | { kind: 'experiment'; json: unknown; broken: string | null };
+  | { kind: 'experiment'; json: unknown; broken: string | null }
+  | { kind: 'controller'; options: Record<string, unknown>; plan: ControllerCall[] };
+
+/** One actuator call a fuzzed custom controller makes (in turn, one per sync or window). */
+export type ControllerCall =
+  | { call: 'share'; share: number }
+  | { call: 'cycle'; vcpu: number; cycle: { runMs: number; sleepMs: number } | null }
+  | { call: 'stop' };
 
 /** How a case went. Anything but 'ok' and 'user-error' is a finding. */
 export type Verdict = 'ok' | 'user-error' | 'crash' | 'wrong-error' | 'non-finite' | 'invariant' | 'work-bound' | 'nondeterministic';
@@ -202,7 +209,35 @@ export const experimentCase: fc.Arbitrary<{ json: unknown; broken: string | null
   }
 });
 
+const oddNumber = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1.5, 1e308, -0);
+const controllerCall: fc.Arbitrary<ControllerCall> = fc.oneof(
+  { weight: 4, arbitrary: fc.oneof(fc.double({ min: 0.01, max: 1, noNaN: true }), oddNumber).map((share): ControllerCall => ({ call: 'share', share })) },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom(-1, 1.5, 99)),
+      fc.option(fc.record({ runMs: fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), oddNumber), sleepMs: fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), oddNumber) })))
+      .map(([vcpu, cycle]): ControllerCall => ({ call: 'cycle', vcpu, cycle })),
+  },
+  { weight: 1, arbitrary: fc.constant<ControllerCall>({ call: 'stop' }) },
+);
+
+/** Whether an actuator call is one the controller API accepts (for a VM of `vcpus` vCPUs). */
+export function callIsValid(c: ControllerCall, vcpus: number): boolean {
+  if (c.call === 'stop') return true;
+  if (c.call === 'share') return c.share > 0 && c.share <= 1;
+  if (!Number.isInteger(c.vcpu) || c.vcpu < 0 || c.vcpu >= vcpus) return false;
+  if (c.cycle === null) return true;
+  const ok = (x: number) => Number.isFinite(x) && x >= 0;
+  return ok(c.cycle.runMs) && ok(c.cycle.sleepMs) && c.cycle.runMs + c.cycle.sleepMs > 0 && Number.isFinite(c.cycle.runMs + c.cycle.sleepMs);
+}
+
+/** A custom controller making random actuator calls, some of them invalid, on a valid scenario. */
+export const controllerCase: fc.Arbitrary<{ options: Record<string, unknown>; plan: ControllerCall[] }> = fc.tuple(
+  validOptions, fc.array(controllerCall, { minLength: 1, maxLength: 12 }),
+).map(([options, plan]) => ({ options, plan }));
+
 export const anyCase: fc.Arbitrary<FuzzCase> = fc.oneof(
+  { weight: 1, arbitrary: controllerCase.map(({ options, plan }): FuzzCase => ({ kind: 'controller', options, plan })) },
   { weight: 5, arbitrary: validOptions.map((options): FuzzCase => ({ kind: 'migrate', options, broken: null })) },
   { weight: 3, arbitrary: brokenOptions.map(({ options, broken }): FuzzCase => ({ kind: 'migrate', options, broken })) },
   { weight: 2, arbitrary: cliCase.map(({ argv, broken }): FuzzCase => ({ kind: 'cli', argv, broken })) },
@@ -261,6 +296,7 @@ export async function judge(c: FuzzCase, determinism = false): Promise<Outcome> 
   try {
     if (c.kind === 'migrate') return judgeMigrate(c.options, c.broken, determinism);
     if (c.kind === 'experiment') return judgeExperiment(c.json, c.broken);
+    if (c.kind === 'controller') return judgeController(c.options, c.plan);
     return await judgeCli(c.argv, c.broken);
   } catch (e) {
     return { verdict: 'crash', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
@@ -288,6 +324,42 @@ function judgeMigrate(options: Record<string, unknown>, broken: string | null, d
   const work = workViolation(run);
   if (work !== null) return { verdict: 'work-bound', detail: work };
   if (determinism && JSON.stringify(countedRun(options as MigrationOptions).report) !== json) return { verdict: 'nondeterministic' };
+  return { verdict: 'ok' };
+}
+
+function judgeController(options: Record<string, unknown>, plan: ControllerCall[]): Outcome {
+  let next = 0;
+  let lastInvalid = false;
+  let acceptedInvalid: ControllerCall | null = null;
+  let vcpus = 1;
+  const act = (ctx: import('../src/model/controller.js').ControllerContext): void => {
+    const c = plan[next++ % plan.length]!;
+    vcpus = ctx.vcpus.length;
+    lastInvalid = !callIsValid(c, vcpus);
+    if (c.call === 'share') ctx.setCpuShare(c.share);
+    else if (c.call === 'cycle') ctx.setVcpuDutyCycle(c.vcpu, c.cycle);
+    if (lastInvalid) acceptedInvalid ??= c;
+  };
+  const controller = {
+    name: 'fuzz',
+    onSync: (_e: unknown, ctx: import('../src/model/controller.js').ControllerContext) => act(ctx),
+    onWindow: (_e: unknown, ctx: import('../src/model/controller.js').ControllerContext) => act(ctx),
+    shouldStopAndCopy: () => plan[next % plan.length]!.call === 'stop',
+  };
+  let run: ReturnType<typeof countedRun>;
+  try {
+    run = countedRun({ ...options, controller } as MigrationOptions);
+  } catch (e) {
+    if (!(e instanceof LivemigError)) return { verdict: 'crash', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    if (!lastInvalid) return { verdict: 'wrong-error', detail: `a valid controller call refused: ${e.message}` };
+    if (!(e instanceof InvalidOptionError) || !e.field.startsWith('controller fuzz: ')) return { verdict: 'wrong-error', detail: `an invalid call, but: ${e.message}` };
+    return { verdict: 'user-error' };
+  }
+  if (acceptedInvalid !== null) return { verdict: 'wrong-error', detail: `invalid call accepted (${JSON.stringify(acceptedInvalid)}, ${vcpus} vCPUs)` };
+  const bad = checkReport(run.report);
+  if (bad.length > 0) return { verdict: bad.some((b) => NON_FINITE.test(b)) ? 'non-finite' : 'invariant', detail: bad.join('; ') };
+  const work = workViolation(run);
+  if (work !== null) return { verdict: 'work-bound', detail: work };
   return { verdict: 'ok' };
 }
 

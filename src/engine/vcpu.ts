@@ -52,7 +52,10 @@ export class Vcpu {
   /** Throttle in percent: the share of time the schedule keeps the vCPU asleep. */
   get throttlePct(): number {
     const c = this.cycle;
-    return c === null ? 0 : (100 * c.sleepMs) / (c.runMs + c.sleepMs);
+    if (c === null) return 0;
+    const pct = (100 * c.sleepMs) / (c.runMs + c.sleepMs);
+    // 100 × a sleep near the largest double overflows; the share itself never does.
+    return Number.isFinite(pct) ? pct : 100 * (c.sleepMs / (c.runMs + c.sleepMs));
   }
 
   /** Applies a schedule from `nowMs`, or lifts it with null (see ThrottleMode). Setting the same schedule again changes nothing. */

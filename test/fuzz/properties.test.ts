@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { brokenOptions, cliCase, countedRun, experimentCase, judge, validOptions, workViolation } from '../../bench/fuzz-cases.js';
+import { brokenOptions, cliCase, controllerCase, countedRun, experimentCase, judge, validOptions, workViolation } from '../../bench/fuzz-cases.js';
 import { checkReport, migrate } from '../../src/api/migrate.js';
 import { scenarioOptions } from '../../src/api/scenario-options.js';
 import type { MigrationOptions } from '../../src/model/options.js';
@@ -42,6 +42,15 @@ describe('fuzz: migrate() options', () => {
       const o = await judge({ kind: 'migrate', options, broken });
       expect(o, JSON.stringify(options)).toStrictEqual({ verdict: 'user-error' });
     }), params(1500));
+  });
+});
+
+describe('fuzz: custom controllers', () => {
+  it('an invalid actuator call is an InvalidOptionError naming the controller and the call; valid ones give a sound report', async () => {
+    await fc.assert(fc.asyncProperty(controllerCase, async ({ options, plan }) => {
+      const o = await judge({ kind: 'controller', options, plan });
+      expect(['ok', 'user-error'], `${JSON.stringify(plan)}: ${o.detail ?? ''}`).toContain(o.verdict);
+    }), params(300));
   });
 });
 

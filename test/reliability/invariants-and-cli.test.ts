@@ -67,6 +67,15 @@ describe('the report invariant checker', () => {
   });
 });
 
+describe('controllers cannot put non-finite numbers into a report', () => {
+  it('a duty cycle with a sleep near the largest double gives a 100 % throttle, not Infinity (found by the fuzz suite)', () => {
+    const controller = { name: 'huge-sleep', onSync: (_e: unknown, ctx: { setVcpuDutyCycle(v: number, c: { runMs: number; sleepMs: number }): void }) => ctx.setVcpuDutyCycle(0, { runMs: 0, sleepMs: 1e308 }) };
+    const r = migrate({ memoryBytes: 4 * MiB, workload: { kind: 'hot-cold', writesPerSec: 50_000 }, maxTimeMs: 5000, controller });
+    expect(checkReport(r)).toStrictEqual([]);
+    expect(r.summary.maxThrottlePct).toBe(100);
+  });
+});
+
 describe('the CLI: user errors are exit 2, signals stop it', () => {
   it('dist/ is built', () => {
     expect(existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))).toBe(true);
