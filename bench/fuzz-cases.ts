@@ -209,7 +209,7 @@ export const experimentCase: fc.Arbitrary<{ json: unknown; broken: string | null
   }
 });
 
-const oddNumber = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1.5, 1e308, -0);
+const oddNumber = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -1, 0, 1.5, 1e308, -0, 5e-324, 1e-300, 0.0009);
 const controllerCall: fc.Arbitrary<ControllerCall> = fc.oneof(
   { weight: 4, arbitrary: fc.oneof(fc.double({ min: 0.01, max: 1, noNaN: true }), oddNumber).map((share): ControllerCall => ({ call: 'share', share })) },
   {
@@ -228,7 +228,7 @@ export function callIsValid(c: ControllerCall, vcpus: number): boolean {
   if (!Number.isInteger(c.vcpu) || c.vcpu < 0 || c.vcpu >= vcpus) return false;
   if (c.cycle === null) return true;
   const ok = (x: number) => Number.isFinite(x) && x >= 0;
-  return ok(c.cycle.runMs) && ok(c.cycle.sleepMs) && c.cycle.runMs + c.cycle.sleepMs > 0 && Number.isFinite(c.cycle.runMs + c.cycle.sleepMs);
+  return ok(c.cycle.runMs) && ok(c.cycle.sleepMs) && c.cycle.runMs + c.cycle.sleepMs >= 0.001 && Number.isFinite(c.cycle.runMs + c.cycle.sleepMs);
 }
 
 /** A custom controller making random actuator calls, some of them invalid, on a valid scenario. */

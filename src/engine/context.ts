@@ -11,6 +11,9 @@ import { Recorder, buildReport } from './recorder.js';
 import type { ThrottleMode, Vcpu } from './vcpu.js';
 import type { WireFormat } from './wire.js';
 
+/** Shortest duty-cycle period a controller may set (1 µs; real throttles work in milliseconds). */
+export const MIN_PERIOD_MS = 0.001;
+
 /** How an algorithm imposes a CPU share on every vCPU: its hypervisor's throttle as a duty cycle. */
 export type CpuShareActuator = (share: number) => { cycle: DutyCycle | null; mode: ThrottleMode };
 
@@ -92,9 +95,11 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     }
     if (cycle !== null) {
       const ok = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
-      // The period must be finite too: two finite halves can overflow to an infinite one.
-      if (typeof cycle !== 'object' || !ok(cycle.runMs) || !ok(cycle.sleepMs) || !(cycle.runMs + cycle.sleepMs > 0 && Number.isFinite(cycle.runMs + cycle.sleepMs))) {
-        throw new InvalidOptionError(`${call} cycle`, cycle, 'null or { runMs, sleepMs }: finite numbers >= 0, not both 0');
+      // The period must be finite (two finite halves can overflow) and at least MIN_PERIOD_MS: a subnormal
+      // period makes the run-time arithmetic divide to Infinity.
+      const period = typeof cycle === 'object' ? cycle.runMs + cycle.sleepMs : Number.NaN;
+      if (typeof cycle !== 'object' || !ok(cycle.runMs) || !ok(cycle.sleepMs) || !(period >= MIN_PERIOD_MS && Number.isFinite(period))) {
+        throw new InvalidOptionError(`${call} cycle`, cycle, `null or { runMs, sleepMs }: finite numbers >= 0 whose sum (the period) is at least ${MIN_PERIOD_MS} ms`);
       }
     }
     this.vcpuList[vcpu]!.setDutyCycle(cycle, this.nowMs);

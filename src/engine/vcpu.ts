@@ -90,7 +90,8 @@ export class Vcpu {
       const k = Math.floor(x / period);
       return k * c.runMs + Math.min(x - k * period, c.runMs);
     };
-    return upTo(fromMs + dtMs - this.originMs) - upTo(fromMs - this.originMs);
+    // Rounding in the difference of two large sums must not give less than no CPU time.
+    return Math.max(0, upTo(fromMs + dtMs - this.originMs) - upTo(fromMs - this.originMs));
   }
 
   /** Runs the vCPU over [nowMs, nowMs + dtMs); a paused guest gets no CPU. Returns the dirty-ring entries made. */

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { brokenOptions, cliCase, controllerCase, countedRun, experimentCase, judge, validOptions, workViolation } from '../../bench/fuzz-cases.js';
+import { brokenOptions, caseAt, cliCase, controllerCase, countedRun, experimentCase, judge, validOptions, workViolation } from '../../bench/fuzz-cases.js';
 import { checkReport, migrate } from '../../src/api/migrate.js';
 import { scenarioOptions } from '../../src/api/scenario-options.js';
 import type { MigrationOptions } from '../../src/model/options.js';
@@ -51,6 +51,14 @@ describe('fuzz: custom controllers', () => {
       const o = await judge({ kind: 'controller', options, plan });
       expect(['ok', 'user-error'], `${JSON.stringify(plan)}: ${o.detail ?? ''}`).toContain(o.verdict);
     }), params(300));
+  });
+});
+
+describe('fuzz: cases npm run fuzz found, replayed', () => {
+  // seed 20261201: subnormal duty-cycle periods gave NaN CPU times (3617, 11644), rounding a negative one (48949)
+  it.each([3617, 11644, 48949])('case %i', async (i) => {
+    const o = await judge(caseAt(20261201, i));
+    expect(['ok', 'user-error'], o.detail).toContain(o.verdict);
   });
 });
 
