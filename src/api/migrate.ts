@@ -1,6 +1,7 @@
 import type { PageStore } from '../core/page-store.js';
 import { WasmPageStore } from '../core/wasm-page-store.js';
 import { MigrationContext } from '../engine/context.js';
+import { assertReportInvariants, invariantChecksOn, reportViolations } from '../engine/invariants.js';
 import { Vcpu } from '../engine/vcpu.js';
 import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
@@ -34,6 +35,15 @@ export function runMigration(resolved: ResolvedOptions, store: PageStore): Migra
     return new Vcpu(i, createWorkload(spec, s.pages, i));
   });
   const algorithm = PRECOPY_ALGORITHMS[s.algorithm];
-  const ctx = new MigrationContext(resolved, store, vcpus, algorithm.wire(s.pageSize), algorithm.cpuShare, resolved.controller.create());
-  return ctx.report(algorithm.run(ctx));
+  const wire = algorithm.wire(s.pageSize);
+  const ctx = new MigrationContext(resolved, store, vcpus, wire, algorithm.cpuShare, resolved.controller.create());
+  const report = ctx.report(algorithm.run(ctx));
+  if (invariantChecksOn()) assertReportInvariants(report, wire);
+  return report;
+}
+
+/** Every invariant `report` breaks (src/engine/invariants.ts), with the wire format of its algorithm. */
+export function checkReport(report: MigrationReport): string[] {
+  const s = report.scenario;
+  return reportViolations(report, PRECOPY_ALGORITHMS[s.algorithm].wire(s.pageSize));
 }

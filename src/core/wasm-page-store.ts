@@ -37,6 +37,20 @@ const FRESH = 4;
 const LOG_PAGES = 5;
 
 /**
+ * A fresh core instance. The host may refuse its memory (a virtual-memory limit, an exhausted address space):
+ * that is the VM not fitting this machine, a CapacityError, not a bug.
+ */
+function instantiate(field: string, need: number): CoreExports {
+  try {
+    return instantiateCore() as unknown as CoreExports;
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES,
+      `the host refused the Wasm core's memory (${e.message}); raise the process's virtual-memory limit (ulimit -v) or run fewer migrations at once`);
+  }
+}
+
+/**
  * Guest memory held in the Wasm core. One instance (and one Wasm memory) per VM, sized once at creation;
  * the typed-array views below are built here, once, after the only memory growth.
  */
@@ -59,7 +73,7 @@ export class WasmPageStore implements PageStore {
   ) {
     checkCapacity(field, pages, trace);
     const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
-    this.x = instantiateCore() as unknown as CoreExports;
+    this.x = instantiate(field, need);
     const end = this.x.init(pages, trace ? 1 : 0);
     if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
     this.memoryBytes = end;

@@ -1,5 +1,6 @@
 import type { PageStore } from '../core/page-store.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { MAX_EXACT_BYTES } from '../model/limits.js';
 import type { Controller, ControllerContext, DutyCycle, VcpuView } from '../model/controller.js';
 import type { ResolvedOptions } from '../model/options.js';
 import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
@@ -17,6 +18,9 @@ import type { WireFormat } from './wire.js';
 function throttleModel(text: string) {
   return text === 'ideal' ? null : parseThrottledWriteFraction('throttledWriteFraction', text);
 }
+
+/** Shortest duty-cycle period a controller may set (1 µs; real throttles work in milliseconds). */
+export const MIN_PERIOD_MS = 0.001;
 
 /** How an algorithm imposes a CPU share on every vCPU: its hypervisor's throttle as a duty cycle. */
 export type CpuShareActuator = (share: number) => { cycle: DutyCycle | null; mode: ThrottleMode };
@@ -100,8 +104,11 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     }
     if (cycle !== null) {
       const ok = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
-      if (typeof cycle !== 'object' || !ok(cycle.runMs) || !ok(cycle.sleepMs) || cycle.runMs + cycle.sleepMs <= 0) {
-        throw new InvalidOptionError(`${call} cycle`, cycle, 'null or { runMs, sleepMs }: finite numbers >= 0, not both 0');
+      // The period must be finite (two finite halves can overflow) and at least MIN_PERIOD_MS: a subnormal
+      // period makes the run-time arithmetic divide to Infinity.
+      const period = typeof cycle === 'object' ? cycle.runMs + cycle.sleepMs : Number.NaN;
+      if (typeof cycle !== 'object' || !ok(cycle.runMs) || !ok(cycle.sleepMs) || !(period >= MIN_PERIOD_MS && Number.isFinite(period))) {
+        throw new InvalidOptionError(`${call} cycle`, cycle, `null or { runMs, sleepMs }: finite numbers >= 0 whose sum (the period) is at least ${MIN_PERIOD_MS} ms`);
       }
     }
     this.vcpuList[vcpu]!.setDutyCycle(cycle, this.nowMs);
@@ -109,12 +116,26 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   // --- Clock ---
 
-  /** Lets the guest run (or stay paused) for `dtMs` with the link idle, closing the window if it ends. */
-  private runGuest(dtMs: number): void {
-    if (dtMs <= 0) return;
-    this.link.windowRingEntries += this.guest.run(this.nowMs, dtMs);
-    this.nowMs += dtMs;
+  /**
+   * Lets the guest run (or stay paused) for `dtMs` with the link idle, closing the window if it ends. Unless
+   * `uncapped`, the step stops at the max-time cap (the clock lands on it exactly), so no step emulates the
+   * guest past the moment the run is cancelled.
+   */
+  private runGuest(dtMs: number, uncapped = false): void {
+    const capMs = this.options.scenario.maxTimeMs;
+    const toCap = !uncapped && this.nowMs + dtMs >= capMs;
+    const dt = toCap ? capMs - this.nowMs : dtMs;
+    if (dt <= 0) return;
+    this.link.windowRingEntries += this.guest.run(this.nowMs, dt);
+    this.nowMs = toCap ? capMs : this.nowMs + dt;
     if (this.link.windowDue(this.nowMs)) this.closeWindow();
+  }
+
+  /** Bytes the link can still carry before a cap is reached (Infinity without one). */
+  private bytesToCap(): number {
+    const s = this.options.scenario;
+    const byTime = (this.linkBytesPerSec * Math.max(0, s.maxTimeMs - this.nowMs)) / 1000;
+    return Math.min(byTime, Math.max(0, this.dataCap() - this.link.transferredBytes));
   }
 
   idleUntil(tMs: number): void {
@@ -152,7 +173,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   burst(budgetBytes: number, opts: BurstOptions): number {
     const link = this.linkBytesPerSec;
-    const limit = Math.min(budgetBytes, (link * (opts.maxMs ?? MAX_BURST_MS)) / 1000);
+    // A cap inside the burst ends it there (the page that crosses it is still sent, as any budget's).
+    const limit = Math.min(budgetBytes, (link * (opts.maxMs ?? MAX_BURST_MS)) / 1000, this.bytesToCap());
     let bytes = this.scan(this.pages, limit, opts.skipDirty);
     if (opts.wrap && this.link.cursor >= this.pages && bytes < limit && this.remainingPages > 0) {
       this.link.cursor = 0;
@@ -207,35 +229,60 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     return ask !== undefined && ask.call(this.controller, pendingPages(), this);
   }
 
+  /** The data cap: max-data, or without one 2^53 B, beyond which byte sums would no longer be exact. */
+  private dataCap(): number {
+    return this.options.scenario.maxDataBytes ?? MAX_EXACT_BYTES;
+  }
+
   cancelReason(): CancelReason | null {
-    const s = this.options.scenario;
-    if (this.nowMs >= s.maxTimeMs) return 'max-time';
-    if (s.maxDataBytes !== null && this.link.transferredBytes >= s.maxDataBytes) return 'max-data';
+    if (this.nowMs >= this.options.scenario.maxTimeMs) return 'max-time';
+    if (this.link.transferredBytes >= this.dataCap()) return 'max-data';
     return null;
   }
 
   cancel(): void {
+    // Cancelled during stop-and-copy, the guest resumes at the source.
+    this.guest.paused = false;
     this.recorder.endRound(this.nowMs, this.store.countBits('dirtyLog'), this.guest.meanThrottlePct());
     this.guest.schedule(null, this.nowMs);
   }
 
   /**
    * Stop-and-copy: pause the guest, sync the log one last time, send every remaining page and the device
-   * state at link capacity (QEMU lifts the rate limit at completion), then resume at the destination.
+   * state at link capacity (QEMU lifts the rate limit at completion), then resume at the destination. The
+   * caps hold here too: if the last pages and the device state cannot all be sent before the time or data cap,
+   * the run is cancelled at the cap (the guest resumes at the source). The resume time comes after the last
+   * byte, when the migration has already succeeded, so it is not cut.
    */
-  stopAndCopy(): void {
+  stopAndCopy(): PrecopyOutcome {
+    const early = this.cancelReason();
+    if (early !== null) {
+      this.cancel();
+      return { status: 'cancelled', reason: early };
+    }
     this.guest.paused = true;
     this.pauseAtMs = this.nowMs;
     this.sync('stop-and-copy');
     this.guest.schedule(null, this.nowMs);
     this.link.cursor = 0;
-    let bytes = this.scan(this.pages, Number.POSITIVE_INFINITY, false);
+    const room = this.bytesToCap();
+    let bytes = this.scan(this.pages, room, false);
     const tail = this.options.scenario.deviceStateBytes + this.link.wire.burstTrailerBytes;
-    this.account(tail);
-    bytes += tail;
+    const fits = this.remainingPages === 0 && bytes + tail <= room;
+    // Cut short, the tail counts as sent like the page that crosses a budget: bytes stay pages + framing + state.
+    if (this.remainingPages === 0) {
+      this.account(tail);
+      bytes += tail;
+    }
     this.runGuest((bytes / this.linkBytesPerSec) * 1000);
-    this.runGuest(this.options.scenario.resumeTimeMs);
+    if (!fits) {
+      const reason = this.cancelReason() ?? 'max-data';
+      this.cancel();
+      return { status: 'cancelled', reason };
+    }
+    this.runGuest(this.options.scenario.resumeTimeMs, true);
     this.recorder.endRound(this.nowMs, 0, this.guest.meanThrottlePct());
+    return { status: 'completed' };
   }
 
   /** The report of the finished run. */

@@ -1,4 +1,4 @@
-import type { CancelReason, ResolvedScenario, RoundRecord } from '../model/report.js';
+import type { CancelReason, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
 
 /** Options of one send burst. */
 export interface BurstOptions {
@@ -56,6 +56,9 @@ export interface PrecopyContext {
   cancelReason(): CancelReason | null;
   /** Cancels: the guest keeps running at the source, throttles are lifted. */
   cancel(): void;
-  /** Pauses the guest, sends what remains and the device state at link capacity, resumes at the destination. */
-  stopAndCopy(): void;
+  /**
+   * Pauses the guest, sends what remains and the device state at link capacity, resumes at the destination;
+   * cancelled instead if a cap is reached first. Return its outcome.
+   */
+  stopAndCopy(): PrecopyOutcome;
 }

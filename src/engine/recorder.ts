@@ -3,12 +3,23 @@ import type { GuestImpact, MigrationReport, PrecopyOutcome, ResolvedScenario, Ro
 import type { Vcpu } from './vcpu.js';
 
 /**
+ * Most timeline samples a report keeps. Above it the timeline is thinned, so a long run's report stays a size
+ * that can be written and read: 8192 keeps every window of a run up to the default 600 s cap.
+ */
+export const MAX_TIMELINE_SAMPLES = 8192;
+
+/**
  * What a run leaves behind: the round records, the timeline of windows, and the hooks that watch them as they
  * are made; at the end, the report.
  */
 export class Recorder {
   readonly rounds: RoundRecord[] = [];
   readonly timeline: TimelineSample[] = [];
+  /** The timeline keeps every `timelineStrideWindows`-th window (doubled each time it would outgrow MAX_TIMELINE_SAMPLES). */
+  timelineStrideWindows = 1;
+  /** Windows closed so far (hooks see every one of them). */
+  windows = 0;
+  private lastSample: TimelineSample | null = null;
   /** The round in progress (null before the setup sync). */
   current: RoundRecord | null = null;
 
@@ -53,8 +64,25 @@ export class Recorder {
   }
 
   sample(s: TimelineSample): void {
-    this.timeline.push(s);
+    this.windows++;
+    this.lastSample = s;
     this.hooks.onWindow?.(s);
+    if (this.windows % this.timelineStrideWindows !== 0) return;
+    this.timeline.push(s);
+    if (this.timeline.length > MAX_TIMELINE_SAMPLES) {
+      // Kept: windows stride, 2·stride, …; doubling the stride keeps every other one of them.
+      let j = 0;
+      for (let i = 1; i < this.timeline.length; i += 2) this.timeline[j++] = this.timeline[i]!;
+      this.timeline.length = j;
+      this.timelineStrideWindows *= 2;
+    }
+  }
+
+  /** The timeline as reported: the kept windows, plus the last window when thinning dropped it (the end state). */
+  reportedTimeline(): TimelineSample[] {
+    const last = this.lastSample;
+    if (last !== null && this.timeline[this.timeline.length - 1] !== last) this.timeline.push(last);
+    return this.timeline;
   }
 }
 
@@ -79,7 +107,8 @@ export function buildReport(t: RunTotals, recorder: Recorder, outcome: PrecopyOu
     algorithm: s.algorithm,
     controller: s.controller === null ? 'none' : String(s.controller['name']),
     totalTimeMs: t.nowMs,
-    setupTimeMs: s.setupTimeMs,
+    // A cap reached during the setup phase ends it there.
+    setupTimeMs: Math.min(s.setupTimeMs, t.nowMs),
     transferredBytes: t.transferredBytes,
     rounds: recorder.rounds.length,
     normalPages: t.normalPages,
@@ -91,7 +120,10 @@ export function buildReport(t: RunTotals, recorder: Recorder, outcome: PrecopyOu
     throttledMs: guest.throttledMs,
     guest,
   };
-  const common = { format: 'livemig-report/1' as const, scenario: s, rounds: recorder.rounds, timeline: recorder.timeline };
+  const common = {
+    format: 'livemig-report/1' as const, scenario: s, rounds: recorder.rounds, timeline: recorder.reportedTimeline(),
+    timelineStrideWindows: recorder.timelineStrideWindows,
+  };
   if (outcome.status === 'completed') {
     return { ...common, status: 'completed', summary: { status: 'completed', ...base, downtimeMs: t.nowMs - t.pauseAtMs } };
   }

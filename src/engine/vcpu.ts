@@ -59,7 +59,10 @@ export class Vcpu {
   /** Throttle in percent: the share of time the schedule keeps the vCPU asleep. */
   get throttlePct(): number {
     const c = this.cycle;
-    return c === null ? 0 : (100 * c.sleepMs) / (c.runMs + c.sleepMs);
+    if (c === null) return 0;
+    const pct = (100 * c.sleepMs) / (c.runMs + c.sleepMs);
+    // 100 × a sleep near the largest double overflows; the share itself never does.
+    return Number.isFinite(pct) ? pct : 100 * (c.sleepMs / (c.runMs + c.sleepMs));
   }
 
   /** Applies a schedule from `nowMs`, or lifts it with null (see ThrottleMode). Setting the same schedule again changes nothing. */
@@ -109,7 +112,8 @@ export class Vcpu {
       const k = Math.floor(x / period);
       return k * c.runMs + Math.min(x - k * period, c.runMs);
     };
-    return upTo(fromMs + dtMs - this.originMs) - upTo(fromMs - this.originMs);
+    // Rounding in the difference of two large sums must not give less than no CPU time.
+    return Math.max(0, upTo(fromMs + dtMs - this.originMs) - upTo(fromMs - this.originMs));
   }
 
   /** Runs the vCPU over [nowMs, nowMs + dtMs); a paused guest gets no CPU. Returns the dirty-ring entries made. */

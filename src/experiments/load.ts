@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ExperimentError } from '../errors/experiment-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { LivemigError } from '../errors/livemig-error.js';
@@ -22,13 +22,19 @@ const NOT_IN_BASE: Record<string, string> = {
 };
 const TOP_LEVEL = ['$schema', 'name', 'description', 'base', 'axes', 'seeds', 'policies'];
 
+/** Largest experiment file read (a sweep of a million runs is a few kilobytes of JSON). */
+export const MAX_EXPERIMENT_BYTES = 16 * 1024 * 1024;
+/** Deepest nesting of arrays and objects an experiment file may have (real ones need 5 or so). */
+export const MAX_EXPERIMENT_DEPTH = 64;
+/** Names that are never an option path or a key: they would reach Object.prototype. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Reads and checks an experiment file. */
 export function loadExperiment(file: string): Experiment {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new LivemigError(`${file}: cannot read the experiment file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  const text = readExperimentText(file);
+  const depth = jsonDepth(text);
+  if (depth > MAX_EXPERIMENT_DEPTH) {
+    throw new LivemigError(`${file}: nested ${depth} levels deep; an experiment file may nest at most ${MAX_EXPERIMENT_DEPTH} levels of arrays and objects`);
   }
   let json: unknown;
   try {
@@ -37,6 +43,58 @@ export function loadExperiment(file: string): Experiment {
     throw new LivemigError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
   return checkExperiment(json, file);
+}
+
+/**
+ * The text of a regular file of at most MAX_EXPERIMENT_BYTES. Opened without blocking, so a FIFO is refused at
+ * once rather than waited on, and checked before reading, so /dev/zero or a directory is never read.
+ */
+export function readExperimentText(file: string): string {
+  const cannot = (why: string) => new LivemigError(`${file}: cannot read the experiment file (${why})`);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw cannot((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw cannot(`not a regular file: ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a device' : 'a special file'}`);
+    if (st.size > MAX_EXPERIMENT_BYTES) throw cannot(`${st.size} bytes; an experiment file may have at most ${MAX_EXPERIMENT_BYTES}`);
+    // Read at most one byte past the cap, in case the file grows while being read.
+    const buf = Buffer.alloc(Math.min(st.size, MAX_EXPERIMENT_BYTES) + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n === buf.length) break;
+    }
+    if (n > MAX_EXPERIMENT_BYTES) throw cannot(`more than ${MAX_EXPERIMENT_BYTES} bytes; an experiment file may have at most ${MAX_EXPERIMENT_BYTES}`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (e) {
+    if (e instanceof LivemigError) throw e;
+    throw cannot((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Deepest nesting of [ and { in JSON text (brackets inside strings not counted), found without parsing it. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) { if (++depth > max) max = depth; }
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }
 
 /** Checks a parsed experiment and expands it into runs; `file` names it in errors. */
@@ -52,17 +110,22 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
   if (e.description !== undefined && typeof e.description !== 'string') fail(['description'], e.description, 'a string');
 
   // base: every field checked by the same rules as migrate()'s options.
-  const given = (e.base ?? {}) as Record<string, unknown>;
+  // An absent field takes its default; null is refused like any other wrong type.
+  const given = (e.base === undefined ? {} : e.base) as Record<string, unknown>;
   if (typeof given !== 'object' || given === null || Array.isArray(given)) fail(['base'], given, 'an object of scenario options');
+  // Checked before the unit conversion copies the object: assigning "__proto__" there would set a prototype.
+  for (const k of Object.keys(given)) {
+    if (FORBIDDEN_KEYS.has(k)) fail(['base', k], given[k], 'a scenario option (never __proto__, constructor or prototype)');
+  }
   // Unit strings ("1Gbit/s", "300ms") become base-unit numbers, as the CLI reads them.
   const base = withUnitValues(given, (path, v, accepted) => fail(['base', ...path], v, accepted));
   for (const k of Object.keys(base)) {
-    if (k in NOT_IN_BASE) fail(['base', k], base[k], `not here: set it in ${NOT_IN_BASE[k]}`);
+    if (Object.hasOwn(NOT_IN_BASE, k)) fail(['base', k], base[k], `not here: set it in ${NOT_IN_BASE[k]}`);
   }
   checkOptions(base, (field) => ['base', ...splitField(field)], fail);
 
   // axes: field path -> non-empty list; each value checked in place.
-  const givenAxes = (e.axes ?? {}) as Record<string, unknown>;
+  const givenAxes = (e.axes === undefined ? {} : e.axes) as Record<string, unknown>;
   if (typeof givenAxes !== 'object' || givenAxes === null || Array.isArray(givenAxes)) fail(['axes'], givenAxes, 'an object mapping an option path to a list of values');
   const axes = Object.fromEntries(Object.entries(givenAxes).map(([name, values]) => [name, Array.isArray(values)
     ? values.map((v, i) => checkedUnitValue(name, v, typeof base['pageSize'] === 'number' ? base['pageSize'] : OPTION_TABLE.pageSize.default, (x, a) => fail(['axes', name, i], x, a)))
@@ -70,12 +133,20 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
   const axisNames = Object.keys(axes);
   for (const name of axisNames) {
     const values = axes[name];
-    const head = name.split('.')[0]!;
-    if (!OPTION_FIELDS.has(head) || head in NOT_IN_BASE) {
+    const parts = name.split('.');
+    const head = parts[0]!;
+    if (parts.some((p) => FORBIDDEN_KEYS.has(p) || p === '')) {
+      fail(['axes', name], values, 'an option path of dot-separated field names (never __proto__, constructor or prototype)');
+    }
+    if (!OPTION_FIELDS.has(head) || Object.hasOwn(NOT_IN_BASE, head)) {
       fail(['axes', name], values, `an option path such as bandwidthBytesPerSec or workload.writesPerSec (options: ${[...OPTION_FIELDS].filter((f) => !(f in NOT_IN_BASE)).join(', ')})`);
     }
     if (!Array.isArray(values) || values.length === 0) fail(['axes', name], values, 'a non-empty list of values');
-    (values as unknown[]).forEach((v, i) => checkOptions(setPath(base, name, v), () => ['axes', name, i], fail));
+    (values as unknown[]).forEach((v, i) => {
+      // null would be recorded as the axis value while the run used some other one.
+      if (v === null) fail(['axes', name, i], v, 'a value of the option (null is not one; leave a field out to take its default)');
+      checkOptions(setPath(base, name, v), () => ['axes', name, i], fail);
+    });
   }
 
   // seeds
@@ -87,15 +158,21 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
       e.seeds.forEach((s, i) => { if (!isSeed(s)) fail(['seeds', i], s, 'an integer from 0 to 4294967295'); });
       seeds = e.seeds;
     } else if (typeof e.seeds === 'object' && e.seeds !== null) {
-      const { start, count } = e.seeds as { start: unknown; count: unknown };
+      const given = e.seeds as Record<string, unknown>;
+      for (const k of Object.keys(given)) if (k !== 'start' && k !== 'count') fail(['seeds', k], given[k], 'no such field (fields: start, count)');
+      const { start, count } = given;
       if (!isSeed(start)) fail(['seeds', 'start'], start, 'an integer from 0 to 4294967295');
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_RUNS) fail(['seeds', 'count'], count, `an integer from 1 to ${MAX_RUNS}`);
-      seeds = Array.from({ length: count as number }, (_, i) => ((start as number) + i) >>> 0);
+      // Seeds never wrap: the last one, start + count - 1, is a seed too.
+      const maxCount = Math.min(MAX_RUNS, 0xffffffff - (start as number) + 1);
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > maxCount) {
+        fail(['seeds', 'count'], count, `an integer from 1 to ${maxCount} (the last seed, start + count - 1, at most 4294967295)`);
+      }
+      seeds = Array.from({ length: count as number }, (_, i) => (start as number) + i);
     } else fail(['seeds'], e.seeds, 'a list of seeds or { "start": N, "count": N }');
   }
 
   // policies
-  const policyEntries = e.policies ?? ['qemu'];
+  const policyEntries = e.policies === undefined ? ['qemu'] : e.policies;
   if (!Array.isArray(policyEntries) || policyEntries.length === 0) fail(['policies'], policyEntries, 'a non-empty list of policies');
   const policies = policyEntries.map((p, i) => checkPolicy(p, i, fail));
   const labels = new Set<string>();

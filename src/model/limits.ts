@@ -8,6 +8,8 @@ import { CapacityError } from '../errors/capacity-error.js';
 export { MAX_STREAMS } from './streams.js';
 /** Most pages a VM may have: page indices are 32-bit in the core (kept a whole 64-page word below 2^32). */
 export const MAX_PAGES = 2 ** 32 - 64;
+/** Bytes a 64-bit float counts exactly (2^53, 8 PiB): the most memory, data cap and data sent a run may have. */
+export const MAX_EXACT_BYTES = 2 ** 53;
 /** The wasm32 address space. */
 export const WASM_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
 /** Room kept for the core's own data (stack, PRNG streams) below the bitmaps. */

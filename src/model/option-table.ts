@@ -10,7 +10,7 @@
 import { GiB, KiB, MiB } from '../units.js';
 import { ALGORITHMS } from './algorithms.js';
 import type { FieldSpec, FieldValue, UnitKind } from './fields.js';
-import { MAX_STREAMS } from './limits.js';
+import { MAX_EXACT_BYTES, MAX_STREAMS } from './limits.js';
 import { DEFAULT_QEMU_VERSION, QEMU_VERSIONS } from './qemu-versions.js';
 import { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS } from './clock-defaults.js';
 import {
@@ -38,7 +38,7 @@ export interface OptionSpec extends Omit<FieldSpec, 'kind' | 'default'> {
 
 export const OPTION_TABLE = {
   memoryBytes: {
-    kind: 'bytes', doc: 'guest RAM, a whole number of pages', rule: { min: 512, integer: true, unit: 'B' },
+    kind: 'bytes', doc: 'guest RAM, a whole number of pages', rule: { min: 512, max: MAX_EXACT_BYTES, integer: true, unit: 'B' },
     default: 4 * GiB, source: '[REC]', flag: '--memory', group: 'guest',
   },
   pageSize: {
@@ -69,7 +69,8 @@ export const OPTION_TABLE = {
     default: DEFAULT_WORKLOAD, source: '[REC] a hot/cold writer (Clark et al., NSDI 2005)', flag: '--workload', group: 'workload', echoAs: 'workloads', noCsv: true,
   },
   bandwidthBytesPerSec: {
-    kind: 'rate', doc: 'link capacity, bytes per second (1 Gbit/s = 125000000)', rule: { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' },
+    // At least 1 B/s: below it a page's link time is no longer a finite number of milliseconds.
+    kind: 'rate', doc: 'link capacity, bytes per second (1 Gbit/s = 125000000)', rule: { min: 1, max: 1e13, unit: 'B/s' },
     default: 125_000_000, source: '1 Gbit/s, the classic GbE testbed', flag: '--bandwidth', group: 'migration',
   },
   algorithm: {
@@ -81,7 +82,7 @@ export const OPTION_TABLE = {
   },
   maxBandwidthBytesPerSec: {
     kind: 'rate', doc: 'QEMU max-bandwidth, the pre-copy rate limit (stop-and-copy runs at link capacity), bytes per second',
-    rule: { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' }, default: 128 * MiB, source: 'QEMU migration/options.c MAX_THROTTLE',
+    rule: { min: 1, max: 1e13, unit: 'B/s' }, default: 128 * MiB, source: 'QEMU migration/options.c MAX_THROTTLE',
     flag: '--max-bandwidth', group: 'migration',
   },
   setupTimeMs: {
@@ -101,7 +102,8 @@ export const OPTION_TABLE = {
     default: 600_000, source: "[REC] twice guestperf's --max-time of 300 s", flag: '--max-time', group: 'limits',
   },
   maxDataBytes: {
-    kind: 'bytes', doc: 'cancel the migration once this many bytes are sent', rule: { min: 0, minExclusive: true, integer: true, unit: 'B' },
+    // Up to 2^53 B, where byte counts stop being exact; "no limit" stops there too (src/engine/context.ts).
+    kind: 'bytes', doc: 'cancel the migration once this many bytes are sent', rule: { min: 0, minExclusive: true, max: MAX_EXACT_BYTES, integer: true, unit: 'B' },
     default: null, defaultText: 'no limit', source: 'unlimited, as QEMU', flag: '--max-data', group: 'limits',
   },
   xenSkipRule: {

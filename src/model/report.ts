@@ -130,7 +130,13 @@ interface ReportBase {
   /** The resolved options the run used (defaults filled in), so a report reproduces itself. */
   scenario: ResolvedScenario;
   rounds: RoundRecord[];
+  /** One sample per window; for long runs only every `timelineStrideWindows`-th window, plus the last one. */
   timeline: TimelineSample[];
+  /**
+   * 1 when the timeline has every window; n when a long run's timeline was thinned to every n-th window (a power
+   * of two, so at most MAX_TIMELINE_SAMPLES samples are kept) with the last window always kept.
+   */
+  timelineStrideWindows: number;
 }
 
 export interface CompletedReport extends ReportBase {

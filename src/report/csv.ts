@@ -6,7 +6,9 @@
  * never changes unit from one row or one sweep to the next. Numbers keep full precision (the shortest text
  * that reads back as the same double), never the rounded values the tables print. Quoting follows RFC 4180:
  * CRLF line ends, and a field with a comma, a double quote or a line break is quoted with its quotes doubled.
- * A null (the downtime of a cancelled run, the reason of a completed one) is an empty cell.
+ * A null (the downtime of a cancelled run, the reason of a completed one) is an empty cell. A text cell that a
+ * spreadsheet would take for a formula (it starts with =, +, -, @, a tab or a carriage return) gets a leading
+ * single quote, as OWASP's CSV-injection guidance recommends; numbers are written as they are.
  */
 import { OPTION_ROWS } from '../model/option-table.js';
 import type { Summary } from '../model/report.js';
@@ -76,8 +78,13 @@ export function csvField(value: unknown): string {
   let text: string;
   if (value === null || value === undefined) text = '';
   else if (typeof value === 'number') text = Number.isFinite(value) ? String(value) : '';
-  else if (typeof value === 'string') text = value;
+  else if (typeof value === 'string') text = neutralise(value);
   else if (typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
-  else text = JSON.stringify(value);
+  else text = neutralise(JSON.stringify(value));
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Text a spreadsheet would run as a formula, made inert with a leading single quote (OWASP, CSV Injection). */
+function neutralise(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }

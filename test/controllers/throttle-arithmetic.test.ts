@@ -126,7 +126,7 @@ describe('QEMU cpu-throttle arithmetic (target 2)', () => {
     expect(vcpu.dutyCycle).toBeNull();
   });
 
-  it.each([[-1, null], [7, null], [0.5, null], [0, { runMs: -1, sleepMs: 5 }], [0, { runMs: 0, sleepMs: 0 }], [0, { runMs: 1, sleepMs: Number.NaN }]] as const)(
+  it.each([[-1, null], [7, null], [0.5, null], [0, { runMs: -1, sleepMs: 5 }], [0, { runMs: 0, sleepMs: 0 }], [0, { runMs: 1, sleepMs: Number.NaN }], [0, { runMs: 1e308, sleepMs: 1e308 }], [0, { runMs: 0, sleepMs: 4.4e-323 }], [0, { runMs: 0.0004, sleepMs: 0.0005 }]] as const)(
     'setVcpuDutyCycle(%s, %j) is refused', (vcpu, cycle) => {
       const { ctx } = guest(sequential);
       expect(() => ctx.setVcpuDutyCycle(vcpu, cycle)).toThrow(/setVcpuDutyCycle/);

@@ -22,11 +22,16 @@ interface Case {
 const small = { memoryBytes: 8 * MiB };
 
 const CASES: Case[] = [
-  { name: 'negative bandwidth', options: { ...small, bandwidthBytesPerSec: -1 }, field: 'bandwidthBytesPerSec', accepted: /> 0 B\/s/ },
-  { name: 'zero bandwidth', options: { ...small, bandwidthBytesPerSec: 0 }, field: 'bandwidthBytesPerSec', accepted: /> 0 B\/s/ },
-  { name: 'NaN bandwidth', options: { ...small, bandwidthBytesPerSec: Number.NaN }, field: 'bandwidthBytesPerSec', accepted: /finite number > 0/ },
+  { name: 'negative bandwidth', options: { ...small, bandwidthBytesPerSec: -1 }, field: 'bandwidthBytesPerSec', accepted: />= 1 B\/s/ },
+  { name: 'zero bandwidth', options: { ...small, bandwidthBytesPerSec: 0 }, field: 'bandwidthBytesPerSec', accepted: />= 1 B\/s/ },
+  { name: 'NaN bandwidth', options: { ...small, bandwidthBytesPerSec: Number.NaN }, field: 'bandwidthBytesPerSec', accepted: /finite number >= 1 B\/s/ },
+  // Below 1 B/s one page's link time is no longer finite (1e-320 B/s made the report say "Infinity h NaN min").
+  { name: 'subnormal bandwidth', options: { ...small, bandwidthBytesPerSec: 1e-320 }, field: 'bandwidthBytesPerSec', accepted: />= 1 B\/s/ },
+  { name: 'tiny bandwidth', options: { ...small, bandwidthBytesPerSec: 1e-300 }, field: 'bandwidthBytesPerSec', accepted: />= 1 B\/s/ },
+  { name: 'memory beyond 2^53 bytes', options: { memoryBytes: 2 ** 54 }, field: 'memoryBytes', accepted: /<= 9007199254740992 B/ },
+  { name: 'max-data beyond 2^53 bytes', options: { ...small, maxDataBytes: 2 ** 54 }, field: 'maxDataBytes', accepted: /<= 9007199254740992 B/ },
   { name: 'Infinity bandwidth', options: { ...small, bandwidthBytesPerSec: Number.POSITIVE_INFINITY }, field: 'bandwidthBytesPerSec', accepted: /finite number/ },
-  { name: 'bandwidth as a string', options: { ...small, bandwidthBytesPerSec: '1e9' }, field: 'bandwidthBytesPerSec', accepted: /finite number > 0/ },
+  { name: 'bandwidth as a string', options: { ...small, bandwidthBytesPerSec: '1e9' }, field: 'bandwidthBytesPerSec', accepted: /finite number >= 1 B\/s/ },
   { name: 'Infinity memory', options: { memoryBytes: Number.POSITIVE_INFINITY }, field: 'memoryBytes', accepted: /integer >= \d+ B/ },
   { name: 'fractional memory', options: { memoryBytes: 8 * MiB + 0.5 }, field: 'memoryBytes', accepted: /integer/ },
   { name: 'memory below one page', options: { memoryBytes: 2048 }, field: 'memoryBytes', accepted: />= 4096 B|whole number of 4096 B pages/ },
@@ -58,7 +63,7 @@ const CASES: Case[] = [
   { name: 'negative setup time', options: { ...small, setupTimeMs: -1 }, field: 'setupTimeMs', accepted: />= 0 ms/ },
   { name: 'zero max time', options: { ...small, maxTimeMs: 0 }, field: 'maxTimeMs', accepted: /> 0 ms/ },
   { name: 'zero max data', options: { ...small, maxDataBytes: 0 }, field: 'maxDataBytes', accepted: /> 0 B/ },
-  { name: 'zero max-bandwidth', options: { ...small, maxBandwidthBytesPerSec: 0 }, field: 'maxBandwidthBytesPerSec', accepted: /> 0 B\/s/ },
+  { name: 'zero max-bandwidth', options: { ...small, maxBandwidthBytesPerSec: 0 }, field: 'maxBandwidthBytesPerSec', accepted: />= 1 B\/s/ },
   { name: 'negative seed', options: { ...small, seed: -1 }, field: 'seed', accepted: /integer >= 0 and <= 4294967295/ },
   { name: 'seed above 2^32 - 1', options: { ...small, seed: 2 ** 32 }, field: 'seed', accepted: /<= 4294967295/ },
   { name: 'fractional seed', options: { ...small, seed: 1.5 }, field: 'seed', accepted: /integer/ },

@@ -83,7 +83,8 @@ describe('throttledWriteFraction', () => {
     const writes = (t: string) => migrate({ ...o, throttledWriteFraction: t }).summary.guest.vcpus[0]!.writes;
     const ideal = migrate({ ...o, throttledWriteFraction: 'ideal' });
     expect(ideal.summary.maxThrottlePct).toBeGreaterThan(0);
-    expect(writes('table:1=0.99,99=0.01')).toBe(ideal.summary.guest.vcpus[0]!.writes);
+    // the table interpolates 1 − p; its float rounding can move the last whole write of the run
+    expect(Math.abs(writes('table:1=0.99,99=0.01') - ideal.summary.guest.vcpus[0]!.writes)).toBeLessThanOrEqual(1);
     expect(writes('sleep-tax:0.5')).toBeLessThan(ideal.summary.guest.vcpus[0]!.writes);
     // unthrottled (no controller): only the table's 0 % entry matters
     const free = { ...o, controller: 'none' as const };

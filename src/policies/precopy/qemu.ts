@@ -88,8 +88,7 @@ export const qemu: PrecopyAlgorithm = {
       // migration_can_switchover: the capability off, or the destination's ACK received.
       const acked = ctx.nowMs >= ackAtMs;
       if (releaseCanComplete(rules, ram, threshold, acked) || ctx.controllerWantsStop(() => ctx.remainingPages)) {
-        ctx.stopAndCopy();
-        return { status: 'completed' };
+        return ctx.stopAndCopy();
       }
       ctx.burst(Math.max(0, windowBudget - w.bytes), { wrap: true, skipDirty: false });
     }

@@ -36,8 +36,7 @@ export const simgrid: PrecopyAlgorithm = {
       // After a full pass the to-send bitmap is empty, so what the next sync would bring is the dirty log.
       const remaining = ctx.dirtyLogPages() * s.pageSize;
       if (remaining <= threshold || ctx.controllerWantsStop(() => remaining / s.pageSize)) {
-        ctx.stopAndCopy();
-        return { status: 'completed' };
+        return ctx.stopAndCopy();
       }
       ctx.sync();
     }

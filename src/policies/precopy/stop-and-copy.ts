@@ -12,7 +12,6 @@ export const stopAndCopy: PrecopyAlgorithm = {
   cpuShare: qemuCpuThrottle,
   run(ctx: PrecopyContext): PrecopyOutcome {
     ctx.setup();
-    ctx.stopAndCopy();
-    return { status: 'completed' };
+    return ctx.stopAndCopy();
   },
 };

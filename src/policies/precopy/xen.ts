@@ -77,8 +77,7 @@ export const xen: PrecopyAlgorithm = {
         iter >= XEN_MAX_ITERS || sent + skipped < XEN_LAST_ITER_PAGES || totalSent > s.pages * XEN_MAX_FACTOR ||
         ctx.controllerWantsStop(() => ctx.remainingPages + ctx.dirtyLogPages())
       ) {
-        ctx.stopAndCopy();
-        return { status: 'completed' };
+        return ctx.stopAndCopy();
       }
       ctx.sync();
     }

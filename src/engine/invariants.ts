@@ -1,0 +1,131 @@
+/**
+ * What every report must satisfy, whatever the input: numbers finite (and non-negative where the type says so),
+ * sums that add up, times in order, caps honoured. The test suite checks every report migrate() makes
+ * (test/setup.ts turns the check on), and so does LIVEMIG_DEBUG=1; a violation is a bug in livemig.
+ */
+import { MAX_EXACT_BYTES } from '../model/limits.js';
+import type { MigrationReport } from '../model/report.js';
+import { MAX_TIMELINE_SAMPLES } from './recorder.js';
+import type { WireFormat } from './wire.js';
+
+let forced = false;
+
+/** Turns the check on for every migrate() in this process (the test suite's setup does). */
+export function setInvariantChecks(on: boolean): void {
+  forced = on;
+}
+
+/** Whether migrate() checks its reports: forced on, or LIVEMIG_DEBUG=1 (also in a browser, where there is no process). */
+export function invariantChecksOn(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return forced || env?.['LIVEMIG_DEBUG'] === '1';
+}
+
+const EPS = 1e-9;
+
+/** Every violated invariant of `report`, as one line each (empty when the report is sound). */
+export function reportViolations(report: MigrationReport, wire: WireFormat): string[] {
+  const bad: string[] = [];
+  const fail = (what: string): void => { if (bad.length < 20) bad.push(what); };
+
+  // Every number finite; every number of the run's record non-negative (times, counts, bytes, rates, percents).
+  const walk = (v: unknown, path: string, nonNegative: boolean): void => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) fail(`${path} is ${v}`);
+      else if (nonNegative && v < 0) fail(`${path} is negative (${v})`);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, nonNegative));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, nonNegative);
+  };
+  walk(report.scenario, 'scenario', false);
+  walk(report.summary, 'summary', true);
+  walk(report.rounds, 'rounds', true);
+  walk(report.timeline, 'timeline', true);
+  if (bad.length > 0) return bad;
+
+  const s = report.scenario;
+  const m = report.summary;
+  const rounds = report.rounds;
+  const counts = (what: string, x: number) => { if (!Number.isInteger(x) || x > MAX_EXACT_BYTES) fail(`${what} ${x} is not a whole number below 2^53`); };
+  counts('transferredBytes', m.transferredBytes);
+  counts('normalPages', m.normalPages);
+  counts('zeroPages', m.zeroPages);
+  counts('skippedPages', m.skippedPages);
+  if (m.status !== report.status) fail(`summary.status ${m.status} vs status ${report.status}`);
+  if (m.rounds !== rounds.length) fail(`summary.rounds ${m.rounds} vs ${rounds.length} round records`);
+
+  // Totals are the sums of the rounds, exactly (integers below 2^53).
+  const sum = (f: (r: (typeof rounds)[number]) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  if (sum((r) => r.bytes) !== m.transferredBytes) fail(`rounds' bytes sum to ${sum((r) => r.bytes)}, summary says ${m.transferredBytes}`);
+  if (sum((r) => r.normalPages) !== m.normalPages) fail('rounds\' normal pages do not sum to the summary\'s');
+  if (sum((r) => r.zeroPages) !== m.zeroPages) fail('rounds\' zero pages do not sum to the summary\'s');
+  if (sum((r) => r.skippedPages) !== m.skippedPages) fail('rounds\' skipped pages do not sum to the summary\'s');
+
+  // Time: setup, then contiguous rounds, up to the end; the cap is the end of a run cancelled by time.
+  if (m.setupTimeMs > m.totalTimeMs) fail(`setupTimeMs ${m.setupTimeMs} > totalTimeMs ${m.totalTimeMs}`);
+  if (m.setupTimeMs !== Math.min(s.setupTimeMs, m.totalTimeMs)) fail(`setupTimeMs ${m.setupTimeMs} is not the setup phase run`);
+  if (rounds.length === 0 && !(report.status === 'cancelled' && m.totalTimeMs <= m.setupTimeMs)) fail('no rounds, though the setup phase ended');
+  rounds.forEach((r, i) => {
+    const at = `round ${r.index}`;
+    if (r.index !== i + 1) fail(`${at} is record ${i + 1}`);
+    if (r.endMs < r.startMs) fail(`${at} ends (${r.endMs}) before it starts (${r.startMs})`);
+    if (i === 0 && r.startMs !== m.setupTimeMs) fail(`round 1 starts at ${r.startMs}, not at the end of setup (${m.setupTimeMs})`);
+    if (i > 0 && r.startMs !== rounds[i - 1]!.endMs) fail(`${at} starts at ${r.startMs}, round ${i} ended at ${rounds[i - 1]!.endMs}`);
+    if (i < rounds.length - 1 && r.phase !== 'live') fail(`${at} is a ${r.phase} round before the last`);
+    if (r.throttlePct > 100 + EPS) fail(`${at} throttle ${r.throttlePct} % > 100`);
+    // bytes = pages × wire cost + framing (a whole number of trailers) + the device state in stop-and-copy
+    const extra = r.bytes - r.normalPages * wire.normalPageBytes - r.zeroPages * wire.zeroPageBytes;
+    const framing = r.phase === 'stop-and-copy' && extra >= s.deviceStateBytes ? extra - s.deviceStateBytes : extra;
+    if (framing < 0) fail(`${at}: ${r.bytes} bytes, less than its pages cost (${r.bytes - extra})`);
+    else if (wire.burstTrailerBytes === 0 ? framing !== 0 : framing % wire.burstTrailerBytes !== 0) {
+      fail(`${at}: ${framing} framing bytes, not a whole number of ${wire.burstTrailerBytes} B trailers`);
+    }
+  });
+  const last = rounds[rounds.length - 1];
+  if (last !== undefined && last.endMs !== m.totalTimeMs) fail(`the last round ends at ${last.endMs}, the run at ${m.totalTimeMs}`);
+
+  const tl = report.timeline;
+  const stride = report.timelineStrideWindows;
+  if (!Number.isInteger(stride) || stride < 1 || (stride & (stride - 1)) !== 0) fail(`timelineStrideWindows ${stride} is not a power of two`);
+  if (tl.length > MAX_TIMELINE_SAMPLES + 1) fail(`${tl.length} timeline samples, more than ${MAX_TIMELINE_SAMPLES} + 1`);
+  tl.forEach((x, i) => {
+    const prev = tl[i - 1];
+    if (x.tMs <= (prev?.tMs ?? 0)) fail(`timeline[${i}] at ${x.tMs} ms is not after the one before`);
+    if (x.tMs > m.totalTimeMs) fail(`timeline[${i}] at ${x.tMs} ms is after the end (${m.totalTimeMs})`);
+    if (prev !== undefined && (x.transferredBytes < prev.transferredBytes || x.round < prev.round)) fail(`timeline[${i}] goes back in bytes or rounds`);
+    if (x.transferredBytes > m.transferredBytes) fail(`timeline[${i}] has more bytes than the run`);
+    if (x.throttlePct > 100 + EPS) fail(`timeline[${i}] throttle ${x.throttlePct} % > 100`);
+  });
+
+  const g = m.guest;
+  if (g.cpuObtainedMs > g.cpuDemandedMs * (1 + EPS) + EPS) fail(`the guest obtained ${g.cpuObtainedMs} ms of CPU, more than it demanded (${g.cpuDemandedMs})`);
+  if (g.precopyProgress > 1 + EPS) fail(`precopyProgress ${g.precopyProgress} > 1`);
+  for (const [k, v] of [['guestCpuLostPct', m.guestCpuLostPct], ['meanThrottlePct', m.meanThrottlePct], ['maxThrottlePct', m.maxThrottlePct]] as const) {
+    if (v > 100 + EPS) fail(`${k} ${v} > 100`);
+  }
+  if (m.throttledMs > m.totalTimeMs * (1 + EPS) + EPS) fail(`throttledMs ${m.throttledMs} > totalTimeMs ${m.totalTimeMs}`);
+
+  const dataCap = s.maxDataBytes ?? MAX_EXACT_BYTES;
+  if (report.status === 'completed') {
+    const d = report.summary.downtimeMs;
+    if (last === undefined || last.phase !== 'stop-and-copy') fail('a completed run without a final stop-and-copy round');
+    else if (d !== last.endMs - last.startMs) fail(`downtime ${d} is not the stop-and-copy round (${last.endMs - last.startMs})`);
+    if (d > m.totalTimeMs) fail(`downtime ${d} > total time ${m.totalTimeMs}`);
+    // the last byte goes out by the time cap; only the resume at the destination comes after
+    if (m.totalTimeMs - s.resumeTimeMs > s.maxTimeMs * (1 + EPS)) fail(`completed at ${m.totalTimeMs} ms, after the ${s.maxTimeMs} ms cap`);
+    if (m.transferredBytes > dataCap) fail(`completed with ${m.transferredBytes} bytes sent, over the ${dataCap} B cap`);
+    if (m.normalPages + m.zeroPages < s.pages) fail('completed, but not every page was sent');
+  } else {
+    const c = report.summary;
+    if (c.downtimeMs !== null) fail('a cancelled run with a downtime');
+    if (c.reason === 'max-time' && m.totalTimeMs !== s.maxTimeMs) fail(`cancelled by max-time at ${m.totalTimeMs} ms, not at the cap (${s.maxTimeMs})`);
+    if (c.reason === 'max-data' && m.transferredBytes < dataCap) fail(`cancelled by max-data at ${m.transferredBytes} bytes, below the cap (${dataCap})`);
+    if (m.totalTimeMs > s.maxTimeMs) fail(`cancelled at ${m.totalTimeMs} ms, after the ${s.maxTimeMs} ms cap`);
+  }
+  return bad;
+}
+
+/** Throws (a bug, not a user error) if `report` breaks an invariant. */
+export function assertReportInvariants(report: MigrationReport, wire: WireFormat): void {
+  const bad = reportViolations(report, wire);
+  if (bad.length > 0) throw new Error(`livemig: report invariant broken (${report.scenario.algorithm}): ${bad.join('; ')}`);
+}
