@@ -2,3 +2,4 @@ export { LivemigError } from './livemig-error.js';
 export { InvalidOptionError } from './invalid-option-error.js';
 export { CapacityError } from './capacity-error.js';
 export { ExperimentError } from './experiment-error.js';
+export { TraceFormatError } from './trace-format-error.js';
