@@ -13,6 +13,8 @@ import { registerSchema } from './commands/schema.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
+import { registerRecord } from './commands/record.js';
+import { registerTrace } from './commands/trace.js';
 import { processIo, type Io } from './io.js';
 
 /** Bad flags or values: the user's to fix. */
@@ -51,6 +53,8 @@ export function buildProgram(io: Io): Command {
   registerExport(program, io);
   registerReport(program, io);
   registerSchema(program, io);
+  registerRecord(program, io);
+  registerTrace(program, io);
   return program;
 }
 
