@@ -161,13 +161,13 @@ export function openForReading(path: string): number {
   }
 }
 
-/** True when the file starts with the binary trace magic (else it is read as NDJSON). */
+/** True when the file starts like the binary magic (even cut short), else it is read as NDJSON (which starts with "{"). */
 export function isBinaryTrace(path: string): boolean {
   const fd = openForReading(path);
   try {
     const buf = Buffer.alloc(TRACE_MAGIC.length);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return n === buf.length && buf.every((b, i) => b === TRACE_MAGIC[i]);
+    return n > 0 && buf.subarray(0, n).every((b, i) => b === TRACE_MAGIC[i]);
   } finally {
     closeSync(fd);
   }
