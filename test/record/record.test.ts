@@ -64,8 +64,28 @@ function bufferPages(trace: ReturnType<typeof readAll>, address: number) {
   });
 }
 
+/**
+ * Pages per interval against RATE × the interval's measured length. Over all steady intervals: within 5 %
+ * (a page read late in one scan and early in the next moves between intervals, but is counted once).
+ * Per interval: within 10 %, plus two 10 ms bursts of the writer's timer, plus the pages written during the
+ * two scans that bound the interval (RATE × 2 × the longest scan), the attribution jitter of a scan that
+ * reads the buffer at a different moment of each scan.
+ */
+function checkCounts(steady: { durationUs: number; inBuf: unknown[] }[], maxScanMs: number): void {
+  let seen = 0;
+  let expectedTotal = 0;
+  const jitter = Number.isFinite(maxScanMs) ? (RATE * 2 * maxScanMs) / 1e3 : 0;
+  for (const iv of steady) {
+    const expected = (RATE * iv.durationUs) / 1e6;
+    seen += iv.inBuf.length;
+    expectedTotal += expected;
+    expect(Math.abs(iv.inBuf.length - expected)).toBeLessThanOrEqual(0.1 * expected + 2 * (RATE / 100) + jitter);
+  }
+  expect(Math.abs(seen - expectedTotal)).toBeLessThanOrEqual(0.05 * expectedTotal);
+}
+
 describe('livemig record, content method, on a child with a known pattern', () => {
-  it('sees the pattern: pages per interval within 10 % + 2 bursts, changed bytes exact on >= 98 % of pages, nothing else in the buffer', async () => {
+  it('sees the pattern: pages per interval (total within 5 %), changed bytes exact on >= 98 % of pages, nothing else in the buffer', async () => {
     const { result, trace, address } = await recordWriter('content');
     expect(result.method).toBe('content');
     expect(trace.header.changedBytes).toBe(true);
@@ -73,11 +93,7 @@ describe('livemig record, content method, on a child with a known pattern', () =
     // The first interval includes the child's start-up after "go"; the rest are steady.
     const steady = perInterval.slice(1);
     expect(steady.length).toBeGreaterThanOrEqual(DURATION_MS / INTERVAL_MS - 3);
-    for (const iv of steady) {
-      const expected = (RATE * iv.durationUs) / 1e6;
-      // Tolerance: 10 % of the expected count plus two 10 ms bursts (2 × 20 pages) of timer jitter at either end.
-      expect(Math.abs(iv.inBuf.length - expected)).toBeLessThanOrEqual(0.1 * expected + 2 * (RATE / 100));
-    }
+    checkCounts(steady, result.overhead.maxScanMs);
     const all = perInterval.flatMap((iv) => iv.inBuf);
     // Nothing outside the swept range [LO, HI) of the buffer is attributed to the writer.
     expect(all.filter((p) => p.page < LO || p.page >= HI)).toEqual([]);
@@ -97,11 +113,8 @@ describe('livemig record, soft-dirty method', () => {
   it.skipIf(!soft.supported)(`sees the pattern's pages per interval${soft.supported ? '' : ` (skipped here: ${soft.reason})`}`, async () => {
     const { trace, address } = await recordWriter('soft-dirty');
     const steady = bufferPages(trace, address).slice(1);
-    for (const iv of steady) {
-      const expected = (RATE * iv.durationUs) / 1e6;
-      expect(Math.abs(iv.inBuf.length - expected)).toBeLessThanOrEqual(0.1 * expected + 2 * (RATE / 100));
-      expect(iv.inBuf.every((p) => p.page >= LO && p.page < HI)).toBe(true);
-    }
+    checkCounts(steady, Infinity);
+    for (const iv of steady) expect(iv.inBuf.every((p) => p.page >= LO && p.page < HI)).toBe(true);
   });
 
   it.skipIf(soft.supported)('is refused with the reason where the kernel lacks it', async () => {
