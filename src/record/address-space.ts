@@ -10,7 +10,9 @@ export interface Region {
   firstPage: number;
   name: string;
   sinceInterval: number;
-  /** True when the region appeared after the first scan in an anonymous mapping: its earlier content was zero. */
+  /** Anonymous memory (no file behind it): a page not yet present reads as zeros. */
+  anonymous: boolean;
+  /** True when the region appeared after the first scan in anonymous memory: its earlier content was zero. */
   zeroBaseline: boolean;
 }
 
@@ -55,9 +57,10 @@ export class AddressSpace {
           continue;
         }
         const gapEnd = r ? Math.min(end, r.va) : end;
+        const anonymous = m.name === '' || /^\[(heap|stack|anon:.*)\]$/.test(m.name);
         const fresh: Region = {
           va, pages: (gapEnd - va) / ps, firstPage: this.pages, name: m.name, sinceInterval: interval,
-          zeroBaseline: interval > 0 && m.name === '' || interval > 0 && /^\[(heap|stack|anon:.*)\]$/.test(m.name),
+          anonymous, zeroBaseline: interval > 0 && anonymous,
         };
         this.pages += fresh.pages;
         this.regions.splice(i, 0, fresh);

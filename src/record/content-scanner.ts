@@ -3,6 +3,8 @@ import type { Piece, Region } from './address-space.js';
 
 /** Pages read per readSync call and per copy buffer: 4 MiB at 4 KiB pages [REC: large enough that syscalls cost little]. */
 const CHUNK_PAGES = 1024;
+/** pagemap bits 63 (present) and 62 (swapped) [SRC linux Documentation/admin-guide/mm/pagemap.rst]. */
+const RESIDENT = (1n << 63n) | (1n << 62n);
 /** Pages compared at once by memcmp before looking at single pages (16 × 4 KiB = 64 KiB). */
 const GROUP_PAGES = 16;
 
@@ -35,6 +37,8 @@ export class ContentScanner {
   private readonly scratch: Buffer;
 
   private memFd = -1;
+  private pagemapFd = -1;
+  private readonly pagemap = new BigUint64Array(CHUNK_PAGES);
 
   constructor(
     private readonly pid: number,
@@ -49,6 +53,11 @@ export class ContentScanner {
    */
   private open(): void {
     this.memFd = openSync(`/proc/${this.pid}/mem`, 'r');
+    try {
+      this.pagemapFd = openSync(`/proc/${this.pid}/pagemap`, 'r');
+    } catch {
+      this.pagemapFd = -1; // read every page instead
+    }
   }
 
   /** Reads every piece, returns the pages changed since the last scan (none the first time a page is read). */
@@ -58,6 +67,7 @@ export class ContentScanner {
       return this.scanOpen(pieces);
     } finally {
       closeSync(this.memFd);
+      if (this.pagemapFd >= 0) closeSync(this.pagemapFd);
     }
   }
 
@@ -81,11 +91,21 @@ export class ContentScanner {
         const ci = Math.floor(p / CHUNK_PAGES);
         const stop = Math.min(end, (ci + 1) * CHUNK_PAGES);
         const n = stop - p;
-        const got = this.read(r.va + p * ps, n);
+        const got = r.anonymous ? this.readPresent(r.va + p * ps, n) : this.read(r.va + p * ps, n);
         bytesRead += got.bytes;
         unreadable += got.bad.size;
-        const prev = (st.chunks[ci] ??= Buffer.alloc(CHUNK_PAGES * ps));
         const base = (p - ci * CHUNK_PAGES) * ps;
+        let prev = st.chunks[ci];
+        if (!prev) {
+          prev = st.chunks[ci] = Buffer.alloc(CHUNK_PAGES * ps);
+          if (!r.zeroBaseline && got.bad.size === 0) {
+            // First sight of these pages: take the copy; there is nothing to compare with.
+            this.scratch.copy(prev, base, 0, n * ps);
+            st.seen.fill(1, p, stop);
+            p = stop;
+            continue;
+          }
+        }
         for (let g = 0; g < n; g += GROUP_PAGES) {
           const gn = Math.min(GROUP_PAGES, n - g);
           if (got.bad.size === 0 && this.scratch.compare(prev, base + g * ps, base + (g + gn) * ps, g * ps, (g + gn) * ps) === 0) {
@@ -124,12 +144,40 @@ export class ContentScanner {
     for (const r of this.state.keys()) if (!live.has(r)) this.state.delete(r);
   }
 
+  /**
+   * Like read, but pages the pagemap says are neither present nor swapped (bits 63, 62) are not read: in anonymous
+   * memory they are zero pages, and reading them through /proc/PID/mem costs as much as reading real ones.
+   */
+  private readPresent(va: number, n: number): { bytes: number; bad: Set<number> } {
+    if (this.pagemapFd < 0) return this.read(va, n);
+    const ps = this.pageSize;
+    const entries = this.pagemap.subarray(0, n);
+    const got = readSync(this.pagemapFd, new Uint8Array(entries.buffer, 0, n * 8), 0, n * 8, (va / ps) * 8);
+    if (got !== n * 8) return this.read(va, n);
+    const bad = new Set<number>();
+    let bytes = 0;
+    for (let k = 0; k < n; ) {
+      const resident = (entries[k]! & RESIDENT) !== 0n;
+      let j = k + 1;
+      while (j < n && ((entries[j]! & RESIDENT) !== 0n) === resident) j++;
+      if (resident) {
+        const part = this.read(va + k * ps, j - k, k);
+        bytes += part.bytes;
+        for (const b of part.bad) bad.add(b);
+      } else {
+        this.scratch.fill(0, k * ps, j * ps);
+      }
+      k = j;
+    }
+    return { bytes, bad };
+  }
+
   /** Reads `n` pages at `va` into the scratch buffer; pages that fail to read are listed in `bad` (zero-filled). */
-  private read(va: number, n: number): { bytes: number; bad: Set<number> } {
+  private read(va: number, n: number, at = 0): { bytes: number; bad: Set<number> } {
     const ps = this.pageSize;
     const bad = new Set<number>();
     try {
-      const got = readSync(this.memFd, this.scratch, 0, n * ps, va);
+      const got = readSync(this.memFd, this.scratch, at * ps, n * ps, va);
       if (got === n * ps) return { bytes: got, bad };
     } catch (e) {
       if (isGone(e)) throw e;
@@ -138,12 +186,12 @@ export class ContentScanner {
     let bytes = 0;
     for (let k = 0; k < n; k++) {
       try {
-        const got = readSync(this.memFd, this.scratch, k * ps, ps, va + k * ps);
+        const got = readSync(this.memFd, this.scratch, (at + k) * ps, ps, va + k * ps);
         bytes += got;
-        if (got !== ps) bad.add(k);
+        if (got !== ps) bad.add(at + k);
       } catch (e) {
         if (isGone(e)) throw e;
-        bad.add(k);
+        bad.add(at + k);
       }
     }
     return { bytes, bad };

@@ -22,7 +22,8 @@ export interface Summary5 {
 }
 
 export interface WssPoint {
-  /** Window length in intervals and in milliseconds (intervals × the nominal interval). */
+  /** Window length in intervals and in milliseconds (intervals × the mean measured interval: a recorder whose
+   * scans overran has longer intervals than the nominal one). */
   windowIntervals: number;
   windowMs: number;
   /** Complete, non-overlapping windows of that length in the trace. */
@@ -60,6 +61,8 @@ export interface TraceStats {
   pageSizeBytes: number;
   pages: number;
   intervalMs: number;
+  /** The measured mean interval (duration / intervals). */
+  meanIntervalMs: number;
   method: string;
   intervals: number;
   /** From the first interval's start to the last one's end, as measured. */
@@ -135,10 +138,12 @@ export function traceStats(header: TraceHeader, intervals: Iterable<TraceInterva
     pre.add(iv);
   }
   const durationMs = firstUs === null ? 0 : (endUs - firstUs) / 1e3;
+  const meanIntervalMs = perInterval.length > 0 && durationMs > 0 ? durationMs / perInterval.length : header.intervalMs;
   return {
     pageSizeBytes: ps,
     pages: header.pages,
     intervalMs: header.intervalMs,
+    meanIntervalMs,
     method: header.method,
     intervals: perInterval.length,
     durationMs,
@@ -150,7 +155,7 @@ export function traceStats(header: TraceHeader, intervals: Iterable<TraceInterva
     changedBytesPerPage: changed.length > 0 ? summarize(changed) : null,
     wss: levels.filter((lv) => lv.windows > 0).map((lv) => ({
       windowIntervals: lv.len,
-      windowMs: lv.len * header.intervalMs,
+      windowMs: lv.len * meanIntervalMs,
       windows: lv.windows,
       meanPages: lv.sum / lv.windows,
       maxPages: lv.max,

@@ -99,7 +99,7 @@ function formatStats(file: string, s: TraceStats): string {
     `min ${n(v.min)}, mean ${n(v.mean)}, p50 ${n(v.p50)}, p95 ${n(v.p95)}, max ${n(v.max)}`;
   const lines = [
     `${file}: ${s.method} trace, ${s.pages} pages of ${formatBytes(ps)} (${formatBytes(s.pages * ps)}), ` +
-      `interval ${s.intervalMs} ms, ${s.intervals} intervals over ${formatDuration(s.durationMs)}`,
+      `interval ${s.intervalMs} ms (measured mean ${s.meanIntervalMs.toFixed(1)} ms), ${s.intervals} intervals over ${formatDuration(s.durationMs)}`,
     `  page writes: ${s.pageWrites} in all, ${s.distinctPages} distinct pages (${formatBytes(s.distinctPages * ps)})`,
     `  pages written per interval: ${sum(s.pagesPerInterval)}`,
     `  dirty rate: ${s.dirtyRateMiBps.toFixed(2)} MiB/s mean, ${s.peakDirtyRateMiBps.toFixed(2)} MiB/s in the busiest interval`,
