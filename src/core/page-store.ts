@@ -47,7 +47,15 @@ export interface PageStore {
   lastSkipped(): number;
   lastBytes(): number;
   countBits(which: Bitmap): number;
+
+  // Trace replay and table-driven generators (src/core/page-map.ts).
+  /** Writes every page of `pages`, placed by `map`, in calls of PAGE_LIST_CAPACITY; returns the dirty-ring entries made. */
+  touchPages(pages: Uint32Array, map: PageMap): number;
+  /** k writes with stream `s`, ranks drawn from `table`, placed by `map`; returns the dirty-ring entries made. */
+  touchTable(stream: number, table: SamplingTable, map: PageMap, k: number): number;
 }
+
+import type { PageMap, SamplingTable } from './page-map.js';
 
 /** The bitmaps a page store holds. */
 export type Bitmap = 'dirtyLog' | 'toSend' | 'populated' | 'ringLog';
