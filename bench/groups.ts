@@ -4,10 +4,12 @@ import { oneTib } from './one-tib.js';
 import { policies } from './policies.js';
 import { sweep } from './sweep.js';
 import { touches } from './touches.js';
+import { recordOverhead } from './record-overhead.js';
+import { replayBench } from './replay.js';
 import type { BenchGroup } from './types.js';
 
 /**
  * Every benchmark group, in the order `npm run bench` runs them. To add one, write bench/<name>.ts exporting
  * a BenchGroup (see bench/types.ts) and append it here; run.ts prints its table and saves its rows.
  */
-export const GROUPS: BenchGroup[] = [touches, bitmap, endToEnd, oneTib, policies, sweep];
+export const GROUPS: BenchGroup[] = [touches, bitmap, endToEnd, oneTib, policies, sweep, replayBench, recordOverhead];

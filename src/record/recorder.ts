@@ -37,6 +37,8 @@ export interface RecordOptions {
 /** The recorder's own cost. */
 export interface RecordOverhead {
   scans: number;
+  /** The first scan (the baseline: takes the first copies, so it allocates the recorder's copy of the memory). */
+  baselineScanMs: number;
   meanScanMs: number;
   maxScanMs: number;
   /** Mean scan time over the nominal interval: above 1, the scans are the bottleneck and intervals stretch. */
@@ -147,7 +149,8 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       let prevStart = performance.now();
       const base = scan(0);
       if (!base) throw new LivemigError(`record: process ${pid} exited before the first scan; nothing recorded`);
-      note(performance.now() - prevStart, base.bytesRead, base.unreadable);
+      const baselineScanMs = performance.now() - prevStart;
+      note(baselineScanMs, base.bytesRead, base.unreadable);
       log(`record: pid ${pid}, method ${method}, ${space.pages} writable pages (${(space.pages * ps / 2 ** 20).toFixed(1)} MiB) in ${space.regions.length} regions, interval ${opts.intervalMs} ms`);
 
       let endedBy: RecordResult['endedBy'] = 'exited';
@@ -193,7 +196,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
       }
       if (writer.intervals === 0) throw new LivemigError(`record: process ${pid} ${endedBy === 'exited' ? 'exited' : 'stopped'} before the first interval ended; nothing recorded`);
       const overhead: RecordOverhead = {
-        scans: o.scans, meanScanMs: o.sumMs / o.scans, maxScanMs: o.maxMs, shareOfInterval: o.sumMs / o.scans / opts.intervalMs,
+        scans: o.scans, baselineScanMs, meanScanMs: o.sumMs / o.scans, maxScanMs: o.maxMs, shareOfInterval: o.sumMs / o.scans / opts.intervalMs,
         meanBytesReadPerScan: o.bytes / o.scans, totalBytesRead: o.bytes, lateScans: o.late, unreadablePages: o.unreadable,
       };
       const { bytes } = writer.close({
