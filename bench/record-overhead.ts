@@ -16,8 +16,8 @@ import type { BenchGroup, Row } from './types.js';
 
 const BUFFER_BYTES = 1024 ** 3;
 const WRITES_PER_SEC = 10_000;
-const INTERVAL_MS = 2000;
-const SCANS = 5;
+const INTERVAL_MS = 1000;
+const SCANS = 6;
 
 export const recordOverhead: BenchGroup = {
   id: 'record',

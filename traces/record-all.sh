@@ -7,10 +7,14 @@ L="node bin/livemig.js"
 T=traces
 W=test/fixtures/pattern-writer.py
 
-# 1. A uniform writer with known parameters: 64 MiB buffer, 5000 random pages/s, 64 bytes per write, 8 s.
-$L record --method content --interval 100ms -o $T/uniform-writer.lmtrace \
-  --description "pattern-writer.py: 16384-page anonymous buffer, 5000 uniform page writes/s, 64 B each" \
-  -- python3 $W 67108864 0 16384 5000 64 8 --uniform
+# 1. A uniform writer with known parameters: 64 MiB buffer, 5000 random pages/s, 64 bytes per write; recorded by
+#    pid for 8 s from 1 s after it started, so the trace holds its steady state, not the interpreter's start-up.
+python3 $W 67108864 0 16384 5000 64 30 --uniform >/dev/null &
+WRITER=$!
+sleep 1
+$L record --pid $WRITER --method content --interval 100ms --duration 8s -o $T/uniform-writer.lmtrace \
+  --description "pattern-writer.py: 16384-page anonymous buffer, 5000 uniform page writes/s, 64 B each, from 1 s after start"
+kill $WRITER
 
 # 2. redis-server under redis-benchmark (SET with 512-byte values over 200k keys, pipelined), 10 s.
 redis-server --port 16379 --save "" --appendonly no --daemonize no --loglevel warning &

@@ -35,6 +35,44 @@ function workloadSchema(): Schema {
         hotFraction: numberSchema(R.hotFraction, 'Hot pages, fraction of the region'),
         hotProbability: numberSchema(R.hotProbability, 'Probability that a write hits the hot set'),
       }),
+      writer('zipf', {
+        exponent: numberSchema(R.exponent, 'Zipf exponent s: rank r written with probability proportional to r^-s (default 0.99)'),
+        scatter: { type: 'boolean', description: 'Scatter the ranks over the region (default true)' },
+      }),
+      writer('drifting-hot-set', {
+        hotFraction: numberSchema(R.hotFraction, 'Hot pages, fraction of the region'),
+        hotProbability: numberSchema(R.hotProbability, 'Probability that a write hits the hot set'),
+        driftPerSec: numberSchema(R.driftPerSec, 'Fraction of the region the hot set moves per second (default 0.01)'),
+      }),
+      {
+        type: 'object',
+        properties: {
+          kind: { const: 'phases' },
+          phases: {
+            type: 'array', minItems: 1,
+            items: {
+              type: 'object', required: ['durationMs', 'workload'], additionalProperties: false,
+              properties: { durationMs: numberSchema(R.durationMs, 'Run time of the phase, ms'), workload: { $ref: '#/$defs/workload' } },
+            },
+          },
+          loop: { type: 'boolean', description: 'Start again after the last phase (default false)' },
+        },
+        required: ['kind', 'phases'],
+        additionalProperties: false,
+      },
+      {
+        type: 'object',
+        properties: {
+          kind: { const: 'trace' },
+          file: { type: 'string', minLength: 1, description: 'Path of a livemig trace (docs/trace-format.md)' },
+          ...region,
+          placement: { enum: ['offset', 'scatter'], description: 'Trace pages in order from the region start, or scattered (default offset)' },
+          loop: { type: 'boolean', description: 'Replay again after the end (default true)' },
+          speed: numberSchema(R.speed, 'Playback speed (default 1)'),
+        },
+        required: ['kind', 'file'],
+        additionalProperties: false,
+      },
     ],
   };
 }

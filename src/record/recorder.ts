@@ -155,12 +155,15 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
 
       let endedBy: RecordResult['endedBy'] = 'exited';
       let pageWrites = 0;
-      let lastLog = t0;
+      // Scans are due every interval from the end of the baseline (which may take seconds on a large process:
+      // it allocates the copy); trace times still count from the baseline's start, when the copies were taken.
+      const sched = performance.now();
+      let lastLog = sched;
       for (let i = 1; ; i++) {
-        const due = t0 + i * opts.intervalMs;
+        const due = sched + i * opts.intervalMs;
         const wait = due - performance.now();
         if (wait > 0) {
-          if (opts.durationMs !== undefined && due - t0 > opts.durationMs + 1e-6) { endedBy = 'duration'; break; }
+          if (opts.durationMs !== undefined && due - sched > opts.durationMs + 1e-6) { endedBy = 'duration'; break; }
           await new Promise<void>((resolve) => {
             const done = (): void => { clearTimeout(timer); opts.signal?.removeEventListener('abort', done); resolve(); };
             const timer = setTimeout(done, wait);
@@ -175,7 +178,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         if (opts.signal?.aborted) { endedBy = 'interrupted'; break; }
         if (exited) { endedBy = 'exited'; break; }
         const start = performance.now();
-        if (opts.durationMs !== undefined && start - t0 > opts.durationMs + opts.intervalMs / 2) { endedBy = 'duration'; break; }
+        if (opts.durationMs !== undefined && start - sched > opts.durationMs + opts.intervalMs / 2) { endedBy = 'duration'; break; }
         const r = scan(i);
         if (!r) { endedBy = 'exited'; break; }
         const end = performance.now();

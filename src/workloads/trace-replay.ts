@@ -115,7 +115,8 @@ export class TraceReplayWorkload implements Workload {
         fresh += store.touchPages(iv.pages.subarray(this.done, due), this.map);
         this.done = due;
       }
-      if (this.done < iv.pages.length) break;
+      // Stay in the interval until its time has passed (an empty interval is a pause, not nothing).
+      if (this.done < iv.pages.length || this.clockUs < start + iv.durationUs) break;
       this.iv = this.nextInterval();
       this.done = 0;
     }
