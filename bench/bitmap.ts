@@ -1,7 +1,8 @@
 import type { PageStore } from '../src/core/page-store.js';
 import { ReferencePageStore } from '../src/core/reference-page-store.js';
 import { WasmPageStore } from '../src/core/wasm-page-store.js';
-import { GiB, TiB, PAGE_HEADER_BYTES, ZERO_PAGE_BYTES } from '../src/engine/defaults.js';
+import { PAGE_HEADER_BYTES, ZERO_PAGE_BYTES } from '../src/policies/precopy/qemu-wire.js';
+import { GiB, TiB } from '../src/units.js';
 import { bytes, pct, si, sig } from './format.js';
 import { newBench, taskStats } from './tiny.js';
 import type { BenchGroup, GroupResult, Row } from './types.js';

@@ -1,10 +1,13 @@
 import type { PageStore } from '../src/core/page-store.js';
 import { WasmPageStore } from '../src/core/wasm-page-store.js';
-import { migrate, runMigration } from '../src/engine/migrate.js';
-import { resolveOptions } from '../src/engine/resolve.js';
-import type { MigrationOptions } from '../src/engine/options.js';
-import { DEFAULT_MAX_BANDWIDTH_BYTES_PER_SEC, GiB } from '../src/engine/defaults.js';
-import type { MigrationReport } from '../src/report/types.js';
+import { migrate, runMigration } from '../src/api/migrate.js';
+import { resolveOptions } from '../src/api/resolve.js';
+import type { MigrationOptions } from '../src/model/options.js';
+import { OPTION_TABLE } from '../src/model/option-table.js';
+import { GiB } from '../src/units.js';
+
+const DEFAULT_MAX_BANDWIDTH_BYTES_PER_SEC = OPTION_TABLE.maxBandwidthBytesPerSec.default;
+import type { MigrationReport } from '../src/model/report.js';
 import { MIGRATION_COLUMNS, bytes, ms, pct, sig } from './format.js';
 import { HOT_COLD_WRITER, LINK_10G, describeWriter } from './scenarios.js';
 import { newBench, taskStats } from './tiny.js';

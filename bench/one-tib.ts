@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrate } from '../src/engine/migrate.js';
-import type { MigrationOptions } from '../src/engine/options.js';
-import { TiB } from '../src/engine/defaults.js';
+import { migrate } from '../src/api/migrate.js';
+import type { MigrationOptions } from '../src/model/options.js';
+import { TiB } from '../src/units.js';
 import { HOT_COLD_WRITER, LINK_100G, LINK_10G, describeWriter } from './scenarios.js';
 import { MIGRATION_COLUMNS, bytes, ms } from './format.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';

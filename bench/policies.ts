@@ -1,7 +1,7 @@
-import { migrate } from '../src/engine/migrate.js';
-import { policyLabel } from '../src/engine/policy.js';
+import { migrate } from '../src/api/migrate.js';
+import { policyLabel } from '../src/api/policy.js';
 import { HEADLINE } from '../src/scenarios/presets.js';
-import type { MigrationReport } from '../src/report/types.js';
+import type { MigrationReport } from '../src/model/report.js';
 import { bytes, ms, sig } from './format.js';
 import { newBench, taskStats } from './tiny.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';

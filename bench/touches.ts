@@ -1,7 +1,11 @@
 import type { PageStore } from '../src/core/page-store.js';
 import { ReferencePageStore } from '../src/core/reference-page-store.js';
 import { WasmPageStore } from '../src/core/wasm-page-store.js';
-import { DEFAULT_HOT_FRACTION, DEFAULT_HOT_PROBABILITY, GiB } from '../src/engine/defaults.js';
+import { WORKLOAD_TABLE } from '../src/model/workloads.js';
+import { GiB } from '../src/units.js';
+
+const DEFAULT_HOT_FRACTION = WORKLOAD_TABLE['hot-cold'].fields.hotFraction.default;
+const DEFAULT_HOT_PROBABILITY = WORKLOAD_TABLE['hot-cold'].fields.hotProbability.default;
 import { bytes, pct, si, sig } from './format.js';
 import { newBench, taskStats } from './tiny.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';

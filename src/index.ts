@@ -1,45 +1,60 @@
 /**
  * livemig's public API. Everything exported here is supported; modules not re-exported here are internal.
  */
-export { migrate } from './engine/migrate.js';
-export { ALGORITHMS } from './engine/options.js';
-export type { AlgorithmName, MigrationOptions } from './engine/options.js';
-export type { MigrationHooks } from './engine/hooks.js';
-export * as defaults from './engine/defaults.js';
-export { KiB, MiB, GiB, TiB } from './engine/defaults.js';
-export { WORKLOAD_KINDS } from './workloads/spec.js';
+
+// Running migrations
+export { migrate } from './api/migrate.js';
+export { compare } from './api/compare.js';
+export { parsePolicy, policyLabel } from './api/policy.js';
+export type { Policy } from './api/policy.js';
+export { scenarioOptions } from './api/scenario-options.js';
+
+// The vocabulary: options, their table and defaults
+export { ALGORITHMS } from './model/algorithms.js';
+export type { AlgorithmName } from './model/algorithms.js';
+export { OPTION_TABLE } from './model/option-table.js';
+export type { OptionSpec, OptionName, ResolvedScenario } from './model/option-table.js';
+export type { FieldSpec, UnitKind } from './model/fields.js';
+export { DEFAULTS as defaults } from './model/options.js';
+export type { MigrationOptions, MigrationHooks, ControllerOption } from './model/options.js';
+export { KiB, MiB, GiB, TiB } from './units.js';
+export { WORKLOAD_KINDS, WORKLOAD_TABLE } from './model/workloads.js';
 export type {
-  WorkloadSpec, WorkloadKind, IdleSpec, ComputeSpec, UniformSpec, HotColdSpec, SequentialSpec, RegionSpec,
-} from './workloads/spec.js';
-export { CONTROLLERS } from './policies/controllers/registry.js';
-export type { ControllerName, ControllerOption, ControllerSpec } from './policies/controllers/registry.js';
-export type { CpuSchedulingParams } from './policies/controllers/cpu-scheduling.js';
-export type { AutoConvergeParams } from './policies/controllers/auto-converge.js';
-export type { DirtyLimitParams } from './policies/controllers/dirty-limit.js';
-export type { SdpsParams } from './policies/controllers/sdps.js';
-export type { Controller, ControllerContext, SyncEvent, WindowEvent, VcpuView } from './policies/controllers/controller.js';
-export type { DutyCycle } from './engine/vcpu.js';
+  WorkloadSpec, WorkloadKind, IdleSpec, ComputeSpec, UniformSpec, HotColdSpec, SequentialSpec,
+} from './model/workloads.js';
+export { CONTROLLERS, CONTROLLER_TABLE } from './model/controllers.js';
+export type {
+  ControllerName, ControllerSpec, CpuSchedulingParams, AutoConvergeParams, DirtyLimitParams, SdpsParams,
+} from './model/controllers.js';
+export type { Controller, ControllerContext, SyncEvent, WindowEvent, VcpuView, DutyCycle } from './model/controller.js';
+
+// Results
 export type {
   MigrationReport, CompletedReport, CancelledReport, Summary, CompletedSummary, CancelledSummary, CancelReason,
-  RoundRecord, TimelineSample, GuestImpact, VcpuImpact, ResolvedScenario,
-} from './report/types.js';
-export { scenarioOptions } from './report/scenario-options.js';
-export { compare } from './engine/compare.js';
-export type { ComparisonRow } from './engine/compare.js';
-export { parsePolicy, policyLabel } from './engine/policy.js';
-export type { Policy } from './engine/policy.js';
+  RoundRecord, TimelineSample, GuestImpact, VcpuImpact,
+} from './model/report.js';
+export type { ComparisonRow } from './model/comparison.js';
+export type { RunRecord } from './model/run-record.js';
+
+// Presets and experiments
 export { PRESETS, HEADLINE, CONVERGING } from './scenarios/presets.js';
 export type { Preset } from './scenarios/presets.js';
 export { loadExperiment, checkExperiment } from './experiments/load.js';
 export type { ExperimentFile, Experiment, ScenarioRun, PolicyEntry, BaseScenario } from './experiments/types.js';
 export { experimentJsonSchema } from './experiments/schema.js';
-export { runSweep, readResults, readManifest, toRunRecord, SweepError } from './batch/index.js';
-export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, RunRecord } from './batch/index.js';
+
+// Sweeps and their outputs
+export { runSweep, readResults, readManifest, toRunRecord } from './batch/index.js';
+export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard } from './batch/index.js';
 export { toCsv } from './report/csv.js';
 export { toGuestperf, writeGuestperf } from './report/guestperf.js';
 export type { GuestperfReport } from './report/guestperf.js';
 export { writeReport } from './report/html.js';
 export type { ReportOptions } from './report/html.js';
+export { EXPORTERS } from './report/exporters.js';
+export type { Exporter } from './report/exporter.js';
 export { formatReport } from './report/table.js';
 export { formatComparison } from './report/comparison-table.js';
-export { LivemigError, InvalidOptionError, CapacityError, ExperimentError } from './errors/index.js';
+
+// Errors
+export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError } from './errors/index.js';

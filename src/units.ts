@@ -4,7 +4,12 @@
  * purpose: `Mb` and `MB` differ by a factor of 8, so nothing is guessed.
  */
 import { InvalidOptionError } from './errors/invalid-option-error.js';
-import { GiB, KiB, MiB, TiB } from './engine/defaults.js';
+
+/** 1 KiB, MiB, GiB, TiB in bytes (powers of 1024). */
+export const KiB = 1024;
+export const MiB = 1024 ** 2;
+export const GiB = 1024 ** 3;
+export const TiB = 1024 ** 4;
 
 /** A non-negative decimal number, optionally with an exponent, then an optional unit. */
 const QUANTITY = /^\s*((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(\S*)\s*$/;

@@ -11,4 +11,4 @@ export { parseShard, formatShard, inShard, selectShard } from './shard.js';
 export type { Shard } from './shard.js';
 export { toRunRecord, RECORD_TIMELINE_POINTS } from './record.js';
 export type { RunRecord } from './record.js';
-export { SweepError } from './sweep-error.js';
+export { SweepError } from '../errors/sweep-error.js';

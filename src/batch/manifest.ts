@@ -2,7 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatShard, type Shard } from './shard.js';
 import { MANIFEST_FILE } from './results.js';
-import { SweepError } from './sweep-error.js';
+import { SweepError } from '../errors/sweep-error.js';
 
 /** DIR/manifest.json: what a sweep directory holds, written when the sweep starts. */
 export interface SweepManifest {

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from './record.js';
-import { SweepError } from './sweep-error.js';
+import { SweepError } from '../errors/sweep-error.js';
 
 /** The files of a sweep's output directory. */
 export const RESULTS_FILE = 'results.ndjson';

@@ -2,7 +2,7 @@
  * The sweep's worker-thread entry (compiled to dist/src/batch/sweep-worker.js, which is what the pool loads):
  * one task = one run. The record is serialised here, in the worker, so the main thread only appends lines.
  */
-import { migrate } from '../engine/migrate.js';
+import { migrate } from '../api/migrate.js';
 import { LivemigError } from '../errors/livemig-error.js';
 import type { ScenarioRun } from '../experiments/types.js';
 import { toRunRecord } from './record.js';

@@ -28,7 +28,7 @@ import type { Experiment, ScenarioRun } from '../experiments/types.js';
 import { describeManifest, manifestPath, readManifest, writeManifest, type SweepManifest } from './manifest.js';
 import { RESULTS_FILE, scanResults } from './results.js';
 import { formatShard, inShard, sameShard, selectShard, toShard, type Shard } from './shard.js';
-import { SweepError } from './sweep-error.js';
+import { SweepError } from '../errors/sweep-error.js';
 import type { SweepTask, SweepTaskResult } from './sweep-worker.js';
 
 export const LOCK_FILE = 'sweep.lock';

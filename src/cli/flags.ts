@@ -1,176 +1,132 @@
 /**
- * The scenario flags shared by commands that run migrations: their help (defaults taken from
- * src/engine/defaults.ts) and their mapping to MigrationOptions. Values stay text until mapped here,
- * so every parse error names the flag.
+ * The scenario flags shared by commands that run migrations, all derived from the option table
+ * (src/model/option-table.ts) and the workload table (src/model/workloads.ts): each row with a `flag` becomes a
+ * flag, its parser is chosen by the row's unit kind, its --help line is the row's doc and default. Values stay
+ * text until mapped here, so every parse error names the flag.
  */
 import type { Command } from 'commander';
-import * as D from '../engine/defaults.js';
-import { migrate } from '../engine/migrate.js';
-import { ALGORITHMS, type MigrationOptions } from '../engine/options.js';
+import { migrate } from '../api/migrate.js';
+import { parseControllerSpec } from '../api/policy.js';
 import { CapacityError, InvalidOptionError } from '../errors/index.js';
-import type { MigrationReport } from '../report/types.js';
-import { type WorkloadKind, type WorkloadSpec } from '../workloads/spec.js';
-
-/** The kinds --workload offers; zipf, drifting-hot-set, phases and trace take fields without flags yet (experiment files, the library). */
-const WORKLOAD_KINDS = ['idle', 'compute', 'uniform', 'hot-cold', 'sequential'] as const;
-import { CONTROLLERS } from '../policies/controllers/registry.js';
-import { parseControllerSpec } from '../engine/policy.js';
+import type { FieldSpec, UnitKind } from '../model/fields.js';
+import { OPTION_ROWS, type FlagGroup, type OptionSpec } from '../model/option-table.js';
+import type { MigrationOptions } from '../model/options.js';
+import type { MigrationReport } from '../model/report.js';
+import { WORKLOAD_KINDS, WORKLOAD_TABLE, type WorkloadKind, type WorkloadSpec } from '../model/workloads.js';
+import { CONTROLLERS } from '../model/controllers.js';
 import {
   formatBytesExact, formatDurationExact, formatRateExact, parseBytes, parseDuration, parseNumber, parseRate, parseWriteRate,
 } from '../units.js';
 
-/** Flag values as commander hands them over (camel-cased long names). */
-export interface ScenarioFlags {
-  memory?: string;
-  pageSize?: string;
-  populated?: string;
-  vcpus?: string;
-  workload?: string;
-  writeRate?: string;
-  hotFraction?: string;
-  hotProbability?: string;
-  regionStart?: string;
-  regionSize?: string;
-  bandwidth?: string;
-  algorithm?: string;
-  controller?: string;
-  downtimeLimit?: string;
-  maxBandwidth?: string;
-  setupTime?: string;
-  resumeTime?: string;
-  deviceState?: string;
-  maxTime?: string;
-  maxData?: string;
-  /** false after --no-xen-skip. */
-  xenSkip?: boolean;
-  seed?: string;
+/** Flag values as commander hands them over (camel-cased long names); false after a --no-… flag. */
+export type ScenarioFlags = Record<string, string | boolean | undefined>;
+
+const HEADINGS: Record<FlagGroup, string> = {
+  guest: 'Guest:', workload: 'Workload (each vCPU):', migration: 'Migration:', limits: 'Limits:',
+};
+
+const PLACEHOLDER: Record<OptionSpec['kind'], string> = {
+  bytes: '<size>', rate: '<rate>', 'page-rate': '<rate>', duration: '<duration>', fraction: '<fraction>', count: '<n>',
+  boolean: '', enum: '<name>', workload: '<kind>', controller: '<spec>', path: '<file>', list: '',
+};
+
+/** The workload fields that have flags, each once, in the order the kinds declare them. */
+const WORKLOAD_FIELDS: [string, FieldSpec][] = Object.entries(
+  Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => Object.entries(WORKLOAD_TABLE[k].fields as Record<string, FieldSpec>))),
+);
+
+/** "--page-size" -> "pageSize", commander's key for the flag's value. */
+function camel(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-interface FlagSpec {
-  /** Commander spelling, e.g. '--memory <size>'. */
-  flags: string;
-  /** The MigrationOptions path it sets, so the library's errors can be reported under the flag. */
-  field: string;
-  help: string;
-  defaultText: string;
+/** A boolean that is on by default is turned off with --no-…; commander stores it under the positive name. */
+function spelling(flag: string, f: { kind: string; default?: unknown }): string {
+  if (f.kind === 'boolean') return f.default === true ? flag.replace(/^--/, '--no-') : flag;
+  return `${flag} ${PLACEHOLDER[f.kind as UnitKind]}`;
 }
 
-const FLAG_GROUPS: { heading: string; flags: FlagSpec[] }[] = [
-  {
-    heading: 'Guest:',
-    flags: [
-      { flags: '--memory <size>', field: 'memoryBytes', help: 'guest RAM, e.g. 8GiB or 512MB', defaultText: formatBytesExact(D.DEFAULT_MEMORY_BYTES) },
-      { flags: '--page-size <size>', field: 'pageSize', help: 'page size, a power of two from 512B to 1GiB', defaultText: formatBytesExact(D.DEFAULT_PAGE_SIZE) },
-      {
-        flags: '--populated <fraction>', field: 'populatedFraction',
-        help: 'fraction of pages written since boot, 0 to 1; the rest are zero pages', defaultText: String(D.DEFAULT_POPULATED_FRACTION),
-      },
-      { flags: '--vcpus <n>', field: 'vcpus', help: 'vCPUs, each running the workload, 1 to 1024', defaultText: String(D.DEFAULT_VCPUS) },
-    ],
-  },
-  {
-    heading: 'Workload (each vCPU):',
-    flags: [
-      { flags: '--workload <kind>', field: 'workload.kind', help: `what each vCPU runs: ${WORKLOAD_KINDS.join(', ')}`, defaultText: D.DEFAULT_WORKLOAD_KIND },
-      {
-        flags: '--write-rate <rate>', field: 'workload.writesPerSec',
-        help: 'page writes per second per vCPU at full speed: 25000pages/s, or a byte rate like 100MiB/s over the page size',
-        defaultText: `${D.DEFAULT_WRITES_PER_SEC}pages/s`,
-      },
-      {
-        flags: '--hot-fraction <fraction>', field: 'workload.hotFraction',
-        help: 'hot-cold: share of the region that is hot, above 0 up to 1', defaultText: String(D.DEFAULT_HOT_FRACTION),
-      },
-      {
-        flags: '--hot-probability <p>', field: 'workload.hotProbability',
-        help: 'hot-cold: probability that a write hits the hot set, 0 to 1', defaultText: String(D.DEFAULT_HOT_PROBABILITY),
-      },
-      {
-        flags: '--region-start <fraction>', field: 'workload.regionStart',
-        help: 'start of the region the workload writes, as a fraction of memory', defaultText: 'start of memory',
-      },
-      {
-        flags: '--region-size <fraction>', field: 'workload.regionSize',
-        help: 'size of that region, as a fraction of memory', defaultText: 'the rest of memory',
-      },
-    ],
-  },
-  {
-    heading: 'Migration:',
-    flags: [
-      { flags: '--bandwidth <rate>', field: 'bandwidthBytesPerSec', help: 'link capacity, e.g. 10Gbit/s or 125MB/s', defaultText: formatRateExact(D.DEFAULT_LINK_BYTES_PER_SEC) },
-      { flags: '--algorithm <name>', field: 'algorithm', help: `pre-copy algorithm: ${ALGORITHMS.join(', ')}`, defaultText: D.DEFAULT_ALGORITHM },
-      {
-        flags: '--controller <spec>', field: 'controller',
-        help: `CPU-scheduling controller: ${CONTROLLERS.join(', ')}; parameters after a colon, e.g. cpu-scheduling:targetRound=4,minShare=0.1`,
-        defaultText: 'none',
-      },
-      {
-        flags: '--downtime-limit <duration>', field: 'downtimeLimitMs',
-        help: 'QEMU downtime-limit; also the SimGrid max downtime', defaultText: formatDurationExact(D.DEFAULT_DOWNTIME_LIMIT_MS),
-      },
-      {
-        flags: '--max-bandwidth <rate>', field: 'maxBandwidthBytesPerSec',
-        help: 'QEMU max-bandwidth, the pre-copy rate limit', defaultText: formatRateExact(D.DEFAULT_MAX_BANDWIDTH_BYTES_PER_SEC),
-      },
-      { flags: '--setup-time <duration>', field: 'setupTimeMs', help: 'setup phase before the first page is sent', defaultText: formatDurationExact(D.DEFAULT_SETUP_TIME_MS) },
-      {
-        flags: '--resume-time <duration>', field: 'resumeTimeMs',
-        help: 'from the last byte to the guest running at the destination', defaultText: formatDurationExact(D.DEFAULT_RESUME_TIME_MS),
-      },
-      {
-        flags: '--device-state <size>', field: 'deviceStateBytes',
-        help: 'device (non-RAM) state sent during stop-and-copy', defaultText: formatBytesExact(D.DEFAULT_DEVICE_STATE_BYTES),
-      },
-      {
-        flags: '--no-xen-skip', field: 'xenSkipRule',
-        help: 'xen: send pages re-dirtied during the current round instead of skipping them', defaultText: 'skip them',
-      },
-      { flags: '--seed <n>', field: 'seed', help: "seed of the workloads' random streams, an integer 0 to 4294967295", defaultText: String(D.DEFAULT_SEED) },
-    ],
-  },
-  {
-    heading: 'Limits:',
-    flags: [
-      { flags: '--max-time <duration>', field: 'maxTimeMs', help: 'cancel the migration after this much emulated time', defaultText: formatDurationExact(D.DEFAULT_MAX_TIME_MS) },
-      { flags: '--max-data <size>', field: 'maxDataBytes', help: 'cancel the migration once this much has been sent', defaultText: 'no limit' },
-    ],
-  },
-];
+/** A default as a user would type it (or the row's words for it). */
+function defaultText(f: OptionSpec | FieldSpec): string {
+  const d = f.default;
+  if (f.defaultText !== undefined) return f.defaultText;
+  if (f.kind === 'boolean') return d === true ? 'on' : 'off';
+  if (typeof d === 'number') {
+    switch (f.kind) {
+      case 'bytes': return formatBytesExact(d);
+      case 'rate': return formatRateExact(d);
+      case 'duration': return formatDurationExact(d);
+      case 'page-rate': return `${d}pages/s`;
+      default: return String(d);
+    }
+  }
+  if (typeof d === 'string') return d;
+  if (f.kind === 'workload') return String((d as WorkloadSpec).kind);
+  return 'none';
+}
 
-const FLAG_OF_FIELD = new Map(FLAG_GROUPS.flatMap((g) => g.flags.map((f) => [f.field, f.flags.split(' ')[0] ?? f.flags])));
+function help(f: OptionSpec | FieldSpec): string {
+  let doc = f.doc;
+  if (f.kind === 'boolean' && f.default === true) doc = `turn off: ${doc}`;
+  if (f.kind === 'enum' && f.values) doc += `: ${f.values.join(', ')}`;
+  if (f.kind === 'workload') doc = `what each vCPU runs: ${WORKLOAD_KINDS.join(', ')}`;
+  if (f.kind === 'controller') doc = `CPU-scheduling controller: ${CONTROLLERS.join(', ')}; parameters after a colon, e.g. cpu-scheduling:targetRound=4,minShare=0.1`;
+  return `${doc} (default: ${defaultText(f)})`;
+}
+
+interface Flag { flag: string; field: string; spec: OptionSpec | FieldSpec; group: FlagGroup }
+
+/** Every scenario flag: the option rows with a flag, the workload fields right after --workload. */
+const FLAGS: Flag[] = OPTION_ROWS.flatMap(([name, row]): Flag[] => {
+  if (row.flag === undefined) return [];
+  const own: Flag = { flag: row.flag, field: name, spec: row, group: row.group ?? 'migration' };
+  if (row.kind !== 'workload') return [own];
+  return [own, ...WORKLOAD_FIELDS.filter(([, f]) => f.flag).map(([k, f]) => ({ flag: f.flag!, field: `workload.${k}`, spec: f, group: own.group }))];
+});
+
+const FLAG_OF_FIELD = new Map(FLAGS.map((f) => [f.field, f.flag]));
 
 /** Declares the scenario flags on `command`, in help groups, each with its default. */
 export function addScenarioFlags(command: Command): Command {
-  for (const group of FLAG_GROUPS) {
-    command.optionsGroup(group.heading);
-    for (const f of group.flags) command.option(f.flags, `${f.help} (default: ${f.defaultText})`);
+  for (const group of Object.keys(HEADINGS) as FlagGroup[]) {
+    command.optionsGroup(HEADINGS[group]);
+    for (const f of FLAGS.filter((x) => x.group === group)) command.option(spelling(f.flag, f.spec), help(f.spec));
   }
   return command;
 }
 
+/** Reads one flag's text by its row's unit kind. */
+function parse(flag: string, f: OptionSpec | FieldSpec, text: string, pageSizeBytes: number): unknown {
+  switch (f.kind) {
+    case 'bytes': return parseBytes(flag, text);
+    case 'rate': return parseRate(flag, text);
+    case 'page-rate': return parseWriteRate(flag, text, pageSizeBytes);
+    case 'duration': return parseDuration(flag, text);
+    case 'fraction':
+    case 'count': return parseNumber(flag, text);
+    case 'enum': return oneOf(flag, text, f.values ?? []);
+    case 'path': return text;
+    case 'controller': return parseControllerSpec(text, flag);
+    default: throw new Error(`livemig: no parser for a ${f.kind} flag (${flag})`);
+  }
+}
+
 /** Maps flag text to migration options; flags left out stay undefined, so the library's defaults apply. */
-export function toMigrationOptions(f: ScenarioFlags): MigrationOptions {
-  const pageSize = optional(f.pageSize, (t) => parseBytes('--page-size', t));
-  return {
-    memoryBytes: optional(f.memory, (t) => parseBytes('--memory', t)),
-    pageSize,
-    populatedFraction: optional(f.populated, (t) => parseNumber('--populated', t)),
-    vcpus: optional(f.vcpus, (t) => parseNumber('--vcpus', t)),
-    workload: workloadSpec(f, pageSize ?? D.DEFAULT_PAGE_SIZE),
-    bandwidthBytesPerSec: optional(f.bandwidth, (t) => parseRate('--bandwidth', t)),
-    algorithm: optional(f.algorithm, (t) => oneOf('--algorithm', t, ALGORITHMS)),
-    controller: optional(f.controller, (t) => parseControllerSpec(t, '--controller')),
-    downtimeLimitMs: optional(f.downtimeLimit, (t) => parseDuration('--downtime-limit', t)),
-    maxBandwidthBytesPerSec: optional(f.maxBandwidth, (t) => parseRate('--max-bandwidth', t)),
-    setupTimeMs: optional(f.setupTime, (t) => parseDuration('--setup-time', t)),
-    resumeTimeMs: optional(f.resumeTime, (t) => parseDuration('--resume-time', t)),
-    deviceStateBytes: optional(f.deviceState, (t) => parseBytes('--device-state', t)),
-    maxTimeMs: optional(f.maxTime, (t) => parseDuration('--max-time', t)),
-    maxDataBytes: optional(f.maxData, (t) => parseBytes('--max-data', t)),
-    xenSkipRule: f.xenSkip,
-    seed: optional(f.seed, (t) => parseNumber('--seed', t)),
-  };
+export function toMigrationOptions(flags: ScenarioFlags): MigrationOptions {
+  const pageText = flags[camel('--page-size')];
+  const pageSize = typeof pageText === 'string' ? parseBytes('--page-size', pageText) : (OPTION_ROWS.find(([n]) => n === 'pageSize')![1].default as number);
+  const out: Record<string, unknown> = {};
+  for (const f of FLAGS) {
+    if (f.field.startsWith('workload.')) continue;
+    if (f.spec.kind === 'workload') {
+      out[f.field] = workloadSpec(flags, pageSize);
+      continue;
+    }
+    const value = flags[camel(f.flag)];
+    if (f.spec.kind === 'boolean') out[f.field] = typeof value === 'boolean' ? value : undefined;
+    else out[f.field] = typeof value === 'string' ? parse(f.flag, f.spec, value, pageSize) : undefined;
+  }
+  return out as MigrationOptions;
 }
 
 /** Runs the flags' scenario; errors from the library name the flag rather than the option field. */
@@ -183,17 +139,12 @@ export function migrateFromFlags(f: ScenarioFlags): MigrationReport {
   }
 }
 
-/** "--page-size" -> "pageSize", commander's key for the flag's value. */
-function camel(flag: string): string {
-  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** Re-issues an option error under the flag that set the field, when there is one. */
 export function withFlagName(err: unknown, flags?: ScenarioFlags): unknown {
   if (err instanceof InvalidOptionError) {
     const flag = FLAG_OF_FIELD.get(err.field);
     // Echo what was typed ("4GB"), not the parsed number.
-    const typed = flag === undefined ? undefined : (flags as Record<string, unknown> | undefined)?.[camel(flag)];
+    const typed = flag === undefined ? undefined : flags?.[camel(flag)];
     if (flag) return new InvalidOptionError(flag, typeof typed === 'string' ? typed : err.value, err.accepted);
     // A controller parameter: "--controller (targetRound)".
     if (err.field.startsWith('controller.')) return new InvalidOptionError(`--controller (${err.field.slice('controller.'.length)})`, err.value, err.accepted);
@@ -206,42 +157,26 @@ export function withFlagName(err: unknown, flags?: ScenarioFlags): unknown {
   return err;
 }
 
-/** One workload spec for every vCPU; only the fields its kind has, since the library refuses others. */
-function workloadSpec(f: ScenarioFlags, pageSizeBytes: number): WorkloadSpec {
-  const kind = oneOf('--workload', f.workload ?? D.DEFAULT_WORKLOAD_KIND, WORKLOAD_KINDS);
-  if (kind === 'idle' || kind === 'compute') {
-    const why = kind === 'idle' ? 'it does nothing' : 'it writes no memory';
-    refuse('--write-rate', f.writeRate, kind, why);
-    refuse('--region-start', f.regionStart, kind, why);
-    refuse('--region-size', f.regionSize, kind, why);
-    refuse('--hot-fraction', f.hotFraction, kind, why);
-    refuse('--hot-probability', f.hotProbability, kind, why);
-    return { kind };
+/** One workload spec for every vCPU, from --workload and the field flags its kind has (others are refused). */
+function workloadSpec(flags: ScenarioFlags, pageSizeBytes: number): WorkloadSpec {
+  const kindText = flags['workload'];
+  const kind = oneOf('--workload', typeof kindText === 'string' ? kindText : String(defaultText(OPTION_ROWS.find(([n]) => n === 'workload')![1])), WORKLOAD_KINDS) as WorkloadKind;
+  const fields = WORKLOAD_TABLE[kind].fields as Record<string, FieldSpec>;
+  const spec: Record<string, unknown> = { kind };
+  for (const [name, f] of WORKLOAD_FIELDS) {
+    if (f.flag === undefined) continue; // set in experiment files and the library only (a list, a boolean)
+    const text = flags[camel(f.flag)];
+    if (!Object.hasOwn(fields, name)) {
+      if (typeof text === 'string') {
+        const has = Object.keys(fields).map((k) => fields[k]!.flag).filter(Boolean);
+        throw new InvalidOptionError(f.flag!, text, `no ${f.flag} with --workload ${kind} (${has.length === 0 ? `${kind} writes no memory` : `its flags: ${has.join(', ')}`})`);
+      }
+      continue;
+    }
+    if (typeof text === 'string') spec[name] = parse(f.flag!, f, text, pageSizeBytes);
+    else if (f.required === true) spec[name] = f.default;
   }
-  const writer = {
-    writesPerSec: f.writeRate === undefined ? D.DEFAULT_WRITES_PER_SEC : parseWriteRate('--write-rate', f.writeRate, pageSizeBytes),
-    regionStart: optional(f.regionStart, (t) => parseNumber('--region-start', t)),
-    regionSize: optional(f.regionSize, (t) => parseNumber('--region-size', t)),
-  };
-  if (kind === 'hot-cold') {
-    return {
-      kind,
-      ...writer,
-      hotFraction: optional(f.hotFraction, (t) => parseNumber('--hot-fraction', t)),
-      hotProbability: optional(f.hotProbability, (t) => parseNumber('--hot-probability', t)),
-    };
-  }
-  refuse('--hot-fraction', f.hotFraction, kind, 'only hot-cold has a hot set');
-  refuse('--hot-probability', f.hotProbability, kind, 'only hot-cold has a hot set');
-  return { kind, ...writer };
-}
-
-function refuse(flag: string, text: string | undefined, kind: WorkloadKind, why: string): void {
-  if (text !== undefined) throw new InvalidOptionError(flag, text, `no ${flag} with --workload ${kind} (${why})`);
-}
-
-function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {
-  return text === undefined ? undefined : parse(text);
+  return spec as WorkloadSpec;
 }
 
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {

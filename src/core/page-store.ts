@@ -60,15 +60,4 @@ import type { PageMap, SamplingTable } from './page-map.js';
 /** The bitmaps a page store holds. */
 export type Bitmap = 'dirtyLog' | 'toSend' | 'populated' | 'ringLog';
 
-/** Independent PRNG streams the core holds (one per vCPU workload). */
-export const MAX_STREAMS = 1024;
-/** Bytes of Wasm memory per page: four bitmaps, plus two u32 stamps when tracing. */
-export function bytesPerPage(trace: boolean): number {
-  return 4 / 8 + (trace ? 8 : 0);
-}
-/** Most pages a VM may have: page indices are 32-bit in the core (kept a whole 64-page word below 2^32). */
-export const MAX_PAGES = 2 ** 32 - 64;
-/** The wasm32 address space. */
-export const WASM_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
-/** Room kept for the core's own data (stack, PRNG streams) below the bitmaps. */
-export const WASM_RESERVED_BYTES = 1024 * 1024;
+export { MAX_STREAMS, MAX_PAGES, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from '../model/limits.js';

@@ -1,70 +1,49 @@
 import type { PageStore } from '../core/page-store.js';
-import type { Controller, ControllerContext, VcpuView } from '../policies/controllers/controller.js';
-import type { CancelReason, RoundRecord, TimelineSample } from '../report/types.js';
-import { MAX_BURST_MS, PAGE_HEADER_BYTES, QEMU_ITERATION_FRAMING_BYTES, WINDOW_MS, ZERO_PAGE_BYTES } from './defaults.js';
-import type { ResolvedOptions } from './resolve.js';
-import type { DutyCycle, Vcpu } from './vcpu.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import type { Controller, ControllerContext, DutyCycle, VcpuView } from '../model/controller.js';
+import type { ResolvedOptions } from '../model/options.js';
+import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
+import { Guest } from './guest.js';
+import { Link, MAX_BURST_MS } from './link.js';
+import type { BurstOptions, PrecopyContext } from './precopy-context.js';
+import { Recorder, buildReport } from './recorder.js';
+import type { ThrottleMode, Vcpu } from './vcpu.js';
+import type { WireFormat } from './wire.js';
 
-/** What one page costs on the wire, per algorithm. */
-export interface WireFormat {
-  normalPageBytes: number;
-  zeroPageBytes: number;
-  /** Bytes framing each send burst (QEMU's section header, EOS and footer; Xen's batch header). */
-  burstTrailerBytes: number;
-}
-
-/**
- * QEMU's wire format (migration/ram.c, migration/savevm.c): 8 B header + page, 9 B zero page, and 18 B of
- * section header, EOS and section footer around every iteration (one RAMBlock, so no block names).
- */
-export function qemuWire(pageSize: number): WireFormat {
-  return { normalPageBytes: PAGE_HEADER_BYTES + pageSize, zeroPageBytes: ZERO_PAGE_BYTES, burstTrailerBytes: QEMU_ITERATION_FRAMING_BYTES };
-}
-
-/** QEMU cpu-throttle timeslice (CPU_THROTTLE_TIMESLICE_NS, migration/cpu-throttle.c). */
-export const CPU_THROTTLE_TIMESLICE_MS = 10;
-/** Xen credit scheduler accounting period, over which a cap is enforced. [REC: cap modelled as a duty cycle] */
-export const XEN_CREDIT_PERIOD_MS = 30;
+/** How an algorithm imposes a CPU share on every vCPU: its hypervisor's throttle as a duty cycle. */
+export type CpuShareActuator = (share: number) => { cycle: DutyCycle | null; mode: ThrottleMode };
 
 /**
- * The running migration: the clock, the guest's vCPUs, the link, the page store and the records. Pre-copy
- * algorithms (src/policies/precopy) drive it through a handful of primitives: `burst`, `idleUntil`, `sync`,
- * `stopAndCopy`. The clock advances the guest and the link together: every burst of sending is followed by
- * the guest running for exactly the time those bytes took on the link.
+ * The running migration, wiring together the guest (clock and vCPUs), the link (windows, bursts, the scan) and
+ * the recorder (rounds, timeline, hooks). Pre-copy algorithms see it as a PrecopyContext, controllers as a
+ * ControllerContext.
  */
-export class MigrationContext implements ControllerContext {
+export class MigrationContext implements PrecopyContext, ControllerContext {
   nowMs = 0;
-  paused = false;
-  /** Pages still to send (QEMU's migration_dirty_pages): set bits in the to-send bitmap. */
   remainingPages = 0;
-  transferredBytes = 0;
   syncCount = 0;
-  cursor = 0;
-  normalPages = 0;
-  zeroPages = 0;
-  skippedPages = 0;
-  bandwidthBytesPerSec = 0;
   pauseAtMs = 0;
-  readonly rounds: RoundRecord[] = [];
-  readonly timeline: TimelineSample[] = [];
-  private round: RoundRecord | null = null;
-  private windowStartMs = 0;
-  private windowBytes = 0;
-  private windowFresh = 0;
+  private readonly guest: Guest;
+  private readonly link: Link;
+  private readonly recorder: Recorder;
   private readonly views: VcpuView[];
 
   constructor(
     readonly options: ResolvedOptions,
     readonly store: PageStore,
     readonly vcpuList: Vcpu[],
-    readonly wire: WireFormat,
-    readonly controller: Controller | null,
+    wire: WireFormat,
+    private readonly cpuShare: CpuShareActuator,
+    readonly controller: Controller,
   ) {
+    this.guest = new Guest(store, vcpuList);
+    this.link = new Link(store, wire, options.scenario.pages);
+    this.recorder = new Recorder(options.hooks);
     this.views = vcpuList.map((v) => ({
       index: v.index,
       workloadKind: v.workload.kind,
       writesPerSec: v.workload.writesPerSec,
-      get freshPages() { return v.freshPages; },
+      get ringEntries() { return v.ringEntries; },
       get cpuDemandedMs() { return v.cpuDemandedMs; },
       get cpuObtainedMs() { return v.cpuObtainedMs; },
       get throttlePct() { return v.throttlePct; },
@@ -72,28 +51,33 @@ export class MigrationContext implements ControllerContext {
     }));
   }
 
-  // --- ControllerContext ---
+  // --- Read-only state (PrecopyContext, ControllerContext) ---
+  get scenario(): ResolvedScenario { return this.options.scenario; }
   get algorithm() { return this.options.scenario.algorithm; }
   get pageSize() { return this.options.scenario.pageSize; }
   get pages() { return this.options.scenario.pages; }
   get downtimeLimitMs() { return this.options.scenario.downtimeLimitMs; }
   get linkBytesPerSec() { return this.options.scenario.bandwidthBytesPerSec; }
   get vcpus(): readonly VcpuView[] { return this.views; }
+  get controllerName(): string { return this.controller.name; }
+  get transferredBytes(): number { return this.link.transferredBytes; }
+  get normalPages(): number { return this.link.normalPages; }
+  get zeroPages(): number { return this.link.zeroPages; }
+  get skippedPages(): number { return this.link.skippedPages; }
+  get bandwidthBytesPerSec(): number { return this.link.bandwidthBytesPerSec; }
+  get window(): { startMs: number; bytes: number } { return { startMs: this.link.windowStartMs, bytes: this.link.windowBytes }; }
+  get passDone(): boolean { return this.link.cursor >= this.pages; }
+  get paused(): boolean { return this.guest.paused; }
+  get wire(): WireFormat { return this.link.wire; }
 
-  setCpuThrottle(pct: number): void {
-    // cpu_throttle_set takes a whole percentage and clamps it to [1, 99]; here 0 stops throttling
-    // (cpu_throttle_stop), which controllers other than QEMU's own use to release the guest.
-    const whole = Math.round(pct);
-    const p = whole <= 0 ? 0 : Math.min(99, whole) / 100;
-    const cycle = p <= 0 ? null : { runMs: CPU_THROTTLE_TIMESLICE_MS, sleepMs: (p / (1 - p)) * CPU_THROTTLE_TIMESLICE_MS };
-    for (const v of this.vcpuList) v.setDutyCycle(cycle, this.nowMs, 'qemu-throttle');
-  }
+  // --- Controller actuators ---
 
-  setCreditCap(capPct: number): void {
-    // In Xen a cap of 0 means uncapped; otherwise at least 1 % of a physical CPU.
-    const share = capPct <= 0 ? 1 : Math.min(100, Math.max(1, capPct)) / 100;
-    const cycle = share >= 1 ? null : { runMs: share * XEN_CREDIT_PERIOD_MS, sleepMs: (1 - share) * XEN_CREDIT_PERIOD_MS };
-    for (const v of this.vcpuList) v.setDutyCycle(cycle, this.nowMs);
+  setCpuShare(share: number): void {
+    if (typeof share !== 'number' || !(share > 0 && share <= 1)) {
+      throw new InvalidOptionError(`controller ${this.controller.name}: setCpuShare(share)`, share, 'a number > 0 and <= 1');
+    }
+    const { cycle, mode } = this.cpuShare(share);
+    this.guest.schedule(cycle, this.nowMs, mode);
   }
 
   resetDirtyRings(): void {
@@ -101,163 +85,104 @@ export class MigrationContext implements ControllerContext {
   }
 
   setVcpuDutyCycle(vcpu: number, cycle: DutyCycle | null): void {
+    const call = `controller ${this.controller.name}: setVcpuDutyCycle(vcpu, cycle)`;
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= this.vcpuList.length) {
+      throw new InvalidOptionError(`${call} vcpu`, vcpu, `a vCPU index from 0 to ${this.vcpuList.length - 1}`);
+    }
+    if (cycle !== null) {
+      const ok = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+      if (typeof cycle !== 'object' || !ok(cycle.runMs) || !ok(cycle.sleepMs) || cycle.runMs + cycle.sleepMs <= 0) {
+        throw new InvalidOptionError(`${call} cycle`, cycle, 'null or { runMs, sleepMs }: finite numbers >= 0, not both 0');
+      }
+    }
     this.vcpuList[vcpu]!.setDutyCycle(cycle, this.nowMs);
-  }
-
-  /** Mean throttle over vCPUs, percent. */
-  meanThrottlePct(): number {
-    let s = 0;
-    for (const v of this.vcpuList) s += v.throttlePct;
-    return s / this.vcpuList.length;
   }
 
   // --- Clock ---
 
   /** Lets the guest run (or stay paused) for `dtMs` with the link idle, closing the window if it ends. */
-  runGuest(dtMs: number): void {
+  private runGuest(dtMs: number): void {
     if (dtMs <= 0) return;
-    let fresh = 0;
-    for (const v of this.vcpuList) fresh += v.run(this.store, this.nowMs, dtMs, this.paused);
-    this.windowFresh += fresh;
+    this.link.windowRingEntries += this.guest.run(this.nowMs, dtMs);
     this.nowMs += dtMs;
-    if (this.nowMs >= this.windowStartMs + WINDOW_MS) this.closeWindow();
+    if (this.link.windowDue(this.nowMs)) this.closeWindow();
   }
 
-  /** Idles the link until `tMs` (QEMU's migration_rate_limit wait) while the guest runs. */
   idleUntil(tMs: number): void {
     this.runGuest(tMs - this.nowMs);
   }
 
-  /** Start of the current 100 ms window and the bytes sent in it (QEMU's rate-limit accounting). */
-  get window(): { startMs: number; bytes: number } {
-    return { startMs: this.windowStartMs, bytes: this.windowBytes };
-  }
-
   private closeWindow(): void {
-    const dt = this.nowMs - this.windowStartMs;
-    this.bandwidthBytesPerSec = (this.windowBytes / dt) * 1000;
-    const sample: TimelineSample = {
+    const w = this.link.closeWindow(this.nowMs);
+    this.recorder.sample({
       tMs: this.nowMs,
       round: this.syncCount,
-      transferredBytes: this.transferredBytes,
+      transferredBytes: this.link.transferredBytes,
       remainingPages: this.remainingPages,
-      bandwidthBytesPerSec: this.bandwidthBytesPerSec,
-      dirtyPagesPerSec: (this.windowFresh / dt) * 1000,
-      throttlePct: this.meanThrottlePct(),
-    };
-    this.timeline.push(sample);
-    const event = { startMs: this.windowStartMs, endMs: this.nowMs, bytes: this.windowBytes, freshPages: this.windowFresh };
-    this.windowStartMs = this.nowMs;
-    this.windowBytes = 0;
-    this.windowFresh = 0;
-    this.options.hooks.onWindow?.(sample);
-    if (!this.paused) this.controller?.onWindow?.(event, this);
+      bandwidthBytesPerSec: this.link.bandwidthBytesPerSec,
+      dirtyPagesPerSec: (w.ringEntries / w.dtMs) * 1000,
+      throttlePct: this.guest.meanThrottlePct(),
+    });
+    if (!this.guest.paused) this.controller.onWindow?.({ startMs: w.startMs, endMs: w.endMs, bytes: w.bytes, ringEntries: w.ringEntries }, this);
   }
 
   // --- Sending ---
 
-  /** Puts `bytes` on the wire without pages (markers, device state). */
   private account(bytes: number): void {
-    this.transferredBytes += bytes;
-    this.windowBytes += bytes;
-    this.round!.bytes += bytes;
+    this.link.account(bytes);
+    this.recorder.addBytes(bytes);
   }
 
-  /** One scanSend over [cursor, end) with a byte budget; returns the bytes sent. */
+  /** One scan over [cursor, end) with a byte budget; returns the bytes sent. */
   private scan(end: number, budget: number, skipDirty: boolean): number {
-    const s = this.store;
-    this.cursor = s.scanSend(this.cursor, end, budget, this.wire.normalPageBytes, this.wire.zeroPageBytes, skipDirty);
-    const normal = s.lastNormal();
-    const zero = s.lastZero();
-    const skipped = s.lastSkipped();
-    const r = this.round!;
-    r.normalPages += normal;
-    r.zeroPages += zero;
-    r.skippedPages += skipped;
-    this.normalPages += normal;
-    this.zeroPages += zero;
-    this.skippedPages += skipped;
-    this.remainingPages -= normal + zero + skipped;
-    const bytes = s.lastBytes();
+    this.remainingPages -= this.link.scan(end, budget, skipDirty, this.recorder.current!);
+    const bytes = this.store.lastBytes();
     this.account(bytes);
     return bytes;
   }
 
-  /**
-   * A send burst: pages from the cursor until `budgetBytes` are on the wire or `maxMs` of link time has
-   * passed (QEMU's MAX_WAIT, 50 ms, by default), then the burst's framing; the guest then runs for the time the
-   * burst took. With `wrap`, the scan continues from page 0 after the last page (QEMU); without, it stops at
-   * the end of memory (a round-based pass). Returns the bytes sent.
-   */
-  burst(budgetBytes: number, opts: { wrap: boolean; skipDirty: boolean; maxMs?: number }): number {
+  burst(budgetBytes: number, opts: BurstOptions): number {
     const link = this.linkBytesPerSec;
     const limit = Math.min(budgetBytes, (link * (opts.maxMs ?? MAX_BURST_MS)) / 1000);
     let bytes = this.scan(this.pages, limit, opts.skipDirty);
-    if (opts.wrap && this.cursor >= this.pages && bytes < limit && this.remainingPages > 0) {
-      this.cursor = 0;
+    if (opts.wrap && this.link.cursor >= this.pages && bytes < limit && this.remainingPages > 0) {
+      this.link.cursor = 0;
       bytes += this.scan(this.pages, limit - bytes, opts.skipDirty);
     }
-    if (this.wire.burstTrailerBytes > 0) {
-      this.account(this.wire.burstTrailerBytes);
-      bytes += this.wire.burstTrailerBytes;
+    const trailer = this.link.wire.burstTrailerBytes;
+    if (trailer > 0) {
+      this.account(trailer);
+      bytes += trailer;
     }
     this.runGuest((bytes / link) * 1000);
     return bytes;
   }
 
-  /** True when a full pass has reached the end of memory. */
-  get passDone(): boolean {
-    return this.cursor >= this.pages;
+  restartPass(): void {
+    this.link.cursor = 0;
+  }
+
+  dirtyLogPages(): number {
+    return this.store.countBits('dirtyLog');
   }
 
   // --- Rounds ---
 
-  /**
-   * Syncs the dirty log into the to-send bitmap (one dirty-sync), ends the current round and starts the next.
-   * Returns the pages newly set in the to-send bitmap.
-   */
   sync(phase: RoundRecord['phase'] = 'live'): number {
-    const fresh = this.store.syncDirtyLog();
+    const newPages = this.store.syncDirtyLog();
     // Collecting the dirty log resets the dirty rings too (KVM_RESET_DIRTY_RINGS).
     this.store.resetRing();
-    this.remainingPages += fresh;
+    this.remainingPages += newPages;
     this.syncCount++;
-    const ended = this.endRound(this.store.lastLogPages());
-    this.round = {
-      index: this.rounds.length + 1,
-      phase,
-      startMs: this.nowMs,
-      endMs: this.nowMs,
-      normalPages: 0,
-      zeroPages: 0,
-      skippedPages: 0,
-      bytes: 0,
-      dirtiedPages: 0,
-      remainingPages: this.remainingPages,
-      bandwidthBytesPerSec: 0,
-      expectedDowntimeMs: this.bandwidthBytesPerSec > 0 ? ((this.remainingPages * this.pageSize) / this.bandwidthBytesPerSec) * 1000 : 0,
-      throttlePct: this.meanThrottlePct(),
-    };
+    const ended = this.recorder.endRound(this.nowMs, this.store.lastLogPages(), this.guest.meanThrottlePct());
+    const bw = this.link.bandwidthBytesPerSec;
+    this.recorder.startRound(phase, this.nowMs, this.remainingPages, bw > 0 ? ((this.remainingPages * this.pageSize) / bw) * 1000 : 0, this.guest.meanThrottlePct());
     if (phase === 'live') {
-      this.controller?.onSync?.({ syncCount: this.syncCount, ended, newPages: fresh, remainingPages: this.remainingPages }, this);
+      this.controller.onSync?.({ syncCount: this.syncCount, ended, newPages, remainingPages: this.remainingPages }, this);
     }
-    return fresh;
+    return newPages;
   }
 
-  private endRound(dirtiedPages: number): RoundRecord | null {
-    const r = this.round;
-    if (r === null) return null;
-    r.endMs = this.nowMs;
-    r.dirtiedPages = dirtiedPages;
-    const dt = r.endMs - r.startMs;
-    r.bandwidthBytesPerSec = dt > 0 ? (r.bytes / dt) * 1000 : 0;
-    r.throttlePct = this.meanThrottlePct();
-    this.rounds.push(r);
-    this.options.hooks.onRound?.(r);
-    return r;
-  }
-
-  /** Starts the migration: all of RAM to send, the log clean, then the setup phase with the guest running. */
   setup(): void {
     const s = this.options.scenario;
     this.store.populatePrefix(Math.floor(s.populatedFraction * s.pages));
@@ -266,27 +191,21 @@ export class MigrationContext implements ControllerContext {
     this.runGuest(s.setupTimeMs);
   }
 
-  /**
-   * Whether the controller wants the switch-over now; `pendingPages` (what stop-and-copy would send) is only
-   * computed when the controller asks, since it may cost a pass over the dirty log.
-   */
   controllerWantsStop(pendingPages: () => number): boolean {
-    const ask = this.controller?.shouldStopAndCopy;
+    const ask = this.controller.shouldStopAndCopy;
     return ask !== undefined && ask.call(this.controller, pendingPages(), this);
   }
 
-  /** Why the run must be cancelled now, if it must. */
   cancelReason(): CancelReason | null {
     const s = this.options.scenario;
     if (this.nowMs >= s.maxTimeMs) return 'max-time';
-    if (s.maxDataBytes !== null && this.transferredBytes >= s.maxDataBytes) return 'max-data';
+    if (s.maxDataBytes !== null && this.link.transferredBytes >= s.maxDataBytes) return 'max-data';
     return null;
   }
 
-  /** Cancels: the guest keeps running at the source, throttles are lifted. */
   cancel(): void {
-    this.endRound(this.store.countBits('dirtyLog'));
-    for (const v of this.vcpuList) v.setDutyCycle(null, this.nowMs);
+    this.recorder.endRound(this.nowMs, this.store.countBits('dirtyLog'), this.guest.meanThrottlePct());
+    this.guest.schedule(null, this.nowMs);
   }
 
   /**
@@ -294,17 +213,32 @@ export class MigrationContext implements ControllerContext {
    * state at link capacity (QEMU lifts the rate limit at completion), then resume at the destination.
    */
   stopAndCopy(): void {
-    this.paused = true;
+    this.guest.paused = true;
     this.pauseAtMs = this.nowMs;
     this.sync('stop-and-copy');
-    for (const v of this.vcpuList) v.setDutyCycle(null, this.nowMs);
-    this.cursor = 0;
+    this.guest.schedule(null, this.nowMs);
+    this.link.cursor = 0;
     let bytes = this.scan(this.pages, Number.POSITIVE_INFINITY, false);
-    const tail = this.options.scenario.deviceStateBytes + this.wire.burstTrailerBytes;
+    const tail = this.options.scenario.deviceStateBytes + this.link.wire.burstTrailerBytes;
     this.account(tail);
     bytes += tail;
     this.runGuest((bytes / this.linkBytesPerSec) * 1000);
     this.runGuest(this.options.scenario.resumeTimeMs);
-    this.endRound(0);
+    this.recorder.endRound(this.nowMs, 0, this.guest.meanThrottlePct());
+  }
+
+  /** The report of the finished run. */
+  report(outcome: PrecopyOutcome): MigrationReport {
+    return buildReport({
+      scenario: this.options.scenario,
+      nowMs: this.nowMs,
+      pauseAtMs: this.pauseAtMs,
+      paused: this.guest.paused,
+      transferredBytes: this.link.transferredBytes,
+      normalPages: this.link.normalPages,
+      zeroPages: this.link.zeroPages,
+      skippedPages: this.link.skippedPages,
+      vcpus: this.vcpuList,
+    }, this.recorder, outcome);
   }
 }

@@ -1,18 +1,21 @@
 import type { PageStore } from '../core/page-store.js';
+import type { DutyCycle } from '../model/controller.js';
 import type { Workload } from '../workloads/workload.js';
+
+export type { DutyCycle };
 
 /** Most page writes passed to the core in one call (its counts are u32). */
 const MAX_WRITES_PER_CALL = 2 ** 31;
 
 /**
- * How a throttled vCPU is scheduled: it runs `runMs`, then sleeps `sleepMs`, over and over. This one shape
- * covers QEMU's cpu-throttle (run 10 ms, sleep pct/(1−pct) × 10 ms), a Xen credit cap (run cap% of each
- * accounting period) and dirty-limit (run until the dirty ring fills, then sleep the penalty).
+ * How a new schedule takes over from the old one:
+ * - 'restart' (dirty-limit, Xen caps, SDPS): the new cycle starts with a run phase now; a vCPU caught asleep
+ *   first finishes the sleep it is in.
+ * - 'qemu-throttle' (migration/cpu-throttle.c): switching on, the timer tick fires at once, so the vCPU
+ *   sleeps first, then runs 10 ms; a change while on only updates the percentage, so the vCPU finishes the
+ *   run or sleep it is in and the next tick applies the new sleep.
  */
-export interface DutyCycle {
-  runMs: number;
-  sleepMs: number;
-}
+export type ThrottleMode = 'restart' | 'qemu-throttle';
 
 /**
  * One vCPU: a workload plus its schedule. Its page writes per emulated interval are the workload's rate
@@ -30,7 +33,7 @@ export class Vcpu {
   precopyObtainedMs = 0;
   writes = 0;
   /** Dirty-ring entries this vCPU made (pages not logged since the last ring reset). */
-  freshPages = 0;
+  ringEntries = 0;
   throttledMs = 0;
   maxThrottlePct = 0;
   /** ∫ throttle% dt over pre-copy, for the time-weighted mean. */
@@ -52,15 +55,8 @@ export class Vcpu {
     return c === null ? 0 : (100 * c.sleepMs) / (c.runMs + c.sleepMs);
   }
 
-  /**
-   * Applies a schedule from `nowMs`, or lifts it with null. Setting the same schedule again changes nothing.
-   * - 'restart' (dirty-limit, Xen caps, SDPS): the new cycle starts with a run phase now; a vCPU caught asleep
-   *   first finishes the sleep it is in.
-   * - 'qemu-throttle' (migration/cpu-throttle.c): switching on, the timer tick fires at once, so the vCPU
-   *   sleeps first, then runs 10 ms; a change while on only updates the percentage, so the vCPU finishes the
-   *   run or sleep it is in and the next tick applies the new sleep.
-   */
-  setDutyCycle(cycle: DutyCycle | null, nowMs: number, mode: 'restart' | 'qemu-throttle' = 'restart'): void {
+  /** Applies a schedule from `nowMs`, or lifts it with null (see ThrottleMode). Setting the same schedule again changes nothing. */
+  setDutyCycle(cycle: DutyCycle | null, nowMs: number, mode: ThrottleMode = 'restart'): void {
     const next = cycle === null || cycle.sleepMs <= 0 ? null : { runMs: cycle.runMs, sleepMs: cycle.sleepMs };
     const old = this.cycle;
     if (next !== null && old !== null && next.runMs === old.runMs && next.sleepMs === old.sleepMs) return;
@@ -94,7 +90,7 @@ export class Vcpu {
     return upTo(fromMs + dtMs - this.originMs) - upTo(fromMs - this.originMs);
   }
 
-  /** Runs the vCPU over [nowMs, nowMs + dtMs); a paused guest gets no CPU. Returns pages newly dirtied. */
+  /** Runs the vCPU over [nowMs, nowMs + dtMs); a paused guest gets no CPU. Returns the dirty-ring entries made. */
   run(store: PageStore, nowMs: number, dtMs: number, paused: boolean): number {
     const w = this.workload;
     const demanded = w.cpuDemand * dtMs;
@@ -123,10 +119,10 @@ export class Vcpu {
     }
     this.writes += k;
     // The core takes 32-bit counts; a long interval at a high rate is split.
-    let fresh = 0;
-    for (let left = k; left > 0; left -= MAX_WRITES_PER_CALL) fresh += w.write(store, Math.min(left, MAX_WRITES_PER_CALL));
-    this.freshPages += fresh;
+    let entries = 0;
+    for (let left = k; left > 0; left -= MAX_WRITES_PER_CALL) entries += w.write(store, Math.min(left, MAX_WRITES_PER_CALL));
+    this.ringEntries += entries;
     w.advance?.(runMs);
-    return fresh;
+    return entries;
   }
 }

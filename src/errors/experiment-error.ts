@@ -1,4 +1,5 @@
 import { LivemigError } from './livemig-error.js';
+import { previewValue } from './preview.js';
 
 /** Thrown for a malformed experiment file: names the file, the JSON path, the value and what is accepted. */
 export class ExperimentError extends LivemigError {
@@ -9,16 +10,6 @@ export class ExperimentError extends LivemigError {
     readonly value: unknown,
     readonly accepted: string,
   ) {
-    super(`${file}: invalid ${path}: ${show(value)}; expected ${accepted}`);
-  }
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return 'missing';
-  try {
-    const s = JSON.stringify(value);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  } catch {
-    return String(value);
+    super(`${file}: invalid ${path}: ${previewValue(value)}; expected ${accepted}`);
   }
 }

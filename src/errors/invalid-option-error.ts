@@ -1,4 +1,5 @@
 import { LivemigError } from './livemig-error.js';
+import { previewValue } from './preview.js';
 
 /**
  * Thrown when an option (library), flag (CLI) or experiment-file field is out of range or malformed.
@@ -12,19 +13,6 @@ export class InvalidOptionError extends LivemigError {
     readonly value: unknown,
     readonly accepted: string,
   ) {
-    super(`invalid ${field}: ${describe(value)}; expected ${accepted}`);
-  }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  try {
-    const s = JSON.stringify(value);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  } catch {
-    return Object.prototype.toString.call(value);
+    super(`invalid ${field}: ${previewValue(value)}; expected ${accepted}`);
   }
 }

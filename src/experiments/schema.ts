@@ -1,8 +1,9 @@
-import type { NumberRule } from '../engine/check.js';
-import { NUMERIC_OPTIONS } from '../engine/option-rules.js';
-import { ALGORITHMS } from '../engine/options.js';
-import { CONTROLLERS } from '../policies/controllers/registry.js';
-import { WORKLOAD_FIELD_RULES, WORKLOAD_KINDS } from '../workloads/spec.js';
+import type { NumberRule } from '../model/check.js';
+import { ALGORITHMS } from '../model/algorithms.js';
+import { CONTROLLERS, CONTROLLER_TABLE } from '../model/controllers.js';
+import type { FieldSpec, FieldTable } from '../model/fields.js';
+import { OPTION_ROWS, OPTION_TABLE } from '../model/option-table.js';
+import { WORKLOAD_KINDS, WORKLOAD_TABLE } from '../model/workloads.js';
 
 type Schema = Record<string, unknown>;
 
@@ -15,66 +16,41 @@ function numberSchema(rule: NumberRule, description?: string): Schema {
   return s;
 }
 
-function workloadSchema(): Schema {
-  const R = WORKLOAD_FIELD_RULES;
-  const region = { regionStart: numberSchema(R.regionStart, 'Start of the region, fraction of memory'), regionSize: numberSchema(R.regionSize, 'Size of the region, fraction of memory') };
-  const writer = (kind: string, extra: Schema = {}): Schema => ({
+/** The schema of one declared field, its doc and default in the description. */
+function fieldSchema(f: FieldSpec): Schema {
+  const d = f.default;
+  const dflt = typeof d === 'function' || d === undefined ? (f.defaultText ? ` (default: ${f.defaultText})` : '') : d === null ? ` (default: ${f.defaultText ?? 'off'})` : ` (default ${JSON.stringify(d)})`;
+  const description = f.doc + dflt;
+  if (f.kind === 'boolean') return { type: 'boolean', description };
+  if (f.kind === 'path') return { type: 'string', minLength: 1, description };
+  if (f.kind === 'list') return { ...f.schema, description };
+  if (f.kind === 'enum') {
+    const names = { enum: [...(f.values ?? [])] };
+    return f.rule === undefined ? { ...names, description } : { description, oneOf: [names, numberSchema(f.rule)] };
+  }
+  return numberSchema(f.rule ?? {}, description);
+}
+
+function objectSchema(table: FieldTable, extra: Schema = {}): Schema {
+  const required = Object.entries(table).filter(([, f]) => f.required === true || f.default === undefined).map(([k]) => k);
+  return {
     type: 'object',
-    properties: { kind: { const: kind }, writesPerSec: numberSchema(R.writesPerSec, 'Page writes per second at full CPU speed'), ...region, ...extra },
-    required: ['kind', 'writesPerSec'],
+    properties: { ...extra, ...Object.fromEntries(Object.entries(table).map(([k, f]) => [k, fieldSchema(f)])) },
+    ...(required.length > 0 || 'kind' in extra || 'name' in extra ? { required: [...Object.keys(extra), ...required] } : {}),
     additionalProperties: false,
-  });
+  };
+}
+
+function workloadSchema(): Schema {
   return {
     description: `What a vCPU runs: one of ${WORKLOAD_KINDS.join(', ')}`,
-    oneOf: [
-      { type: 'object', properties: { kind: { const: 'idle' } }, required: ['kind'], additionalProperties: false },
-      { type: 'object', properties: { kind: { const: 'compute' } }, required: ['kind'], additionalProperties: false },
-      writer('uniform'),
-      writer('sequential'),
-      writer('hot-cold', {
-        hotFraction: numberSchema(R.hotFraction, 'Hot pages, fraction of the region'),
-        hotProbability: numberSchema(R.hotProbability, 'Probability that a write hits the hot set'),
-      }),
-      writer('zipf', {
-        exponent: numberSchema(R.exponent, 'Zipf exponent s: rank r written with probability proportional to r^-s (default 0.99)'),
-        scatter: { type: 'boolean', description: 'Scatter the ranks over the region (default true)' },
-      }),
-      writer('drifting-hot-set', {
-        hotFraction: numberSchema(R.hotFraction, 'Hot pages, fraction of the region'),
-        hotProbability: numberSchema(R.hotProbability, 'Probability that a write hits the hot set'),
-        driftPerSec: numberSchema(R.driftPerSec, 'Fraction of the region the hot set moves per second (default 0.01)'),
-      }),
-      {
-        type: 'object',
-        properties: {
-          kind: { const: 'phases' },
-          phases: {
-            type: 'array', minItems: 1,
-            items: {
-              type: 'object', required: ['durationMs', 'workload'], additionalProperties: false,
-              properties: { durationMs: numberSchema(R.durationMs, 'Run time of the phase, ms'), workload: { $ref: '#/$defs/workload' } },
-            },
-          },
-          loop: { type: 'boolean', description: 'Start again after the last phase (default false)' },
-        },
-        required: ['kind', 'phases'],
-        additionalProperties: false,
-      },
-      {
-        type: 'object',
-        properties: {
-          kind: { const: 'trace' },
-          file: { type: 'string', minLength: 1, description: 'Path of a livemig trace (docs/trace-format.md)' },
-          ...region,
-          placement: { enum: ['offset', 'scatter'], description: 'Trace pages in order from the region start, or scattered (default offset)' },
-          loop: { type: 'boolean', description: 'Replay again after the end (default true)' },
-          speed: numberSchema(R.speed, 'Playback speed (default 1)'),
-        },
-        required: ['kind', 'file'],
-        additionalProperties: false,
-      },
-    ],
+    oneOf: WORKLOAD_KINDS.map((kind) => ({ description: WORKLOAD_TABLE[kind].doc, ...objectSchema(WORKLOAD_TABLE[kind].fields, { kind: { const: kind } }) })),
   };
+}
+
+function controllerSchema(): Schema {
+  const builtIn = Object.entries(CONTROLLER_TABLE).map(([name, c]) => ({ description: c.doc, ...objectSchema(c.params, { name: { const: name } }) }));
+  return { oneOf: [{ enum: [...CONTROLLERS] }, { type: 'object', properties: { name: { const: 'none' } }, required: ['name'], additionalProperties: false }, ...builtIn] };
 }
 
 /**
@@ -82,14 +58,16 @@ function workloadSchema(): Schema {
  * editors complete and check the files. `livemig schema` prints it; schema/experiment.schema.json is a copy.
  */
 export function experimentJsonSchema(): Schema {
+  // Every option of the table but those a policy or the seeds set.
   const baseProps: Schema = {};
-  for (const [name, spec] of Object.entries(NUMERIC_OPTIONS)) {
-    if (name === 'seed') continue;
-    baseProps[name] = numberSchema(spec.rule, spec.description + (spec.default === null ? '' : ` (default ${spec.default})`));
+  for (const [name, row] of OPTION_ROWS) {
+    if ('derived' in row || name === 'algorithm' || name === 'controller' || name === 'seed') continue;
+    baseProps[name] = row.kind === 'workload'
+      ? { description: row.doc, oneOf: [{ $ref: '#/$defs/workload' }, { type: 'array', items: { $ref: '#/$defs/workload' }, minItems: 1 }] }
+      : fieldSchema(row as FieldSpec);
   }
   const workload = workloadSchema();
-  baseProps['workload'] = { oneOf: [{ $ref: '#/$defs/workload' }, { type: 'array', items: { $ref: '#/$defs/workload' }, minItems: 1 }] };
-  baseProps['xenSkipRule'] = { type: 'boolean', description: "Xen: skip pages re-dirtied during the round (default true)" };
+  const writerFields = Object.entries(Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => Object.entries(WORKLOAD_TABLE[k].fields as FieldTable))));
   const policyPattern = `^(${ALGORITHMS.join('|')})(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,]+(,[A-Za-z]+=[^,]+)*)?)?$`;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -105,15 +83,15 @@ export function experimentJsonSchema(): Schema {
         type: 'object',
         description: 'Option path (dots for nested fields, e.g. workload.writesPerSec) -> values to sweep',
         properties: Object.fromEntries(Object.entries(baseProps).map(([name, schema]) => [name, { type: 'array', minItems: 1, items: schema }])),
-        patternProperties: Object.fromEntries(Object.entries(WORKLOAD_FIELD_RULES).map(([name, rule]) => [
-          `^workload\\.${name}$`, { type: 'array', minItems: 1, items: numberSchema(rule) },
+        patternProperties: Object.fromEntries(writerFields.map(([name, f]) => [
+          `^workload\\.${name}$`, { type: 'array', minItems: 1, items: numberSchema(f.rule ?? {}) },
         ])),
         additionalProperties: false,
       },
       seeds: {
         oneOf: [
-          { type: 'array', minItems: 1, items: numberSchema(NUMERIC_OPTIONS.seed.rule) },
-          { type: 'object', properties: { start: numberSchema(NUMERIC_OPTIONS.seed.rule), count: { type: 'integer', minimum: 1 } }, required: ['start', 'count'], additionalProperties: false },
+          { type: 'array', minItems: 1, items: numberSchema(OPTION_TABLE.seed.rule) },
+          { type: 'object', properties: { start: numberSchema(OPTION_TABLE.seed.rule), count: { type: 'integer', minimum: 1 } }, required: ['start', 'count'], additionalProperties: false },
         ],
       },
       policies: {
@@ -127,12 +105,7 @@ export function experimentJsonSchema(): Schema {
               properties: {
                 label: { type: 'string', minLength: 1 },
                 algorithm: { enum: [...ALGORITHMS] },
-                controller: {
-                  oneOf: [
-                    { enum: [...CONTROLLERS] },
-                    { type: 'object', properties: { name: { enum: [...CONTROLLERS] } }, required: ['name'] },
-                  ],
-                },
+                controller: controllerSchema(),
               },
               required: ['algorithm'],
               additionalProperties: false,

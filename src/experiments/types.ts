@@ -1,6 +1,6 @@
-import type { MigrationOptions } from '../engine/options.js';
-import type { ControllerSpec } from '../policies/controllers/registry.js';
-import type { AlgorithmName } from '../engine/options.js';
+import type { MigrationOptions } from '../model/options.js';
+import type { ControllerSpec } from '../model/controllers.js';
+import type { AlgorithmName } from '../model/algorithms.js';
 
 /** A scenario field an experiment may set: every option except hooks, trace and the policy fields. */
 export type BaseScenario = Omit<MigrationOptions, 'hooks' | 'trace' | 'algorithm' | 'controller' | 'seed'>;

@@ -11,8 +11,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Spec as VegaSpec } from 'vega';
-import type { RunRecord } from '../batch/record.js';
-import { MiB } from '../engine/defaults.js';
+import type { RunRecord } from '../model/run-record.js';
+import { MiB } from '../units.js';
 import { LivemigError } from '../errors/livemig-error.js';
 import { formatBytes, formatDuration, formatRate } from '../units.js';
 import { statusText } from './status.js';

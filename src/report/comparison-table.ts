@@ -1,4 +1,4 @@
-import type { ComparisonRow } from '../engine/compare.js';
+import type { ComparisonRow } from '../api/compare.js';
 import { formatTable, type Column } from './table.js';
 import { statusText } from './status.js';
 

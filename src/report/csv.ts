@@ -8,8 +8,9 @@
  * CRLF line ends, and a field with a comma, a double quote or a line break is quoted with its quotes doubled.
  * A null (the downtime of a cancelled run, the reason of a completed one) is an empty cell.
  */
-import type { RunRecord } from '../batch/record.js';
-import type { ResolvedScenario, Summary } from './types.js';
+import { OPTION_ROWS } from '../model/option-table.js';
+import type { Summary } from '../model/report.js';
+import type { RunRecord } from '../model/run-record.js';
 
 type NumericSummaryField = {
   [K in keyof Summary]: Summary[K] extends number ? K : Summary[K] extends number | null ? K : never;
@@ -21,10 +22,11 @@ export const SUMMARY_COLUMNS: readonly NumericSummaryField[] = [
   'guestCpuLostPct', 'meanThrottlePct', 'maxThrottlePct', 'throttledMs',
 ];
 
-/** The scenario fields that set a run's scale, in this order. */
-export const SCENARIO_COLUMNS: readonly (keyof ResolvedScenario)[] = [
-  'memoryBytes', 'pageSize', 'bandwidthBytesPerSec', 'maxBandwidthBytesPerSec', 'downtimeLimitMs', 'vcpus',
-];
+/**
+ * The scenario's scalar fields, in the option table's order (structured options, and the algorithm, controller
+ * and seed that have columns of their own, are left out).
+ */
+export const SCENARIO_COLUMNS: readonly string[] = OPTION_ROWS.filter(([, r]) => !('noCsv' in r)).map(([name]) => name);
 
 /** Prefix of the columns holding a sweep axis's value, followed by the axis path ("param_workload.writesPerSec"). */
 export const PARAM_PREFIX = 'param_';
@@ -55,7 +57,7 @@ function csvRow(r: RunRecord, axes: readonly string[]): unknown[] {
     ...axes.map((a) => r.params[a] ?? null),
     s.status, s.status === 'cancelled' ? s.reason : null,
     ...SUMMARY_COLUMNS.map((c) => s[c]),
-    ...SCENARIO_COLUMNS.map((c) => r.scenario[c]),
+    ...SCENARIO_COLUMNS.map((c) => (r.scenario as unknown as Record<string, unknown>)[c]),
   ];
 }
 

@@ -34,9 +34,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RunRecord } from '../batch/record.js';
-import { GiB, MiB } from '../engine/defaults.js';
-import type { RoundRecord } from './types.js';
+import type { RunRecord } from '../model/run-record.js';
+import { GiB, MiB } from '../units.js';
+import type { RoundRecord } from '../model/report.js';
 
 /** guestperf's Hardware (hardware.py). */
 export interface GuestperfHardware {

@@ -6,7 +6,7 @@
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
-import type { RunRecord } from '../batch/record.js';
+import type { RunRecord } from '../model/run-record.js';
 import { formatBytes, formatDuration } from '../units.js';
 import { type ChartDef, compileChart, describePoint, formatAxisValue, policyOrder, renderSvg, sweepCharts, sweepPoint } from './charts.js';
 import { axisPaths } from './csv.js';

@@ -1,5 +1,5 @@
 /** Per-policy figures over a sweep's runs, for the report's summary table. */
-import type { RunRecord } from '../batch/record.js';
+import type { RunRecord } from '../model/run-record.js';
 import { policyOrder } from './charts.js';
 
 export interface PolicySummary {

@@ -1,4 +1,4 @@
-import type { Summary } from './types.js';
+import type { Summary } from '../model/report.js';
 
 /** "completed", or "cancelled (max-time)": a run's outcome in one word or two. */
 export function statusText(s: Summary): string {

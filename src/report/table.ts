@@ -2,9 +2,8 @@
  * Plain-text rendering of a report for people: a per-round table and a summary block. Pure functions
  * returning strings, so other commands can lay several reports side by side with the same pieces.
  */
-import { formatBytes, formatDuration, formatRate } from '../units.js';
-import { MiB } from '../engine/defaults.js';
-import type { MigrationReport, ResolvedScenario, RoundRecord } from './types.js';
+import { MiB, formatBytes, formatDuration, formatRate } from '../units.js';
+import type { MigrationReport, ResolvedScenario, RoundRecord } from '../model/report.js';
 import { statusText } from './status.js';
 
 export interface Column {
@@ -119,7 +118,7 @@ export function formatSummary(report: MigrationReport): string {
 
 /** One line naming what was migrated over what. */
 export function formatScenario(s: ResolvedScenario, show: { algorithm?: boolean } = {}): string {
-  const kinds = [...new Set(s.workloads.map((w) => String(w['kind'])))].join('/');
+  const kinds = [...new Set(s.workloads.map((w) => w.kind))].join('/');
   const vcpus = `${s.vcpus} vCPU${s.vcpus === 1 ? '' : 's'}`;
   return (
     `${formatBytes(s.memoryBytes)} guest (${s.pages} pages of ${formatBytes(s.pageSize)}, ${s.populatedFraction * 100} % populated), ` +

@@ -1,6 +1,6 @@
-import { GiB } from '../engine/defaults.js';
-import type { MigrationOptions } from '../engine/options.js';
-import { type Policy, parsePolicy } from '../engine/policy.js';
+import { GiB } from '../units.js';
+import type { MigrationOptions } from '../model/options.js';
+import { type Policy, parsePolicy } from '../api/policy.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 
 /** A named scenario with the policies it is meant to compare. */

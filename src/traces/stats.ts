@@ -4,7 +4,7 @@
  * over window lengths (Clark et al., NSDI 2005, §3: the WWS curve), the dirty rate, and the pages a
  * pre-copy at a given bandwidth would have to send again.
  */
-import { MiB } from '../engine/defaults.js';
+import { MiB } from '../units.js';
 import type { TraceHeader } from './header.js';
 import type { TraceInterval } from './interval.js';
 

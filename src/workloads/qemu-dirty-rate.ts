@@ -8,8 +8,8 @@
  * w = −(H/T)·ln(1 − D/H) [REC: inverting the occupancy model]; with D ≥ H every page was dirty and no rate fits.
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { MiB } from '../engine/defaults.js';
-import type { UniformSpec } from './spec.js';
+import { MiB } from '../units.js';
+import type { UniformSpec } from '../model/workloads.js';
 
 export interface QemuDirtyRate {
   /** Whole-VM estimate, MiB/s. */

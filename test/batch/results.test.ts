@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toRunRecord, type RunRecord } from '../../src/batch/record.js';
 import { readResults, scanResults } from '../../src/batch/results.js';
-import { SweepError } from '../../src/batch/sweep-error.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { SweepError } from '../../src/errors/sweep-error.js';
+import { migrate } from '../../src/api/migrate.js';
 import { checkExperiment } from '../../src/experiments/load.js';
 import { VARIED, tempDir } from './helpers.js';
 

@@ -38,6 +38,6 @@ export function helpEntries(help: string): Map<string, string> {
 /** Every flag of `livemig run`, with the output flags. */
 export const RUN_FLAGS = [
   '--memory', '--page-size', '--populated', '--vcpus', '--workload', '--write-rate', '--hot-fraction', '--hot-probability',
-  '--region-start', '--region-size', '--bandwidth', '--algorithm', '--controller', '--downtime-limit', '--max-bandwidth', '--setup-time',
+  '--region-start', '--region-size', '--zipf-exponent', '--drift', '--trace-file', '--trace-placement', '--trace-speed', '--bandwidth', '--algorithm', '--controller', '--downtime-limit', '--max-bandwidth', '--setup-time',
   '--resume-time', '--device-state', '--no-xen-skip', '--seed', '--max-time', '--max-data', '--json', '--all-rounds',
 ];

@@ -3,7 +3,7 @@ import { EXIT_INTERNAL } from '../../src/cli/main.js';
 import { runCli } from './helpers.js';
 
 // A bug inside livemig, simulated: migrate() throws something that is not a LivemigError.
-vi.mock('../../src/engine/migrate.js', () => ({
+vi.mock('../../src/api/migrate.js', () => ({
   migrate: () => {
     throw new TypeError('cannot read the frobnicator');
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/api/migrate.js';
 import { formatReport, formatRounds, formatSummary, formatTable, summaryFields } from '../../src/report/table.js';
-import type { RoundRecord } from '../../src/report/types.js';
+import type { RoundRecord } from '../../src/model/report.js';
 
 function round(index: number): RoundRecord {
   return {

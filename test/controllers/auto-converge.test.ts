@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import type { MigrationOptions } from '../../src/engine/options.js';
+import { migrate } from '../../src/api/migrate.js';
+import type { MigrationOptions } from '../../src/model/options.js';
 import { AutoConvergeController, type AutoConvergeParams } from '../../src/policies/controllers/auto-converge.js';
 import { FakeControllerContext, spy, syncEvent } from '../helpers/controller-harness.js';
 

@@ -1,9 +1,13 @@
+import { PRECOPY_ALGORITHMS } from '../../src/policies/precopy/index.js';
+import { qemuCpuThrottle } from '../../src/policies/precopy/qemu-wire.js';
+import { xenCreditCap } from '../../src/policies/precopy/xen.js';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import type { AlgorithmName, MigrationOptions } from '../../src/engine/options.js';
+import { migrate } from '../../src/api/migrate.js';
+import type { AlgorithmName } from '../../src/model/algorithms.js';
+import type { MigrationOptions } from '../../src/model/options.js';
 import { InvalidOptionError } from '../../src/errors/invalid-option-error.js';
 import { CpuSchedulingController, type CpuSchedulingParams } from '../../src/policies/controllers/cpu-scheduling.js';
-import type { MigrationReport, RoundRecord } from '../../src/report/types.js';
+import type { MigrationReport, RoundRecord } from '../../src/model/report.js';
 import { CONVERGING } from '../../src/scenarios/presets.js';
 import { FakeControllerContext, roundRecord, syncEvent } from '../helpers/controller-harness.js';
 
@@ -167,7 +171,7 @@ function drive(algorithm: AlgorithmName, params: CpuSchedulingParams, rounds: Sc
     });
     c.onSync(syncEvent(k + 2, ended, s.next), ctx);
   });
-  const shares = algorithm === 'xen' ? ctx.caps.map((cap) => cap / 100) : ctx.throttles.map((pct) => 1 - pct / 100);
+  const shares = ctx.shares;
   return { shares, ctx };
 }
 
@@ -204,14 +208,15 @@ describe('cpu-scheduling formula: f = clamp(λ_req · R / D0, f_min, 1)', () => 
     const { shares, ctx } = drive(algorithm, { targetRound: N, minShare }, script);
     expect(shares).toHaveLength(expected.length);
     shares.forEach((f, k) => expect(f).toBeCloseTo(expected[k]!, 9));
-    // xen uses the credit cap only; qemu the cpu-throttle only
-    const kinds = new Set(ctx.calls.map((c) => c.kind));
-    expect([...kinds]).toEqual([algorithm === 'xen' ? 'cap' : 'throttle']);
+    // one hypervisor-neutral actuator; the algorithm maps it (xen: credit cap, qemu: cpu-throttle)
+    expect(new Set(ctx.calls.map((c) => c.kind))).toEqual(new Set(['share']));
   });
 
-  it('simgrid is throttled through QEMU cpu-throttle too', () => {
-    const { shares, ctx } = drive('simgrid', { targetRound: N, minShare }, script.slice(0, 1));
-    expect(ctx.calls.map((c) => c.kind)).toEqual(['throttle']);
+  it('each algorithm imposes the share with its own mechanism: xen a credit cap, qemu and simgrid cpu-throttle', () => {
+    expect(PRECOPY_ALGORITHMS.xen.cpuShare).toBe(xenCreditCap);
+    expect(PRECOPY_ALGORITHMS.qemu.cpuShare).toBe(qemuCpuThrottle);
+    expect(PRECOPY_ALGORITHMS.simgrid.cpuShare).toBe(qemuCpuThrottle);
+    const { shares } = drive('simgrid', { targetRound: N, minShare }, script.slice(0, 1));
     expect(shares[0]).toBeCloseTo(expected[0]!, 9);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import type { Controller } from '../../src/policies/controllers/controller.js';
+import { migrate } from '../../src/api/migrate.js';
+import type { Controller } from '../../src/model/controller.js';
 import { InvalidOptionError } from '../../src/errors/invalid-option-error.js';
 
 /** A controller with state: it throttles 10 points more at every sync it sees. */
@@ -10,7 +10,7 @@ function stepper(): Controller {
     name: 'stepper',
     onSync(_e, ctx) {
       pct = Math.min(90, pct + 10);
-      ctx.setCpuThrottle(pct);
+      ctx.setCpuShare(1 - pct / 100);
     },
   };
 }

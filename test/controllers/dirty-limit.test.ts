@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import type { AlgorithmName, MigrationOptions } from '../../src/engine/options.js';
-import type { MigrationReport, TimelineSample } from '../../src/report/types.js';
+import { migrate } from '../../src/api/migrate.js';
+import type { AlgorithmName } from '../../src/model/algorithms.js';
+import type { MigrationOptions } from '../../src/model/options.js';
+import type { MigrationReport, TimelineSample } from '../../src/model/report.js';
 
 // Reference §4.4 (QEMU system/dirtylimit.c): once dirty-limit is on, each vCPU's dirty rate is steered to the
 // quota (vcpu-dirty-limit, MB/s with MB = 2^20 B) and left alone once within DIRTYLIMIT_TOLERANCE_RANGE

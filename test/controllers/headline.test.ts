@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ComparisonRow, compare } from '../../src/engine/compare.js';
-import { migrate } from '../../src/engine/migrate.js';
-import type { MigrationOptions } from '../../src/engine/options.js';
-import type { Controller, SyncEvent } from '../../src/policies/controllers/controller.js';
-import type { MigrationReport } from '../../src/report/types.js';
+import { type ComparisonRow, compare } from '../../src/api/compare.js';
+import { migrate } from '../../src/api/migrate.js';
+import type { MigrationOptions } from '../../src/model/options.js';
+import type { Controller, SyncEvent } from '../../src/model/controller.js';
+import type { MigrationReport } from '../../src/model/report.js';
 import { HEADLINE } from '../../src/scenarios/presets.js';
 
 // Validation target 7 (Jin et al. 2011): for a guest that dirties memory faster than the link sends it, on a
@@ -96,7 +96,7 @@ describe('a custom controller object is used by migrate() and named in the repor
       describe: () => ({ pct: 50 }),
       onSync(e, ctx) {
         syncs.push(e);
-        if (syncs.length === 1) ctx.setCpuThrottle(50);
+        if (syncs.length === 1) ctx.setCpuShare(0.5);
       },
     };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DutyCycle } from '../../src/engine/vcpu.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/api/migrate.js';
 import { SdpsController } from '../../src/policies/controllers/sdps.js';
 import { CONVERGING, HEADLINE } from '../../src/scenarios/presets.js';
 import { spy } from '../helpers/controller-harness.js';

@@ -3,11 +3,10 @@ import type { PageStore } from '../../src/core/page-store.js';
 import { MAX_STREAMS } from '../../src/core/page-store.js';
 import { ReferencePageStore } from '../../src/core/reference-page-store.js';
 import { WasmPageStore } from '../../src/core/wasm-page-store.js';
-import { runMigration } from '../../src/engine/migrate.js';
-import { ALGORITHMS, type MigrationOptions } from '../../src/engine/options.js';
-import { resolveOptions } from '../../src/engine/resolve.js';
-import type { WorkloadSpec } from '../../src/workloads/spec.js';
-import { bit, counters, MiB, mulberry32, storeMismatches } from '../helpers/stores.js';
+import { runMigration } from '../../src/api/migrate.js';
+import { ALGORITHMS } from '../../src/model/algorithms.js';
+import type { WorkloadSpec } from '../../src/model/workloads.js';
+import { bit, counters, MiB, mulberry32, resolveTest, storeMismatches, type TestOptions } from '../helpers/stores.js';
 
 // The Wasm core (assembly/index.ts) and the plain-TS ReferencePageStore claim the exact same semantics, call for
 // call. Both are driven through identical call sequences; after every call the return value, every counter, every
@@ -236,12 +235,12 @@ const WORKLOADS: Record<string, WorkloadSpec | WorkloadSpec[]> = {
   ],
 };
 
-function bothReports(options: MigrationOptions): { wasm: string; ref: string; w: WasmPageStore; r: ReferencePageStore } {
-  const resolved = resolveOptions(options);
+function bothReports(options: TestOptions): { wasm: string; ref: string; w: WasmPageStore; r: ReferencePageStore } {
+  const resolved = resolveTest(options);
   const w = new WasmPageStore(resolved.scenario.pages, resolved.trace);
   const r = new ReferencePageStore(resolved.scenario.pages, resolved.trace);
-  const wasm = JSON.stringify(runMigration(resolveOptions(options), w));
-  const ref = JSON.stringify(runMigration(resolveOptions(options), r));
+  const wasm = JSON.stringify(runMigration(resolveTest(options), w));
+  const ref = JSON.stringify(runMigration(resolveTest(options), r));
   return { wasm, ref, w, r };
 }
 

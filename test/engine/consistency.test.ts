@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALGORITHMS } from '../../src/engine/options.js';
-import type { WorkloadSpec } from '../../src/workloads/spec.js';
+import { ALGORITHMS } from '../../src/model/algorithms.js';
+import type { WorkloadSpec } from '../../src/model/workloads.js';
 import { destinationViolations } from '../helpers/consistency.js';
 import { MiB, runOn } from '../helpers/stores.js';
 

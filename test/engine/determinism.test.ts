@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import { ALGORITHMS, type MigrationOptions } from '../../src/engine/options.js';
+import { migrate } from '../../src/api/migrate.js';
+import { ALGORITHMS } from '../../src/model/algorithms.js';
+import { type MigrationOptions } from '../../src/model/options.js';
 import { MiB } from '../helpers/stores.js';
 
 // The same options and seed give the same report, bit for bit; the seed is what drives the random workloads.

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import type { CompletedReport } from '../../src/report/types.js';
+import { migrate } from '../../src/api/migrate.js';
+import type { CompletedReport } from '../../src/model/report.js';
 
 // Validation target 1 (reference §2.2): the textbook geometric series.
 //   λ = D / R,  V_i = M·λ^i,  n = ceil(ln(V_thr / M) / ln λ),  V_stop = M·λ^n,

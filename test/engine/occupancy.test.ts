@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WasmPageStore } from '../../src/core/wasm-page-store.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/api/migrate.js';
 import { MiB } from '../helpers/stores.js';
 
 // Reference §2.3 and validation target 12: k uniform random writes over H pages dirty

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import { ALGORITHMS, type AlgorithmName, type MigrationOptions } from '../../src/engine/options.js';
-import type { MigrationReport, RoundRecord, TimelineSample } from '../../src/report/types.js';
-import type { WorkloadSpec } from '../../src/workloads/spec.js';
+import { migrate } from '../../src/api/migrate.js';
+import { ALGORITHMS, type AlgorithmName } from '../../src/model/algorithms.js';
+import { type MigrationOptions } from '../../src/model/options.js';
+import type { MigrationReport, RoundRecord, TimelineSample } from '../../src/model/report.js';
+import type { WorkloadSpec } from '../../src/model/workloads.js';
 import { MiB } from '../helpers/stores.js';
 
 // A report's rounds, timeline and summary must tell one story. Wire costs are the reference's (§4.2 for QEMU's

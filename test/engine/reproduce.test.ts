@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import { ALGORITHMS } from '../../src/engine/options.js';
-import { CONTROLLERS } from '../../src/policies/controllers/registry.js';
-import { scenarioOptions } from '../../src/report/scenario-options.js';
+import { migrate } from '../../src/api/migrate.js';
+import { ALGORITHMS } from '../../src/model/algorithms.js';
+import { CONTROLLERS } from '../../src/model/controllers.js';
+import { scenarioOptions } from '../../src/api/scenario-options.js';
 import { MiB } from '../helpers/stores.js';
 
 describe('a report reproduces itself', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
-import type { MigrationOptions } from '../../src/engine/options.js';
-import type { MigrationReport, RoundRecord } from '../../src/report/types.js';
+import { migrate } from '../../src/api/migrate.js';
+import type { MigrationOptions } from '../../src/model/options.js';
+import type { MigrationReport, RoundRecord } from '../../src/model/report.js';
 import { MiB } from '../helpers/stores.js';
 
 // Validation target 4 / reference §3.1, xc_domain_save.c: after each live round

@@ -1,12 +1,11 @@
-import type { AlgorithmName } from '../../src/engine/options.js';
+import type { AlgorithmName } from '../../src/model/algorithms.js';
 import type { DutyCycle } from '../../src/engine/vcpu.js';
-import type { Controller, ControllerContext, SyncEvent, WindowEvent } from '../../src/policies/controllers/controller.js';
-import type { RoundRecord } from '../../src/report/types.js';
+import type { Controller, ControllerContext, SyncEvent, WindowEvent } from '../../src/model/controller.js';
+import type { RoundRecord } from '../../src/model/report.js';
 
 /** One call a controller made on its context's actuators, with the emulated time it was made at. */
 export type ActuatorCall =
-  | { kind: 'throttle'; pct: number; atMs: number }
-  | { kind: 'cap'; capPct: number; atMs: number }
+  | { kind: 'share'; share: number; atMs: number }
   | { kind: 'duty'; vcpu: number; cycle: DutyCycle | null; atMs: number }
   | { kind: 'reset-rings'; atMs: number };
 
@@ -15,7 +14,7 @@ export interface FakeVcpu {
   index: number;
   workloadKind: string;
   writesPerSec: number;
-  freshPages: number;
+  ringEntries: number;
   cpuDemandedMs: number;
   cpuObtainedMs: number;
   throttlePct: number;
@@ -58,16 +57,13 @@ export class FakeControllerContext implements ControllerContext {
     const { vcpuCount = 1, ...rest } = init;
     Object.assign(this, rest);
     this.vcpus = Array.from({ length: vcpuCount }, (_, index) => ({
-      index, workloadKind: 'sequential', writesPerSec: 0, freshPages: 0, cpuDemandedMs: 0, cpuObtainedMs: 0,
+      index, workloadKind: 'sequential', writesPerSec: 0, ringEntries: 0, cpuDemandedMs: 0, cpuObtainedMs: 0,
       throttlePct: 0, dutyCycle: null,
     }));
   }
 
-  setCpuThrottle(pct: number): void {
-    this.calls.push({ kind: 'throttle', pct, atMs: this.nowMs });
-  }
-  setCreditCap(capPct: number): void {
-    this.calls.push({ kind: 'cap', capPct, atMs: this.nowMs });
+  setCpuShare(share: number): void {
+    this.calls.push({ kind: 'share', share, atMs: this.nowMs });
   }
   resetDirtyRings(): void {
     this.calls.push({ kind: 'reset-rings', atMs: this.nowMs });
@@ -78,11 +74,12 @@ export class FakeControllerContext implements ControllerContext {
 
   /** The cpu-throttle percentages set so far, in order. */
   get throttles(): number[] {
-    return this.calls.flatMap((c) => (c.kind === 'throttle' ? [c.pct] : []));
+    // What QEMU's cpu_throttle_set applies: a whole percentage (src/policies/precopy/qemu-wire.ts).
+    return this.shares.map((share) => Math.round((1 - share) * 100));
   }
-  /** The credit caps set so far, in order. */
-  get caps(): number[] {
-    return this.calls.flatMap((c) => (c.kind === 'cap' ? [c.capPct] : []));
+  /** The CPU shares asked for so far, in order. */
+  get shares(): number[] {
+    return this.calls.flatMap((c) => (c.kind === 'share' ? [c.share] : []));
   }
 }
 

@@ -1,10 +1,10 @@
 import type { PageStore } from '../../src/core/page-store.js';
 import { ReferencePageStore } from '../../src/core/reference-page-store.js';
 import { WasmPageStore } from '../../src/core/wasm-page-store.js';
-import { runMigration } from '../../src/engine/migrate.js';
-import type { MigrationOptions } from '../../src/engine/options.js';
-import { resolveOptions } from '../../src/engine/resolve.js';
-import type { MigrationReport } from '../../src/report/types.js';
+import { runMigration } from '../../src/api/migrate.js';
+import type { MigrationOptions } from '../../src/model/options.js';
+import { resolveOptions } from '../../src/api/resolve.js';
+import type { MigrationReport } from '../../src/model/report.js';
 
 export const KiB = 1024;
 export const MiB = 1024 ** 2;
@@ -17,9 +17,18 @@ export function makeStore(kind: StoreKind, pages: number, trace = false): PageSt
   return kind === 'wasm' ? new WasmPageStore(pages, trace) : new ReferencePageStore(pages, trace);
 }
 
+/** migrate() options plus the internal per-page stamps switch (trace: true) that livemig's own tests use. */
+export type TestOptions = MigrationOptions & { trace?: boolean };
+
+/** resolveOptions() with `trace` passed as the internal switch it is. */
+export function resolveTest(options: TestOptions): ReturnType<typeof resolveOptions> {
+  const { trace, ...rest } = options;
+  return resolveOptions(rest, { trace: trace === true });
+}
+
 /** Runs a whole migration on a store the test keeps, so it can inspect the bitmaps and stamps afterwards. */
-export function runOn(options: MigrationOptions, kind: StoreKind = 'wasm'): { report: MigrationReport; store: PageStore } {
-  const resolved = resolveOptions(options);
+export function runOn(options: TestOptions, kind: StoreKind = 'wasm'): { report: MigrationReport; store: PageStore } {
+  const resolved = resolveTest(options);
   const store = makeStore(kind, resolved.scenario.pages, resolved.trace);
   return { report: runMigration(resolved, store), store };
 }

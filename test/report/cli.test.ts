@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -109,7 +110,13 @@ describe('livemig export', () => {
   it('names an output it cannot write', async () => {
     const { code, stderr } = await livemig('export', sweep, '--csv', '/nonexistent/dir/out.csv');
     expect(code).toBe(EXIT_USAGE);
-    expect(stderr).toContain('/nonexistent/dir/out.csv: cannot write (ENOENT)');
+    expect(stderr).toContain('/nonexistent/dir/out.csv: cannot write the csv output: its folder /nonexistent/dir does not exist');
+    const dir = await livemig('export', sweep, '--csv', tmpdir());
+    expect(dir.code).toBe(EXIT_USAGE);
+    expect(dir.stderr).toMatch(/cannot write the csv output: it is a directory/);
+    const gp = await livemig('export', sweep, '--guestperf', join(sweep, 'results.ndjson', 'x'));
+    expect(gp.code).toBe(EXIT_USAGE);
+    expect(gp.stderr).toMatch(/cannot write the guestperf output: .*results\.ndjson is a file, not a directory/);
   });
 });
 

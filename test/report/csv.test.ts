@@ -60,7 +60,9 @@ describe('CSV export', () => {
       'status', 'reason',
       'totalTimeMs', 'downtimeMs', 'setupTimeMs', 'transferredBytes', 'rounds', 'normalPages', 'zeroPages', 'skippedPages',
       'guestCpuLostPct', 'meanThrottlePct', 'maxThrottlePct', 'throttledMs',
-      'memoryBytes', 'pageSize', 'bandwidthBytesPerSec', 'maxBandwidthBytesPerSec', 'downtimeLimitMs', 'vcpus',
+      // every scalar of the option table, in its order (src/model/option-table.ts)
+      'memoryBytes', 'pageSize', 'populatedFraction', 'vcpus', 'bandwidthBytesPerSec', 'downtimeLimitMs', 'maxBandwidthBytesPerSec',
+      'setupTimeMs', 'deviceStateBytes', 'resumeTimeMs', 'maxTimeMs', 'maxDataBytes', 'xenSkipRule',
     ]);
     expect(csvHeader(records)).toEqual(header);
   });
@@ -73,7 +75,7 @@ describe('CSV export', () => {
 
   it('names every quantity with its base unit and keeps full precision', () => {
     for (const name of [...SUMMARY_COLUMNS, ...SCENARIO_COLUMNS]) {
-      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|^rounds|^pageSize|^vcpus)$/);
+      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule)$/);
     }
     records.forEach((r, i) => {
       const row = rows[i + 1]!;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeManifest } from '../../src/batch/manifest.js';
 import { type RunRecord, toRunRecord } from '../../src/batch/record.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/api/migrate.js';
 import { checkExperiment } from '../../src/experiments/load.js';
 import type { ExperimentFile } from '../../src/experiments/types.js';
 

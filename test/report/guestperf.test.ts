@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/batch/record.js';
-import { GiB, MiB } from '../../src/engine/defaults.js';
+import { GiB, MiB } from '../../src/units.js';
 import { guestperfPath, toGuestperf, writeGuestperf } from '../../src/report/guestperf.js';
 import { runInProcess, smallSweep, tempDir } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { compare } from '../../engine/compare.js';
-import type { MigrationOptions } from '../../engine/options.js';
-import { parsePolicy } from '../../engine/policy.js';
+import { compare } from '../../api/compare.js';
+import type { MigrationOptions } from '../../model/options.js';
+import { parsePolicy } from '../../api/policy.js';
 import { formatComparison } from '../../report/comparison-table.js';
 import { formatScenario } from '../../report/table.js';
 import { PRESETS, getPreset } from '../../scenarios/presets.js';

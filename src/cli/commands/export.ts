@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { LivemigError } from '../../errors/livemig-error.js';
-import { toCsv } from '../../report/csv.js';
-import { writeGuestperf } from '../../report/guestperf.js';
 import { readResults } from '../../batch/results.js';
-import type { RunRecord } from '../../batch/record.js';
+import type { RunRecord } from '../../model/run-record.js';
+import { checkTarget } from '../../report/exporter.js';
+import { EXPORTERS } from '../../report/exporters.js';
 import type { Io } from '../io.js';
 
 interface ExportFlags {
@@ -19,29 +18,28 @@ export function registerExport(program: Command, io: Io): void {
     .summary("write a sweep's results as CSV or guestperf reports")
     .description(
       "Write a sweep's results in other formats. RESULTS is a sweep directory or its results NDJSON file.\n" +
-        'CSV: one row per run, one param_<axis> column per sweep axis, quantities in base units named by the column ' +
-        '(totalTimeMs, transferredBytes, bandwidthBytesPerSec, ...), full precision; an empty cell is a null (the downtime of a cancelled run).\n' +
-        'guestperf: one QEMU guestperf JSON report per run, DIR/<experiment>/<id>-<policy>.json, readable by guestperf-plot.py.',
+        `CSV: ${EXPORTERS.csv.writes} (totalTimeMs, transferredBytes, bandwidthBytesPerSec, ...), full precision; an empty cell is a null (the downtime of a cancelled run).\n` +
+        `guestperf: ${EXPORTERS.guestperf.writes}.`,
     )
     .argument('<results...>', 'sweep directories or results.ndjson files, of one experiment')
     .option('--csv <file>', 'write the CSV here ("-" for stdout)')
     .option('--guestperf <dir>', 'write guestperf JSON reports under this directory')
-    .action((results: string[], flags: ExportFlags) => {
+    .action(async (results: string[], flags: ExportFlags) => {
       if (flags.csv === undefined && flags.guestperf === undefined) {
         throw new LivemigError('export: nothing to write: give --csv FILE, --guestperf DIR, or both');
       }
+      // Every target is checked before the results are read.
+      if (flags.csv !== undefined) checkTarget(EXPORTERS.csv, flags.csv);
+      if (flags.guestperf !== undefined) checkTarget(EXPORTERS.guestperf, flags.guestperf);
       const records = loadRecords(results);
       if (flags.csv !== undefined) {
-        const csv = toCsv(records);
-        if (flags.csv === '-') io.out(csv);
-        else {
-          writeOut(flags.csv, () => writeFileSync(flags.csv!, csv));
-          io.err(`wrote ${records.length} runs to ${flags.csv}\n`);
-        }
+        const csv = flags.csv;
+        await writeOut(csv, () => EXPORTERS.csv.write(records, csv, { stdout: io.out }));
+        if (csv !== '-') io.err(`wrote ${records.length} runs to ${csv}\n`);
       }
       if (flags.guestperf !== undefined) {
         const dir = flags.guestperf;
-        const files = writeOut(dir, () => writeGuestperf(records, dir));
+        const files = await writeOut(dir, () => EXPORTERS.guestperf.write(records, dir));
         io.err(`wrote ${files.length} guestperf reports under ${dir}\n`);
       }
     });

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { readManifest, manifestPath } from '../../batch/manifest.js';
-import type { RunRecord } from '../../batch/record.js';
+import type { RunRecord } from '../../model/run-record.js';
 import { LivemigError } from '../../errors/livemig-error.js';
 import { loadExperiment } from '../../experiments/load.js';
-import { writeReport } from '../../report/html.js';
+import { checkTarget } from '../../report/exporter.js';
+import { EXPORTERS } from '../../report/exporters.js';
 import type { Io } from '../io.js';
 import { loadRecords, writeOut } from './export.js';
 
@@ -31,10 +32,11 @@ export function registerReport(program: Command, io: Io): void {
     .option('--point <run-id>', "show the rounds and timelines at this run's axis values and seed (default: the first run's)")
     .option('--experiment <file>', "the experiment file, for its description (default: the sweep directory's manifest)")
     .action(async (results: string[], flags: ReportFlags) => {
+      checkTarget(EXPORTERS.html, flags.output);
       const records = loadRecords(results);
       const description = experimentDescription(results, flags.experiment, records);
       const options = { ...(flags.point === undefined ? {} : { point: flags.point }), ...(description === undefined ? {} : { description }) };
-      const files = await writeOut(flags.output, () => writeReport(records, flags.output, options));
+      const files = await writeOut(flags.output, () => EXPORTERS.html.write(records, flags.output, options));
       io.err(`wrote ${files[0]} and ${files.length - 1} SVG charts\n`);
     });
 }

@@ -5,7 +5,7 @@ import { LivemigError } from '../../errors/livemig-error.js';
 import { createTraceWriter, formForPath, intervalsOf, openTrace, type TraceForm } from '../../traces/open.js';
 import { traceStats, type TraceStats } from '../../traces/stats.js';
 import { parseQueryDirtyRate, workloadsFromDirtyRate } from '../../workloads/qemu-dirty-rate.js';
-import { DEFAULT_PAGE_SIZE } from '../../engine/defaults.js';
+import { OPTION_TABLE } from '../../model/option-table.js';
 import { formatBytes, formatDuration, formatRate, parseBytes, parseDuration, parseRate } from '../../units.js';
 import type { Io } from '../io.js';
 
@@ -72,7 +72,7 @@ export function registerTrace(program: Command, io: Io): void {
     )
     .argument('<file>', "query-dirty-rate's JSON output")
     .requiredOption('--memory <size>', "the VM's memory (QEMU's output does not say)")
-    .option('--page-size <size>', 'the VM\'s page size', `${DEFAULT_PAGE_SIZE}B`)
+    .option('--page-size <size>', 'the VM\'s page size', `${OPTION_TABLE.pageSize.default as number}B`)
     .action((file: string, f: { memory: string; pageSize: string }) => {
       const memory = parseBytes('--memory', f.memory);
       const pageSize = parseBytes('--page-size', f.pageSize);

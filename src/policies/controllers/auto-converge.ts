@@ -1,38 +1,8 @@
-import { checkBoolean, checkNumber } from '../../engine/check.js';
-import type { Controller, ControllerContext, SyncEvent } from './controller.js';
+import { type AutoConvergeParams, checkControllerParams } from '../../model/controllers.js';
+import type { Controller, ControllerContext, SyncEvent } from '../../model/controller.js';
 import { ThrottleTrigger } from './throttle-trigger.js';
 
-/** QEMU throttle-trigger-threshold: % of the bytes transferred in a period (migration/options.c). */
-export const DEFAULT_THROTTLE_TRIGGER_THRESHOLD = 50;
-/** QEMU cpu-throttle-initial, %. */
-export const DEFAULT_CPU_THROTTLE_INITIAL = 20;
-/** QEMU cpu-throttle-increment, %. */
-export const DEFAULT_CPU_THROTTLE_INCREMENT = 10;
-/** QEMU max-cpu-throttle, %. */
-export const DEFAULT_MAX_CPU_THROTTLE = 99;
-export interface AutoConvergeParams {
-  /** throttle-trigger-threshold, % (1–100). @default 50 */
-  triggerThresholdPct?: number;
-  /** cpu-throttle-initial, % (1–99). @default 20 */
-  initialPct?: number;
-  /** cpu-throttle-increment, % (1–99). @default 10 */
-  incrementPct?: number;
-  /** max-cpu-throttle, % (1–99). @default 99 */
-  maxPct?: number;
-  /** cpu-throttle-tailslow: scale later steps by how far the dirty rate is above the threshold. @default false */
-  tailslow?: boolean;
-}
-
-export function checkAutoConvergeParams(p: Record<string, unknown>, field: string): Required<AutoConvergeParams> {
-  const pct = { min: 1, max: 99, integer: true, unit: '%' };
-  return {
-    triggerThresholdPct: checkNumber(`${field}.triggerThresholdPct`, p['triggerThresholdPct'] ?? DEFAULT_THROTTLE_TRIGGER_THRESHOLD, { min: 1, max: 100, integer: true, unit: '%' }),
-    initialPct: checkNumber(`${field}.initialPct`, p['initialPct'] ?? DEFAULT_CPU_THROTTLE_INITIAL, pct),
-    incrementPct: checkNumber(`${field}.incrementPct`, p['incrementPct'] ?? DEFAULT_CPU_THROTTLE_INCREMENT, pct),
-    maxPct: checkNumber(`${field}.maxPct`, p['maxPct'] ?? DEFAULT_MAX_CPU_THROTTLE, pct),
-    tailslow: checkBoolean(`${field}.tailslow`, p['tailslow'] ?? false),
-  };
-}
+export type { AutoConvergeParams };
 
 /** One throttle decision, for tests and traces. */
 export interface ThrottleStep {
@@ -50,19 +20,19 @@ export interface ThrottleStep {
  * throttle-trigger-threshold % of the bytes transferred in it, count a qualifying period; on every 2nd one
  * (the counter is reset only when it fires, so they need not be consecutive) throttle: first to
  * cpu-throttle-initial, then up by cpu-throttle-increment (or by the tailslow amount) to max-cpu-throttle.
- * The throttle is QEMU's cpu-throttle on every vCPU and is lifted at completion. On the qemu algorithm it also
- * turns on QEMU ≥ 9.2's 5-second background dirty sync (`qemuDirtySyncTimer`, run by src/policies/precopy/qemu.ts).
+ * The throttle is QEMU's cpu-throttle on every vCPU (asked for as the CPU share 1 − pct/100, which the qemu
+ * algorithm maps back to exactly pct) and is lifted at completion. On the qemu algorithm, the auto-converge
+ * capability also runs QEMU ≥ 9.2's 5-second background dirty sync (src/policies/precopy/qemu.ts).
  */
 export class AutoConvergeController implements Controller {
   readonly name = 'auto-converge';
-  readonly qemuDirtySyncTimer = true;
   readonly steps: ThrottleStep[] = [];
   private readonly p: Required<AutoConvergeParams>;
   private readonly trigger: ThrottleTrigger;
   private pct = 0;
 
   constructor(params: AutoConvergeParams = {}) {
-    this.p = checkAutoConvergeParams(params as Record<string, unknown>, 'controller');
+    this.p = checkControllerParams('auto-converge', params as Record<string, unknown>, 'controller');
     this.trigger = new ThrottleTrigger(this.p.triggerThresholdPct);
   }
 
@@ -74,7 +44,7 @@ export class AutoConvergeController implements Controller {
     const fire = this.trigger.onSync(e, ctx);
     if (fire === null) return;
     this.throttleDown(fire.bytesDirtyPeriod, fire.bytesDirtyThreshold);
-    ctx.setCpuThrottle(this.pct);
+    ctx.setCpuShare(1 - this.pct / 100);
     this.steps.push({ atMs: ctx.nowMs, qualifyingPeriod: fire.qualifyingPeriod, pct: this.pct });
   }
 

@@ -1,36 +1,8 @@
-import { checkNumber } from '../../engine/check.js';
-import { InvalidOptionError } from '../../errors/invalid-option-error.js';
-import { XEN_LAST_ITER_PAGES } from '../../engine/defaults.js';
-import type { Controller, ControllerContext, SyncEvent } from './controller.js';
-import { applyCpuShare } from './throttle-actuator.js';
+import { checkControllerParams, type CpuSchedulingParams } from '../../model/controllers.js';
+import type { Controller, ControllerContext, SyncEvent } from '../../model/controller.js';
+import { XEN_LAST_ITER_PAGES } from '../precopy/xen.js';
 
-/** Round by which the remaining dirty memory should reach the target. [REC] */
-export const DEFAULT_TARGET_ROUND = 5;
-/** Smallest CPU share the guest is left with (95 % throttle at most). [REC] */
-export const DEFAULT_MIN_SHARE = 0.05;
-
-export interface CpuSchedulingParams {
-  /** The "certain phase" of pre-copy: the round by which the target must be reached (≥ 2). @default 5 */
-  targetRound?: number;
-  /**
-   * The "desired small amount": 'downtime' = measured bandwidth × downtime limit (QEMU/SimGrid style),
-   * 'xen-50-pages' = Xen's last-iteration trigger of 50 pages, or a number of bytes. @default 'downtime'
-   */
-  target?: 'downtime' | 'xen-50-pages' | number;
-  /** Smallest CPU share f_min in (0, 1]. @default 0.05 */
-  minShare?: number;
-}
-
-/** Checks cpu-scheduling parameters, filling defaults. */
-export function checkCpuSchedulingParams(p: Record<string, unknown>, field: string): Required<CpuSchedulingParams> {
-  const targetRound = checkNumber(`${field}.targetRound`, p['targetRound'] ?? DEFAULT_TARGET_ROUND, { min: 2, max: 1000, integer: true });
-  const minShare = checkNumber(`${field}.minShare`, p['minShare'] ?? DEFAULT_MIN_SHARE, { min: 0, minExclusive: true, max: 1 });
-  const t = p['target'] ?? 'downtime';
-  if (t !== 'downtime' && t !== 'xen-50-pages' && !(typeof t === 'number' && Number.isFinite(t) && t > 0)) {
-    throw new InvalidOptionError(`${field}.target`, t, `'downtime', 'xen-50-pages' or a number of bytes > 0`);
-  }
-  return { targetRound, minShare, target: t };
-}
+export type { CpuSchedulingParams };
 
 /**
  * The seed paper's scheme: Jin, Gao, Wu, Shi, Wu, Zhou, "Optimizing the live migration of virtual machine by
@@ -48,7 +20,7 @@ export function checkCpuSchedulingParams(p: Record<string, unknown>, field: stri
  *   f      = clamp(λ_req · R / D0, f_min, 1)  (so f = 1, no throttle, when D0 ≤ λ_req · R)
  *
  * and stop-and-copy as soon as what is left is at most V_target. The share is imposed by the algorithm's own
- * mechanism (Xen credit cap, QEMU cpu-throttle). Every constant is an option.
+ * mechanism (Xen credit cap, QEMU cpu-throttle). Every constant is a parameter (src/model/controllers.ts).
  */
 export class CpuSchedulingController implements Controller {
   readonly name = 'cpu-scheduling';
@@ -57,7 +29,7 @@ export class CpuSchedulingController implements Controller {
   private readonly p: Required<CpuSchedulingParams>;
 
   constructor(params: CpuSchedulingParams = {}) {
-    this.p = checkCpuSchedulingParams(params as Record<string, unknown>, 'controller');
+    this.p = checkControllerParams('cpu-scheduling', params as Record<string, unknown>, 'controller');
   }
 
   describe(): Record<string, unknown> {
@@ -91,7 +63,7 @@ export class CpuSchedulingController implements Controller {
     const lambda = Math.min(1, Math.pow(Vtarget / e.remainingPages, 1 / nRem));
     // f = 1 exactly when the guest at full speed already dirties no faster than λ_req · R allows.
     const f = D0 > 0 ? Math.min(1, Math.max(this.p.minShare, (lambda * Rpages) / D0)) : 1;
-    applyCpuShare(ctx, f);
+    ctx.setCpuShare(f);
   }
 
   shouldStopAndCopy(pendingPages: number, ctx: ControllerContext): boolean {

@@ -1,38 +1,16 @@
-import { checkNumber } from '../../engine/check.js';
-import { MiB } from '../../engine/defaults.js';
-import type { Controller, ControllerContext, SyncEvent, WindowEvent } from './controller.js';
-import { DEFAULT_THROTTLE_TRIGGER_THRESHOLD } from './auto-converge.js';
+import { CONTROLLER_TABLE, checkControllerParams, type DirtyLimitParams } from '../../model/controllers.js';
+import type { Controller, ControllerContext, SyncEvent, WindowEvent } from '../../model/controller.js';
+import { MiB } from '../../units.js';
 import { ThrottleTrigger } from './throttle-trigger.js';
 
-/** QEMU vcpu-dirty-limit, MB/s per vCPU (migration/options.c). */
-export const DEFAULT_VCPU_DIRTY_LIMIT_MBPS = 1;
-/** QEMU x-vcpu-dirty-limit-period, ms (range 1–1000). */
-export const DEFAULT_DIRTY_LIMIT_PERIOD_MS = 1000;
-/** KVM dirty-ring-size in entries (pages). QEMU has no default (the ring is off); 4096 is the usual setting. [REC] */
-export const DEFAULT_DIRTY_RING_ENTRIES = 4096;
+export type { DirtyLimitParams };
+
 /** DIRTYLIMIT_TOLERANCE_RANGE, MB/s (system/dirtylimit.c). */
 export const DIRTYLIMIT_TOLERANCE_RANGE_MBPS = 25;
 /** DIRTYLIMIT_LINEAR_ADJUSTMENT_PCT (system/dirtylimit.c). */
 export const DIRTYLIMIT_LINEAR_ADJUSTMENT_PCT = 50;
 /** DIRTYLIMIT_THROTTLE_PCT_MAX (system/dirtylimit.c). */
 export const DIRTYLIMIT_THROTTLE_PCT_MAX = 99;
-
-export interface DirtyLimitParams {
-  /** vcpu-dirty-limit: the per-vCPU quota, MB/s (QEMU's MB = 2^20 B: pages × page size >> 20). @default 1 */
-  vcpuDirtyLimitMBps?: number;
-  /** x-vcpu-dirty-limit-period, ms (1–1000). @default 1000 */
-  periodMs?: number;
-  /** KVM dirty ring entries (pages) per vCPU. @default 4096 */
-  ringEntries?: number;
-}
-
-export function checkDirtyLimitParams(p: Record<string, unknown>, field: string): Required<DirtyLimitParams> {
-  return {
-    vcpuDirtyLimitMBps: checkNumber(`${field}.vcpuDirtyLimitMBps`, p['vcpuDirtyLimitMBps'] ?? DEFAULT_VCPU_DIRTY_LIMIT_MBPS, { min: 1, max: 1e6, integer: true, unit: 'MB/s' }),
-    periodMs: checkNumber(`${field}.periodMs`, p['periodMs'] ?? DEFAULT_DIRTY_LIMIT_PERIOD_MS, { min: 1, max: 1000, integer: true, unit: 'ms' }),
-    ringEntries: checkNumber(`${field}.ringEntries`, p['ringEntries'] ?? DEFAULT_DIRTY_RING_ENTRIES, { min: 1024, max: 65536, integer: true }),
-  };
-}
 
 /**
  * QEMU dirty-limit (QEMU ≥ 8.1, KVM dirty ring): qemu/qemu system/dirtylimit.c and
@@ -51,10 +29,10 @@ export class DirtyLimitController implements Controller {
   readonly name = 'dirty-limit';
   private readonly p: Required<DirtyLimitParams>;
   /** Auto-converge's trigger; where auto-converge would throttle, dirty-limit switches the limit on. */
-  private readonly trigger = new ThrottleTrigger(DEFAULT_THROTTLE_TRIGGER_THRESHOLD);
+  private readonly trigger = new ThrottleTrigger(CONTROLLER_TABLE['auto-converge'].params.triggerThresholdPct.default);
   private enabled = false;
   private periodStartMs = 0;
-  private freshAtStart: number[] = [];
+  private ringAtStart: number[] = [];
   private obtainedAtStart: number[] = [];
   private throttleUsPerFull: number[] = [];
   /** Each vCPU's dirty-ring entries per ms of CPU, as last measured (its ring fill rate at full speed). */
@@ -62,7 +40,7 @@ export class DirtyLimitController implements Controller {
   private maxDirtyRate = 0;
 
   constructor(params: DirtyLimitParams = {}) {
-    this.p = checkDirtyLimitParams(params as Record<string, unknown>, 'controller');
+    this.p = checkControllerParams('dirty-limit', params as Record<string, unknown>, 'controller');
   }
 
   describe(): Record<string, unknown> {
@@ -88,7 +66,7 @@ export class DirtyLimitController implements Controller {
   private startPeriod(ctx: ControllerContext): void {
     ctx.resetDirtyRings();
     this.periodStartMs = ctx.nowMs;
-    this.freshAtStart = ctx.vcpus.map((v) => v.freshPages);
+    this.ringAtStart = ctx.vcpus.map((v) => v.ringEntries);
     this.obtainedAtStart = ctx.vcpus.map((v) => v.cpuObtainedMs);
   }
 
@@ -99,14 +77,14 @@ export class DirtyLimitController implements Controller {
     const quota = this.p.vcpuDirtyLimitMBps;
     const ringMiB = this.p.ringEntries / pagesPerMiB;
     for (const v of ctx.vcpus) {
-      const fresh = v.freshPages - this.freshAtStart[v.index]!;
+      const entries = v.ringEntries - this.ringAtStart[v.index]!;
       // QEMU's MB/s figure: whole MiB per second.
-      const current = Math.floor(fresh / pagesPerMiB / seconds);
+      const current = Math.floor(entries / pagesPerMiB / seconds);
       if (Math.abs(quota - current) > DIRTYLIMIT_TOLERANCE_RANGE_MBPS) this.adjust(v.index, quota, current, ringMiB);
       // The duty cycle: run until the ring fills at the vCPU's full-speed dirty rate, then sleep. A vCPU that
       // slept through the whole period made no entries: its penalty stands, with the last rate it showed.
       const obtainedMs = v.cpuObtainedMs - this.obtainedAtStart[v.index]!;
-      if (fresh > 0 && obtainedMs > 0) this.fullSpeedPagesPerMs[v.index] = fresh / obtainedMs;
+      if (entries > 0 && obtainedMs > 0) this.fullSpeedPagesPerMs[v.index] = entries / obtainedMs;
       const sleepMs = this.throttleUsPerFull[v.index]! / 1000;
       const rate = this.fullSpeedPagesPerMs[v.index] ?? 0;
       ctx.setVcpuDutyCycle(v.index, sleepMs <= 0 || rate <= 0 ? null : { runMs: this.p.ringEntries / rate, sleepMs });

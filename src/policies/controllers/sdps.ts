@@ -1,29 +1,7 @@
-import { checkNumber } from '../../engine/check.js';
-import type { Controller, ControllerContext, WindowEvent } from './controller.js';
+import { checkControllerParams, type SdpsParams } from '../../model/controllers.js';
+import type { Controller, ControllerContext, WindowEvent } from '../../model/controller.js';
 
-/** Longest single sleep SDPS injects: "a few milliseconds at a time at most" (Epping, 2012). [REC] */
-export const DEFAULT_SDPS_MAX_SLEEP_MS = 2;
-/** Dirty rate SDPS aims for, as a fraction of the transmit rate. [REC] */
-export const DEFAULT_SDPS_TARGET_RATIO = 0.9;
-/** Smallest CPU share SDPS leaves a vCPU. [REC] */
-export const DEFAULT_SDPS_MIN_SHARE = 0.01;
-
-export interface SdpsParams {
-  /** Length of each injected sleep, ms (0.1–10). @default 2 */
-  maxSleepMs?: number;
-  /** Target dirty rate / transmit rate, in (0, 1]. @default 0.9 */
-  targetRatio?: number;
-  /** Smallest CPU share, in (0, 1]. @default 0.01 */
-  minShare?: number;
-}
-
-export function checkSdpsParams(p: Record<string, unknown>, field: string): Required<SdpsParams> {
-  return {
-    maxSleepMs: checkNumber(`${field}.maxSleepMs`, p['maxSleepMs'] ?? DEFAULT_SDPS_MAX_SLEEP_MS, { min: 0.1, max: 10, unit: 'ms' }),
-    targetRatio: checkNumber(`${field}.targetRatio`, p['targetRatio'] ?? DEFAULT_SDPS_TARGET_RATIO, { min: 0, minExclusive: true, max: 1 }),
-    minShare: checkNumber(`${field}.minShare`, p['minShare'] ?? DEFAULT_SDPS_MIN_SHARE, { min: 0, minExclusive: true, max: 1 }),
-  };
-}
+export type { SdpsParams };
 
 /**
  * VMware vMotion's Stun During Page Send (vSphere 5.0). Sources: VMware, "vSphere vMotion Architecture,
@@ -43,7 +21,7 @@ export class SdpsController implements Controller {
   private share = 1;
 
   constructor(params: SdpsParams = {}) {
-    this.p = checkSdpsParams(params as Record<string, unknown>, 'controller');
+    this.p = checkControllerParams('sdps', params as Record<string, unknown>, 'controller');
   }
 
   describe(): Record<string, unknown> {
@@ -53,7 +31,7 @@ export class SdpsController implements Controller {
   onWindow(e: WindowEvent, ctx: ControllerContext): void {
     const seconds = (e.endMs - e.startMs) / 1000;
     if (seconds <= 0) return;
-    const dirtyBytesPerSec = (e.freshPages * ctx.pageSize) / seconds;
+    const dirtyBytesPerSec = (e.ringEntries * ctx.pageSize) / seconds;
     const sendBytesPerSec = e.bytes / seconds;
     const fullSpeed = dirtyBytesPerSec / this.share;
     const allowed = this.p.targetRatio * sendBytesPerSec;

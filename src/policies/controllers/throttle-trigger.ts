@@ -1,4 +1,4 @@
-import type { ControllerContext, SyncEvent } from './controller.js';
+import type { ControllerContext, SyncEvent } from '../../model/controller.js';
 
 /** Rate statistics and throttle decisions need at least this long since the last period (ram.c). */
 export const SYNC_PERIOD_MIN_MS = 1000;

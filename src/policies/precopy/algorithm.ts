@@ -1,23 +1,27 @@
-import type { MigrationContext, WireFormat } from '../../engine/context.js';
-import type { AlgorithmName } from '../../engine/options.js';
-import type { CancelReason } from '../../report/types.js';
+import type { CpuShareActuator } from '../../engine/context.js';
+import type { PrecopyContext } from '../../engine/precopy-context.js';
+import type { WireFormat } from '../../engine/wire.js';
+import type { AlgorithmName } from '../../model/algorithms.js';
+import type { PrecopyOutcome } from '../../model/report.js';
 
-/** How a pre-copy run ended. */
-export type PrecopyOutcome = { status: 'completed' } | { status: 'cancelled'; reason: CancelReason };
+export type { PrecopyOutcome };
 
 /**
- * A pre-copy algorithm: it drives the migration context (bursts, syncs, the switch-over decision) from setup
- * to stop-and-copy. One file per algorithm in this folder, each citing its source.
+ * A pre-copy algorithm: it drives the migration (bursts, syncs, the switch-over decision) from setup to
+ * stop-and-copy, and says how its hypervisor puts pages on the wire and throttles a guest. One file per
+ * algorithm in this folder, each citing its source.
  */
 export interface PrecopyAlgorithm {
   readonly name: AlgorithmName;
   /** Bytes on the wire per page for this algorithm's protocol. */
   wire(pageSize: number): WireFormat;
-  run(ctx: MigrationContext): PrecopyOutcome;
+  /** How a controller's CPU share is imposed: QEMU's cpu-throttle, or a Xen credit cap. */
+  cpuShare: CpuShareActuator;
+  run(ctx: PrecopyContext): PrecopyOutcome;
 }
 
 /** Cancels the run if its time or data cap is reached; returns the outcome to return, or null to go on. */
-export function checkCaps(ctx: MigrationContext): PrecopyOutcome | null {
+export function checkCaps(ctx: PrecopyContext): PrecopyOutcome | null {
   const reason = ctx.cancelReason();
   if (reason === null) return null;
   ctx.cancel();

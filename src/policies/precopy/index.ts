@@ -1,4 +1,4 @@
-import type { AlgorithmName } from '../../engine/options.js';
+import type { AlgorithmName } from '../../model/algorithms.js';
 import type { PrecopyAlgorithm } from './algorithm.js';
 import { qemu } from './qemu.js';
 import { xen } from './xen.js';

@@ -1,5 +1,6 @@
-import { type MigrationContext, qemuWire } from '../../engine/context.js';
+import type { PrecopyContext } from '../../engine/precopy-context.js';
 import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorithm.js';
+import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
 
 /**
  * SimGrid's three-stage pre-copy, simgrid/simgrid src/plugins/vm/VmLiveMigration.cpp (MigrationTx), here on
@@ -10,29 +11,30 @@ import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorit
  *   and re-estimate the bandwidth from that pass.
  * - Stage 3: stop the guest and send what remains.
  * Passes run at link capacity. Max downtime is the run's downtimeLimitMs (SimGrid's own default is 30 ms).
- * QEMU's wire format is used (SimGrid models QEMU/KVM).
+ * QEMU's wire format and cpu-throttle are used (SimGrid models QEMU/KVM).
  */
 export const simgrid: PrecopyAlgorithm = {
   name: 'simgrid',
   wire: qemuWire,
-  run(ctx: MigrationContext): PrecopyOutcome {
-    const s = ctx.options.scenario;
+  cpuShare: qemuCpuThrottle,
+  run(ctx: PrecopyContext): PrecopyOutcome {
+    const s = ctx.scenario;
     ctx.setup();
     ctx.sync();
     for (;;) {
       const startMs = ctx.nowMs;
       const startBytes = ctx.transferredBytes;
-      ctx.cursor = 0;
+      ctx.restartPass();
       while (!ctx.passDone) {
         const capped = checkCaps(ctx);
         if (capped) return capped;
         ctx.burst(Number.POSITIVE_INFINITY, { wrap: false, skipDirty: false });
       }
       const dt = ctx.nowMs - startMs;
-      const bandwidth = dt > 0 ? ((ctx.transferredBytes - startBytes) / dt) * 1000 : ctx.linkBytesPerSec;
+      const bandwidth = dt > 0 ? ((ctx.transferredBytes - startBytes) / dt) * 1000 : s.bandwidthBytesPerSec;
       const threshold = (bandwidth * s.downtimeLimitMs) / 1000;
       // After a full pass the to-send bitmap is empty, so what the next sync would bring is the dirty log.
-      const remaining = ctx.store.countBits('dirtyLog') * s.pageSize;
+      const remaining = ctx.dirtyLogPages() * s.pageSize;
       if (remaining <= threshold || ctx.controllerWantsStop(() => remaining / s.pageSize)) {
         ctx.stopAndCopy();
         return { status: 'completed' };

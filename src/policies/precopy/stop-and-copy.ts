@@ -1,5 +1,6 @@
-import { type MigrationContext, qemuWire } from '../../engine/context.js';
+import type { PrecopyContext } from '../../engine/precopy-context.js';
 import type { PrecopyAlgorithm, PrecopyOutcome } from './algorithm.js';
+import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
 
 /**
  * The non-live baseline: pause the guest at once and send all of memory (Clark et al., NSDI 2005, §2:
@@ -8,7 +9,8 @@ import type { PrecopyAlgorithm, PrecopyOutcome } from './algorithm.js';
 export const stopAndCopy: PrecopyAlgorithm = {
   name: 'stop-and-copy',
   wire: qemuWire,
-  run(ctx: MigrationContext): PrecopyOutcome {
+  cpuShare: qemuCpuThrottle,
+  run(ctx: PrecopyContext): PrecopyOutcome {
     ctx.setup();
     ctx.stopAndCopy();
     return { status: 'completed' };

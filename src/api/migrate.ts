@@ -1,13 +1,12 @@
 import type { PageStore } from '../core/page-store.js';
 import { WasmPageStore } from '../core/wasm-page-store.js';
+import { MigrationContext } from '../engine/context.js';
+import { Vcpu } from '../engine/vcpu.js';
+import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
+import type { MigrationReport } from '../model/report.js';
 import { PRECOPY_ALGORITHMS } from '../policies/precopy/index.js';
-import { buildReport } from '../report/build.js';
-import type { MigrationReport } from '../report/types.js';
 import { createWorkload } from '../workloads/index.js';
-import { MigrationContext } from './context.js';
-import type { MigrationOptions } from './options.js';
-import { type ResolvedOptions, resolveOptions } from './resolve.js';
-import { Vcpu } from './vcpu.js';
+import { resolveOptions } from './resolve.js';
 
 /**
  * Emulates one live migration and returns its report, synchronously. The same options and seed give the
@@ -35,7 +34,6 @@ export function runMigration(resolved: ResolvedOptions, store: PageStore): Migra
     return new Vcpu(i, createWorkload(spec, s.pages, i, s.pageSize, resolved.workloads.length > 1 ? `workload[${i}]` : 'workload'));
   });
   const algorithm = PRECOPY_ALGORITHMS[s.algorithm];
-  const ctx = new MigrationContext(resolved, store, vcpus, algorithm.wire(s.pageSize), resolved.controller.create());
-  const outcome = algorithm.run(ctx);
-  return buildReport(ctx, outcome);
+  const ctx = new MigrationContext(resolved, store, vcpus, algorithm.wire(s.pageSize), algorithm.cpuShare, resolved.controller.create());
+  return ctx.report(algorithm.run(ctx));
 }

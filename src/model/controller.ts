@@ -1,6 +1,20 @@
-import type { AlgorithmName } from '../../engine/options.js';
-import type { DutyCycle } from '../../engine/vcpu.js';
-import type { RoundRecord } from '../../report/types.js';
+/**
+ * The controller seam: what a CPU-scheduling controller sees of a running migration and how it acts on the
+ * guest. Hypervisor-neutral: a controller asks for a CPU share, and the pre-copy algorithm imposes it with its
+ * own mechanism (QEMU's cpu-throttle, a Xen credit cap).
+ */
+import type { AlgorithmName } from './algorithms.js';
+import type { RoundRecord } from './report.js';
+
+/**
+ * How a throttled vCPU is scheduled: it runs `runMs`, then sleeps `sleepMs`, over and over. This one shape
+ * covers QEMU's cpu-throttle (run 10 ms, sleep pct/(1−pct) × 10 ms), a Xen credit cap (run cap% of each
+ * accounting period) and dirty-limit (run until the dirty ring fills, then sleep the penalty).
+ */
+export interface DutyCycle {
+  runMs: number;
+  sleepMs: number;
+}
 
 /** A vCPU as a controller sees it. */
 export interface VcpuView {
@@ -9,7 +23,7 @@ export interface VcpuView {
   /** Page writes/s at full speed. */
   readonly writesPerSec: number;
   /** Dirty-ring entries this vCPU has made so far (a page counts again after each ring reset). */
-  readonly freshPages: number;
+  readonly ringEntries: number;
   /** CPU time the vCPU's workload has wanted and obtained so far. */
   readonly cpuDemandedMs: number;
   readonly cpuObtainedMs: number;
@@ -32,10 +46,12 @@ export interface ControllerContext {
   /** Throughput of the last closed 100 ms window. */
   readonly bandwidthBytesPerSec: number;
   readonly vcpus: readonly VcpuView[];
-  /** QEMU cpu-throttle: every vCPU runs 10 ms then sleeps pct/(1−pct) × 10 ms (migration/cpu-throttle.c). */
-  setCpuThrottle(pct: number): void;
-  /** Xen credit-scheduler cap: each vCPU gets `capPct` % of a physical CPU. */
-  setCreditCap(capPct: number): void;
+  /**
+   * Leaves every vCPU `share` of its CPU, in (0, 1]; 1 lifts the throttle. The algorithm imposes it with its
+   * hypervisor's mechanism: QEMU's cpu-throttle at a whole percentage (1 − share) × 100, clamped to 99 %
+   * (migration/cpu-throttle.c), or a Xen credit-scheduler cap of share × 100 %.
+   */
+  setCpuShare(share: number): void;
   /** Collects and resets every vCPU's dirty ring, so pages written again make new entries (KVM_RESET_DIRTY_RINGS). */
   resetDirtyRings(): void;
   /** Any schedule on one vCPU (null lifts it). */
@@ -60,21 +76,16 @@ export interface WindowEvent {
   endMs: number;
   bytes: number;
   /** Dirty-ring entries made during the window (pages newly dirtied since the last ring reset). */
-  freshPages: number;
+  ringEntries: number;
 }
 
 /**
- * A CPU-scheduling controller: it watches pre-copy and throttles the guest. One file per controller in this
- * folder, each citing its source. The engine lifts every throttle when the guest is paused for
- * stop-and-copy (QEMU's cpu_throttle_stop) or the migration is cancelled.
+ * A CPU-scheduling controller: it watches pre-copy and throttles the guest. One file per controller in
+ * src/policies/controllers/, each citing its source. The engine lifts every throttle when the guest is paused
+ * for stop-and-copy (QEMU's cpu_throttle_stop) or the migration is cancelled.
  */
 export interface Controller {
   readonly name: string;
-  /**
-   * True for QEMU's auto-converge capability: QEMU ≥ 9.2 then syncs the dirty bitmap every 5 s in the
-   * background when nothing else did (cpu_throttle_dirty_sync_timer), so the throttle can react within long passes.
-   */
-  readonly qemuDirtySyncTimer?: boolean;
   onSync?(event: SyncEvent, ctx: ControllerContext): void;
   onWindow?(event: WindowEvent, ctx: ControllerContext): void;
   /**
@@ -86,3 +97,6 @@ export interface Controller {
   /** JSON-safe description of the controller's parameters, echoed in reports. */
   describe?(): Record<string, unknown>;
 }
+
+/** The controller of a run without one: it does nothing (a null object, so the engine never tests for null). */
+export const NO_CONTROLLER: Controller = Object.freeze({ name: 'none' });

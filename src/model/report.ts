@@ -1,4 +1,7 @@
-import type { AlgorithmName } from '../engine/options.js';
+import type { AlgorithmName } from './algorithms.js';
+import type { ResolvedScenario } from './option-table.js';
+
+export type { ResolvedScenario };
 
 /** One pre-copy round: from the dirty-log sync that starts it to the one that ends it. */
 export interface RoundRecord {
@@ -109,6 +112,9 @@ export interface CompletedSummary extends SummaryBase {
 
 export type CancelReason = 'max-time' | 'max-data';
 
+/** How a pre-copy run ended. */
+export type PrecopyOutcome = { status: 'completed' } | { status: 'cancelled'; reason: CancelReason };
+
 export interface CancelledSummary extends SummaryBase {
   status: 'cancelled';
   reason: CancelReason;
@@ -137,25 +143,3 @@ export interface CancelledReport extends ReportBase {
 }
 /** The result of `migrate()`: a discriminated union on `status`. */
 export type MigrationReport = CompletedReport | CancelledReport;
-
-/** The scenario echo in a report: plain data, JSON-safe (no hooks, no controller objects). */
-export interface ResolvedScenario {
-  memoryBytes: number;
-  pageSize: number;
-  pages: number;
-  populatedFraction: number;
-  vcpus: number;
-  workloads: Record<string, unknown>[];
-  bandwidthBytesPerSec: number;
-  algorithm: AlgorithmName;
-  downtimeLimitMs: number;
-  maxBandwidthBytesPerSec: number;
-  setupTimeMs: number;
-  deviceStateBytes: number;
-  resumeTimeMs: number;
-  maxTimeMs: number;
-  maxDataBytes: number | null;
-  xenSkipRule: boolean;
-  controller: Record<string, unknown> | null;
-  seed: number;
-}

@@ -1,15 +1,9 @@
-import type { MigrationReport } from '../report/types.js';
+import type { ComparisonRow } from '../model/comparison.js';
+import type { MigrationOptions } from '../model/options.js';
 import { migrate } from './migrate.js';
-import type { MigrationOptions } from './options.js';
 import { type Policy, parsePolicy, policyLabel } from './policy.js';
 
-/** One policy's run in a comparison. */
-export interface ComparisonRow {
-  policy: string;
-  report: MigrationReport;
-  /** Wall-clock time the emulation took, ms (not part of the deterministic report). */
-  wallMs: number;
-}
+export type { ComparisonRow };
 
 /**
  * Runs one scenario under several policies (same guest, workload and seed) and returns their reports in order.

@@ -1,6 +1,10 @@
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { CONTROLLERS, type ControllerName, type ControllerOption, resolveController } from '../policies/controllers/registry.js';
-import { ALGORITHMS, type AlgorithmName } from './options.js';
+import { ALGORITHMS, type AlgorithmName } from '../model/algorithms.js';
+import { CONTROLLERS, CONTROLLER_TABLE, type BuiltInControllerName, type ControllerName } from '../model/controllers.js';
+import type { FieldSpec, FieldTable } from '../model/fields.js';
+import { parseDuration } from '../units.js';
+import type { ControllerOption } from '../model/options.js';
+import { resolveController } from '../policies/controllers/registry.js';
 
 /** A policy to compare: a pre-copy algorithm, optionally with a controller on top. */
 export interface Policy {
@@ -36,20 +40,30 @@ export function parsePolicy(text: string, field = 'policy'): Policy {
   return { algorithm: a as AlgorithmName, controller, label: trimmed };
 }
 
-/** "name" or "name:key=value,key=value" (numbers and true/false converted) -> a controller option. */
+/**
+ * "name" or "name:key=value,key=value" -> a controller option. Each value is read by its parameter's kind in the
+ * controller table: true/false, an enum word, a duration with a unit (2ms) or a plain number.
+ */
 export function parseControllerSpec(text: string, field = 'controller', accepted = ACCEPTED_CONTROLLER): ControllerOption {
   const colon = text.indexOf(':');
   const name = colon < 0 ? text : text.slice(0, colon);
   if (!CONTROLLERS.includes(name as ControllerName)) throw new InvalidOptionError(field, text, accepted);
   if (colon < 0) return name as ControllerName;
+  const table: FieldTable = name === 'none' ? {} : CONTROLLER_TABLE[name as BuiltInControllerName].params;
   const spec: Record<string, unknown> = { name };
   for (const pair of text.slice(colon + 1).split(',')) {
     const m = /^([A-Za-z]+)=(.+)$/.exec(pair.trim());
     if (!m) throw new InvalidOptionError(field, text, 'controller parameters as key=value separated by commas');
-    const raw = m[2]!;
-    spec[m[1]!] = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    spec[m[1]!] = paramValue(`${field} (${m[1]!})`, table[m[1]!], m[2]!);
   }
   return spec as ControllerOption;
+}
+
+/** A parameter's text as its kind reads it; an unknown key keeps its text, for the controller's own check to name. */
+function paramValue(field: string, f: FieldSpec | undefined, raw: string): unknown {
+  if (f?.kind === 'duration') return parseDuration(field, raw);
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return Number.isFinite(Number(raw)) ? Number(raw) : raw;
 }
 
 const ACCEPTED_CONTROLLER = `one of ${CONTROLLERS.join(', ')}, optionally followed by :key=value,...`;

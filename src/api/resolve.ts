@@ -1,0 +1,87 @@
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { checkField, type FieldSpec } from '../model/fields.js';
+import { checkCapacity } from '../model/limits.js';
+import { OPTION_NAMES, OPTION_ROWS, OPTION_TABLE, type ResolvedScenario } from '../model/option-table.js';
+import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
+import { DEFAULT_WORKLOAD, checkWorkloadSpec, type WorkloadSpec } from '../model/workloads.js';
+import { resolveController } from '../policies/controllers/registry.js';
+
+/** Every field migrate() accepts: the option table's options and the hooks. */
+export const OPTION_FIELDS: ReadonlySet<string> = new Set([...OPTION_NAMES, 'hooks']);
+
+/** Internal switches that are not scenario options. */
+export interface ResolveInternals {
+  /** Allocate per-page write/send stamps (livemig's own consistency tests). */
+  trace?: boolean;
+}
+
+/**
+ * Checks every option against the option table, naming the field and the accepted range on the first bad one,
+ * and fills in the defaults. An absent field takes its default; null is refused like any other wrong type.
+ * The cross-field rules (a power-of-two page size, a whole number of pages, what the Wasm core can hold, vcpus
+ * vs a workload list) are checked here as each field is reached.
+ */
+export function resolveOptions(options: MigrationOptions = {}, internals: ResolveInternals = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError('options', options, 'an options object');
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!OPTION_FIELDS.has(key)) throw new InvalidOptionError(key, given[key], `a known option (${[...OPTION_FIELDS].join(', ')})`);
+  }
+  const trace = internals.trace === true;
+  // Built in table order, so the report's scenario echo keeps that order; derived fields are filled in later.
+  const s: Record<string, unknown> = {};
+  let workloads: WorkloadSpec[] = [];
+  let controller = resolveController(undefined, 'controller');
+  for (const [name, row] of OPTION_ROWS) {
+    if ('derived' in row || name === 'vcpus') {
+      if (!(name in s)) s[name] = undefined;
+      continue;
+    }
+    if (row.kind === 'workload') {
+      workloads = resolveWorkloads(given['workload'], given['vcpus']);
+      s['vcpus'] = workloads.length;
+      s[row.echoAs!] = workloads.map((w) => ({ ...w }));
+      continue;
+    }
+    if (row.kind === 'controller') {
+      controller = resolveController(given['controller'] as MigrationOptions['controller'], 'controller');
+      s[name] = controller.description;
+      continue;
+    }
+    s[name] = checkField(name, row as FieldSpec, given[name], s);
+    if (name === 'pageSize') checkPages(s, trace);
+  }
+  const hooks = given['hooks'] ?? {};
+  if (typeof hooks !== 'object' || hooks === null) throw new InvalidOptionError('hooks', hooks, 'an object of callbacks');
+  for (const [k, v] of Object.entries(hooks)) {
+    if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(`hooks.${k}`, v, 'a function');
+  }
+  return { scenario: s as ResolvedScenario, workloads, controller, trace, hooks: hooks as ResolvedOptions['hooks'] };
+}
+
+/** Page size a power of two, memory a whole number of pages, and a VM the core can hold; sets `pages`. */
+function checkPages(s: Record<string, unknown>, trace: boolean): void {
+  const pageSize = s['pageSize'] as number;
+  const memoryBytes = s['memoryBytes'] as number;
+  if ((pageSize & (pageSize - 1)) !== 0) throw new InvalidOptionError('pageSize', pageSize, 'a power of two from 512 B to 1 GiB');
+  if (memoryBytes % pageSize !== 0) throw new InvalidOptionError('memoryBytes', memoryBytes, `a whole number of ${pageSize} B pages`);
+  const pages = memoryBytes / pageSize;
+  checkCapacity('memoryBytes', pages, trace, pageSize);
+  s['pages'] = pages;
+}
+
+/** One checked spec per vCPU: a list gives one each (vcpus, if given, must match), a single spec is repeated. */
+function resolveWorkloads(option: unknown, vcpusOption: unknown): WorkloadSpec[] {
+  const vcpusRow = OPTION_TABLE.vcpus as FieldSpec;
+  const wl = option === undefined ? DEFAULT_WORKLOAD : option;
+  if (Array.isArray(wl)) {
+    const max = vcpusRow.rule!.max!;
+    if (wl.length < 1 || wl.length > max) throw new InvalidOptionError('workload', wl, `a list of 1 to ${max} workload specs (one per vCPU)`);
+    const vcpus = checkField('vcpus', { ...vcpusRow, default: wl.length }, vcpusOption, {}) as number;
+    if (vcpus !== wl.length) throw new InvalidOptionError('vcpus', vcpus, `the length of the workload list (${wl.length})`);
+    return wl.map((w, i) => checkWorkloadSpec(w, `workload[${i}]`));
+  }
+  const vcpus = checkField('vcpus', vcpusRow, vcpusOption, {}) as number;
+  const one = checkWorkloadSpec(wl, 'workload');
+  return Array.from({ length: vcpus }, () => one);
+}

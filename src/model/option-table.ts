@@ -1,0 +1,133 @@
+/**
+ * THE option table: every scenario option of migrate(), declared once, in the order the report echoes it.
+ * Resolving and checking (src/api/resolve.ts), the MigrationOptions and ResolvedScenario types (below), the
+ * report's scenario echo and its inverse scenarioOptions(), the CLI flags with their parsers and --help text
+ * (src/cli/flags.ts), the experiment JSON Schema (src/experiments/schema.ts) and the CSV columns
+ * (src/report/csv.ts) all derive from it. Adding an option is one row here plus the code that uses it
+ * (CONTRIBUTING.md). Workload fields and controller parameters have tables of their own (workloads.ts,
+ * controllers.ts).
+ */
+import { GiB, KiB, MiB } from '../units.js';
+import { ALGORITHMS } from './algorithms.js';
+import type { FieldSpec, FieldValue, UnitKind } from './fields.js';
+import { MAX_STREAMS } from './limits.js';
+import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workloads.js';
+
+/** Help headings of the CLI's scenario flags. */
+export type FlagGroup = 'guest' | 'workload' | 'migration' | 'limits';
+
+/** One row of the option table. */
+export interface OptionSpec extends Omit<FieldSpec, 'kind' | 'default'> {
+  /** A unit kind, or one of the two structured options (checked by their own tables). */
+  kind: UnitKind | 'workload' | 'controller';
+  default?: FieldSpec['default'] | WorkloadSpec;
+  /** --help heading of the flag. */
+  group?: FlagGroup;
+  /** Name in the report's scenario echo, when it differs (the workload option echoes as `workloads`, one per vCPU). */
+  echoAs?: string;
+  /** Echoed in the report but not an option (computed from others). */
+  derived?: true;
+  /** Not a CSV column (structured, or already a column of its own). */
+  noCsv?: true;
+}
+
+export const OPTION_TABLE = {
+  memoryBytes: {
+    kind: 'bytes', doc: 'guest RAM, a whole number of pages', rule: { min: 512, integer: true, unit: 'B' },
+    default: 4 * GiB, source: '[REC]', flag: '--memory', group: 'guest',
+  },
+  pageSize: {
+    kind: 'bytes', doc: 'page size, a power of two from 512 B to 1 GiB', rule: { min: 512, max: GiB, integer: true, unit: 'B' },
+    default: 4096, source: 'x86 TARGET_PAGE_SIZE', flag: '--page-size', group: 'guest',
+  },
+  pages: { kind: 'count', doc: 'pages of guest memory (memoryBytes / pageSize)', derived: true, noCsv: true },
+  populatedFraction: {
+    kind: 'fraction', doc: 'fraction of pages written since boot when migration starts, 0 to 1; the rest are zero pages', rule: { min: 0, max: 1 },
+    default: 0.5, source: '[REC] real guests often have half their RAM or more still zero', flag: '--populated', group: 'guest',
+  },
+  vcpus: {
+    kind: 'count', doc: 'vCPUs, each running the workload', rule: { min: 1, max: MAX_STREAMS, integer: true },
+    default: 1, defaultText: '1, or the length of a workload list', source: '[REC]', flag: '--vcpus', group: 'guest',
+  },
+  workload: {
+    kind: 'workload', doc: 'what each vCPU runs at full speed: one spec for all vCPUs, or a list with one per vCPU',
+    default: DEFAULT_WORKLOAD, source: '[REC] a hot/cold writer (Clark et al., NSDI 2005)', flag: '--workload', group: 'workload', echoAs: 'workloads', noCsv: true,
+  },
+  bandwidthBytesPerSec: {
+    kind: 'rate', doc: 'link capacity, bytes per second (1 Gbit/s = 125000000)', rule: { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' },
+    default: 125_000_000, source: '1 Gbit/s, the classic GbE testbed', flag: '--bandwidth', group: 'migration',
+  },
+  algorithm: {
+    kind: 'enum', doc: 'pre-copy algorithm', values: ALGORITHMS, default: 'qemu', source: 'QEMU, the common case', flag: '--algorithm', group: 'migration', noCsv: true,
+  },
+  downtimeLimitMs: {
+    kind: 'duration', doc: 'QEMU downtime-limit (also the SimGrid max downtime), ms', rule: { min: 0, minExclusive: true, max: 2_000_000, unit: 'ms' },
+    default: 300, source: 'QEMU migration/options.c DEFAULT_MIGRATE_SET_DOWNTIME', flag: '--downtime-limit', group: 'migration',
+  },
+  maxBandwidthBytesPerSec: {
+    kind: 'rate', doc: 'QEMU max-bandwidth, the pre-copy rate limit (stop-and-copy runs at link capacity), bytes per second',
+    rule: { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' }, default: 128 * MiB, source: 'QEMU migration/options.c MAX_THROTTLE',
+    flag: '--max-bandwidth', group: 'migration',
+  },
+  setupTimeMs: {
+    kind: 'duration', doc: 'setup phase before the first page is sent, ms', rule: { min: 0, max: 3_600_000, unit: 'ms' },
+    default: 10, source: '[REC]', flag: '--setup-time', group: 'migration',
+  },
+  deviceStateBytes: {
+    kind: 'bytes', doc: 'device (non-RAM) state sent during stop-and-copy, bytes', rule: { min: 0, max: 1e12, integer: true, unit: 'B' },
+    default: 256 * KiB, source: '[REC]', flag: '--device-state', group: 'migration',
+  },
+  resumeTimeMs: {
+    kind: 'duration', doc: 'fixed time from the last byte to the guest running at the destination, ms', rule: { min: 0, max: 3_600_000, unit: 'ms' },
+    default: 9, source: 'Clark et al., NSDI 2005: 9 ms', flag: '--resume-time', group: 'migration',
+  },
+  maxTimeMs: {
+    kind: 'duration', doc: 'cancel the migration after this much emulated time, ms', rule: { min: 0, minExclusive: true, max: 1e9, unit: 'ms' },
+    default: 600_000, source: "[REC] twice guestperf's --max-time of 300 s", flag: '--max-time', group: 'limits',
+  },
+  maxDataBytes: {
+    kind: 'bytes', doc: 'cancel the migration once this many bytes are sent', rule: { min: 0, minExclusive: true, integer: true, unit: 'B' },
+    default: null, defaultText: 'no limit', source: 'unlimited, as QEMU', flag: '--max-data', group: 'limits',
+  },
+  xenSkipRule: {
+    kind: 'boolean', doc: 'xen: skip pages re-dirtied during the current round (the peek before each batch)',
+    default: true, source: 'Xen tools/libxc/xc_domain_save.c', flag: '--xen-skip', group: 'migration',
+  },
+  controller: {
+    kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',
+    default: 'none', source: 'plain pre-copy', flag: '--controller', group: 'migration', noCsv: true,
+  },
+  seed: {
+    kind: 'count', doc: "seed of the workloads' PRNG streams, an unsigned 32-bit integer", rule: { min: 0, max: 0xffffffff, integer: true },
+    default: 1, source: '[REC]', flag: '--seed', group: 'migration', noCsv: true,
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+type Table = typeof OPTION_TABLE;
+export type OptionName = { [K in keyof Table]: Table[K] extends { derived: true } ? never : K }[keyof Table];
+/** Every option name, in table order. */
+export const OPTION_NAMES = (Object.keys(OPTION_TABLE) as (keyof Table)[]).filter((k) => !('derived' in OPTION_TABLE[k])) as OptionName[];
+
+/** The row of an option, widened for code that walks the table. */
+export function optionSpec(name: string): OptionSpec | undefined {
+  return Object.hasOwn(OPTION_TABLE, name) ? (OPTION_TABLE as Record<string, OptionSpec>)[name] : undefined;
+}
+
+/** Every row as [name, spec], in table order. */
+export const OPTION_ROWS = Object.entries(OPTION_TABLE) as [keyof Table, OptionSpec][];
+
+/** Value type of a scalar row in the echo (null where the row's default is null). */
+type EchoValue<F> = F extends { kind: 'workload' }
+  ? WorkloadSpec[]
+  : F extends { kind: 'controller' }
+    ? Record<string, unknown> | null
+    : F extends { default: null }
+      ? FieldValue<F> | null
+      : FieldValue<F>;
+type EchoName<K, F> = F extends { echoAs: infer N extends string } ? N : K;
+
+/** The scenario echo in a report: the resolved options, plain data, JSON-safe (no hooks, no controller objects). */
+export type ResolvedScenario = { -readonly [K in keyof Table as EchoName<K, Table[K]>]: EchoValue<Table[K]> };
+
+/** The value type of a scalar option as given to migrate(). */
+export type OptionValue<K extends OptionName> = FieldValue<Table[K]>;
