@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { TraceHeader } from '../traces/header.js';
 import type { TraceInterval } from '../traces/interval.js';
 import { openTrace } from '../traces/open.js';
+import { locateTrace } from '../traces/locate.js';
 import type { TraceSource } from '../traces/reader.js';
 import type { PageRange, Workload } from './workload.js';
 
@@ -35,6 +36,8 @@ export interface TraceReplayOptions {
 export class TraceReplayWorkload implements Workload {
   readonly kind = 'trace';
   readonly header: TraceHeader;
+  /** Where the file was found (see locateTrace). */
+  private readonly path: string;
   private readonly map: PageMap;
   /** Mean page writes per second of the trace, times the speed. */
   private readonly rate: number;
@@ -54,7 +57,8 @@ export class TraceReplayWorkload implements Workload {
     private readonly opts: TraceReplayOptions,
   ) {
     // One pass for the totals (the rate) and to check the whole file before the run starts.
-    const scan = openTrace(file);
+    this.path = locateTrace(file);
+    const scan = openTrace(this.path);
     const h = scan.header;
     let first: number | null = null;
     let endUs = 0;
@@ -88,7 +92,7 @@ export class TraceReplayWorkload implements Workload {
     this.lengthUs = endUs - first;
     this.rate = (pageWrites / (this.lengthUs / 1e6)) * opts.speed;
     this.clockUs = first;
-    this.source = openTrace(file);
+    this.source = openTrace(this.path);
     this.iv = this.source.next();
   }
 
@@ -132,7 +136,7 @@ export class TraceReplayWorkload implements Workload {
       return null;
     }
     this.loopOffsetUs += this.lengthUs;
-    this.source = openTrace(this.file);
+    this.source = openTrace(this.path);
     return this.source.next();
   }
 }
