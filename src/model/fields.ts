@@ -68,7 +68,7 @@ export type FieldValue<F> = F extends { kind: 'boolean' }
 export function describeField(f: FieldSpec, rule: NumberRule | undefined = f.rule): string {
   if (f.kind === 'boolean') return 'true or false';
   if (f.kind === 'path') return 'the path of a file (a non-empty string)';
-  if (f.kind === 'list') return 'a list (see the JSON Schema)';
+  if (f.kind === 'list') return `a list (${f.doc}; in an experiment file or the library)`;
   if (f.kind === 'enum') {
     const names = (f.values ?? []).map((v) => `'${v}'`).join(', ');
     return rule === undefined ? `one of ${f.values?.join(', ')}` : `${names} or ${describeRule(rule)}`;
