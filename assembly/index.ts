@@ -3,7 +3,8 @@
 // TypeScript host crosses the JS/Wasm boundary per window or round, never per page.
 //
 // Memory map (allocated once by `init`, never grown afterwards, so host views stay valid):
-//   [heapBase]  PRNG streams     MAX_STREAMS × 4 × u32 (xoshiro128** state, one stream per vCPU)
+//   [heapBase]  counters         8 × f64 (results of the last call, read by the host through one view)
+//               PRNG streams     MAX_STREAMS × 4 × u32 (xoshiro128** state, one stream per vCPU)
 //   dirtyLog    ceil(N/64) × u64  bit p set = page p written since the last sync (the KVM dirty log)
 //   toSend      ceil(N/64) × u64  bit p set = page p still to be sent (QEMU's migration bitmap)
 //   populated   ceil(N/64) × u64  bit p set = page p written since boot (clear = zero page)
@@ -28,14 +29,17 @@ let lastWritePtr: usize = 0;
 let lastSendPtr: usize = 0;
 let stamp: u32 = 0;
 let initialized = false;
+let countersPtr: usize = 0;
 
-// Counters of the last scanSend call, read by the host through getters.
-let outNormal: u32 = 0;
-let outZero: u32 = 0;
-let outSkipped: u32 = 0;
-let outBytes: f64 = 0;
-// Distinct pages that were in the dirty log at the last sync.
-let outLogPages: u32 = 0;
+// Byte offsets in the counters block: the last scanSend's pages and bytes, the last touchSequential's fresh
+// pages, and the distinct pages that were in the dirty log at the last sync.
+const OUT_NORMAL: usize = 0;
+const OUT_ZERO: usize = 8;
+const OUT_SKIPPED: usize = 16;
+const OUT_BYTES: usize = 24;
+const OUT_FRESH: usize = 32;
+const OUT_LOG_PAGES: usize = 40;
+const COUNTERS_BYTES: u64 = 64;
 
 // === Small helpers ===
 // @ts-ignore: decorator
@@ -62,6 +66,7 @@ export function init(pages: u32, trace: u32): f64 {
   nWords = <u32>((<u64>pages + 63) >>> 6);
   const bitmapBytes = <u64>nWords << 3;
   let end: u64 = <u64>align8(__heap_base);
+  countersPtr = <usize>end; end += COUNTERS_BYTES;
   streamsPtr = <usize>end; end += <u64>MAX_STREAMS * 16;
   dirtyPtr = <usize>end; end += bitmapBytes;
   sendPtr = <usize>end; end += bitmapBytes;
@@ -81,7 +86,7 @@ export function init(pages: u32, trace: u32): f64 {
     if (memory.grow(<i32>(neededPages - have)) < 0) return 0;
   }
   // Memory fresh from the host is zeroed; only a second init of the same instance has to clear it.
-  if (initialized) memory.fill(streamsPtr, 0, <usize>(end - <u64>streamsPtr));
+  if (initialized) memory.fill(countersPtr, 0, <usize>(end - <u64>countersPtr));
   initialized = true;
   stamp = 0;
   return <f64>end;
@@ -94,6 +99,7 @@ export function ringLogPtr(): usize { return ringPtr; }
 export function lastWriteStampPtr(): usize { return lastWritePtr; }
 export function lastSendStampPtr(): usize { return lastSendPtr; }
 export function currentStamp(): u32 { return stamp; }
+export function counterBlockPtr(): usize { return countersPtr; }
 
 /** Seeds stream `s` with SplitMix32 expansions of `seed` (the same expansion as src/core/reference-page-store.ts). */
 export function seedStream(s: u32, seed: u32): void {
@@ -128,8 +134,61 @@ export function markAllToSend(): void {
 }
 
 // === Page touches ===
+//
+// A write changes the store only when its page is not already set in all of ring, dirty log and populated
+// bitmap ("clean" below; in the engine ring ⊆ dirty log ⊆ populated, so clean = not in the ring). Most writes
+// of a heavy writer change nothing. Two ways to apply k uniform writes over a region of H pages:
+//  - the per-write loop: k PRNG draws, k touches (exact, cost ∝ k);
+//  - occupancy sampling: count the C clean pages of the region (one pass over its words), draw how many of them
+//    k writes hit (the occupancy distribution), then pick that many uniformly among the clean pages in a walk
+//    over the region's clean bits (selection sampling, Knuth TAOCP vol. 2 §3.4.2 Algorithm S). Cost ∝ H/64 + C.
+// Both give the same distribution of newly dirtied pages and of which pages they are; `preferPass` and
+// `preferWalk` pick the cheaper one from measured costs (bench/switch-points.ts). Trace mode stamps every
+// written page, so it always loops. src/core/reference-page-store.ts repeats every step, draw for draw.
 
-// xoshiro128** state lives in memory; these are loaded into locals for the duration of a call.
+/** 0: choose by cost; 1: always the per-write loop; 2: occupancy sampling whenever not tracing. */
+let touchMode: u32 = 0;
+/** Sets the touch strategy (tests and benchmarks force one; runs keep 0). */
+export function setTouchMode(mode: u32): void { touchMode = mode; }
+
+// Measured costs in ns (bench/switch-points.ts and the 1 TiB / 64 GiB heavy writers of bench/one-tib.ts and
+// bench/end-to-end.ts, 2-core Debian machine under load, Node 20): a per-write touch by the footprint of the
+// region's three bitmaps (in cache, in the last-level cache, in DRAM), one region word in a pass over the three
+// bitmaps, a clean bit visited by the selection walk, one exact occupancy jump (two logarithms).
+const COST_TOUCH_CACHED: f64 = 4.5;
+const COST_TOUCH_LLC: f64 = 8;
+const COST_TOUCH_DRAM: f64 = 20;
+const CACHED_REGION_BYTES: f64 = 1048576;
+const LLC_REGION_BYTES: f64 = 16777216;
+const COST_WORD: f64 = 1.3;
+const COST_CLEAN_BIT: f64 = 5;
+const COST_JUMP: f64 = 40;
+/** Up to this many expected newly dirtied pages (or clean pages) the count is drawn exactly, by jumps. */
+const JUMP_MAX: f64 = 4096;
+/** Up to this many expected untouched clean pages, their count is drawn as a Poisson variate. */
+const POISSON_MAX: f64 = 64;
+/** Up to this many expected minority outcomes, a binomial is drawn exactly by waiting times. */
+const BINOMIAL_EXACT_MAX: f64 = 1024;
+
+// @ts-ignore: decorator
+@inline function touchCost(count: f64): f64 {
+  const bytes = count * (3.0 / 8.0);
+  return bytes <= CACHED_REGION_BYTES ? COST_TOUCH_CACHED : bytes <= LLC_REGION_BYTES ? COST_TOUCH_LLC : COST_TOUCH_DRAM;
+}
+/** Whether k writes cost more than the two passes sampling makes over the region's words (count, then walk). */
+function preferPass(count: u32, k: f64): bool {
+  return k * touchCost(<f64>count) > 2 * COST_WORD * <f64>((count >>> 6) + 1);
+}
+/** Whether the walk (the counting pass done, C clean pages) is cheaper than k touches. */
+function preferWalk(count: u32, k: f64, clean: u32): bool {
+  const c = <f64>clean;
+  const jumps = min(min(c, k), JUMP_MAX);
+  return k * touchCost(<f64>count) > COST_WORD * <f64>((count >>> 6) + 1) + COST_CLEAN_BIT * c + COST_JUMP * jumps;
+}
+
+// --- PRNG: xoshiro128** (Blackman & Vigna), one stream per vCPU, state in memory between calls ---
+
+// Working copy of one stream, for the sampling code (the touch loops keep theirs in locals).
 let s0: u32 = 0;
 let s1: u32 = 0;
 let s2: u32 = 0;
@@ -157,29 +216,304 @@ let s3: u32 = 0;
 /** Maps a 32-bit random value onto [0, n) (multiply-shift, no division). */
 // @ts-ignore: decorator
 @inline function below(r: u32, n: u32): u32 { return <u32>((<u64>r * <u64>n) >>> 32); }
+/** A uniform double in (0, 1). */
+// @ts-ignore: decorator
+@inline function unit(): f64 { return (<f64>next32() + 0.5) * (1.0 / 4294967296.0); }
+
+// --- Elementary functions from +, −, ×, ÷ and sqrt only (IEEE-exact in Wasm and in JS alike), so the TS twin
+// computes the very same doubles; Math.log/exp differ between V8 and AssemblyScript in the last bit. ---
+
+const LN2_HI: f64 = 6.93147180369123816490e-01; // fdlibm's split of ln 2
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+
+/** 2·atanh(s) = ln((1+s)/(1−s)) for |s| ≤ 0.1716 (series to s^19). */
+// @ts-ignore: decorator
+@inline function atanh2(s: f64): f64 {
+  const z = s * s;
+  return 2 * s * (1 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 + z * (1.0 / 13
+    + z * (1.0 / 15 + z * (1.0 / 17 + z * (1.0 / 19))))))))));
+}
+/** ln x for a normal positive x. */
+function ln(x: f64): f64 {
+  const bits = reinterpret<u64>(x);
+  let e = <f64>(<i32>((bits >>> 52) & 0x7ff) - 1023);
+  let m = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
+  if (m > 1.4142135623730951) { m *= 0.5; e += 1; }
+  return e * LN2_HI + (atanh2((m - 1) / (m + 1)) + e * LN2_LO);
+}
+/** ln(1 − p) for 0 ≤ p < 1, accurate for tiny p. */
+function ln1m(p: f64): f64 {
+  return p < 0.25 ? atanh2(-p / (2 - p)) : ln(1 - p);
+}
+/** 2^k for an integer −1074 ≤ k ≤ 1023. */
+function pow2(k: f64): f64 {
+  if (k >= -1022) return reinterpret<f64>(<u64>(<i64>k + 1023) << 52);
+  return reinterpret<f64>(<u64>(<i64>k + 1223) << 52) * reinterpret<f64>(<u64>(1023 - 200) << 52);
+}
+/** e^x − 1 for x ≤ 0 (Taylor to x^15 near 0, else from exp). */
+function expm1(x: f64): f64 {
+  if (x > -0.5) {
+    return x * (1 + x * (1.0 / 2 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 + x * (1.0 / 720 + x * (1.0 / 5040
+      + x * (1.0 / 40320 + x * (1.0 / 362880 + x * (1.0 / 3628800 + x * (1.0 / 39916800 + x * (1.0 / 479001600
+      + x * (1.0 / 6227020800 + x * (1.0 / 87178291200 + x * (1.0 / 1307674368000)))))))))))))));
+  }
+  return exp(x) - 1;
+}
+/** e^x for x ≤ 0. */
+function exp(x: f64): f64 {
+  if (x < -745) return 0;
+  const k = Math.floor(x * 1.4426950408889634 + 0.5);
+  const r = (x - k * LN2_HI) - k * LN2_LO;
+  return (1 + expm1Small(r)) * pow2(k);
+}
+/** e^r − 1 for |r| ≤ ln2/2 (Taylor to r^14). */
+// @ts-ignore: decorator
+@inline function expm1Small(r: f64): f64 {
+  return r * (1 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040
+    + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
+    + r * (1.0 / 6227020800 + r * (1.0 / 87178291200))))))))))))));
+}
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p: f64): f64 {
+  if (p < 0.02425) {
+    const q = Math.sqrt(-2 * ln(p));
+    return (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
+      + 4.374664141464968e+00) * q + 2.938163982698783e+00) / ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
+      + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1);
+  }
+  if (p > 1 - 0.02425) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r - 2.759285104469687e+02) * r + 1.383577518672690e+02) * r
+    - 3.066479806614716e+01) * r + 2.506628277459239e+00) * q / (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r
+    - 1.556989798598866e+02) * r + 6.680131188771972e+01) * r - 1.328068155288572e+01) * r + 1);
+}
+
+// --- Random variates (on the working stream s0..s3) ---
 
 /**
- * Writes page p: sets its dirty-log, populated and ring bits. Returns 1 if the write made a dirty-ring entry
- * (the page was not logged since the last ring reset: KVM write-protects it again at each reset).
+ * How many of `clean` clean pages k uniform writes over `h` pages hit: the occupancy count. Exact (waiting times
+ * between new pages, geometric with p = clean left / h) when few are expected or few are clean; a Poisson count
+ * of the pages missed when few are missed (its variance is within 1.2 % of the exact one for clean > JUMP_MAX);
+ * otherwise normal with the exact mean and variance. Never more than min(clean, k).
  */
+function drawOccupancy(clean: u32, h: u32, k: f64): u32 {
+  const c = <f64>clean;
+  const H = <f64>h;
+  const t1 = k * ln1m(1 / H);
+  const hit = -expm1(t1); // P(a given clean page is hit)
+  const mu = c * hit;
+  if (c <= JUMP_MAX || mu <= JUMP_MAX) {
+    let x: u32 = 0;
+    let used: f64 = 0;
+    while (x < clean) {
+      const p = <f64>(clean - x) / H;
+      used += p >= 1 ? 1 : Math.floor(ln(unit()) / ln1m(p)) + 1;
+      if (used > k) break;
+      x++;
+    }
+    return x;
+  }
+  const missed = c * exp(t1);
+  if (missed <= POISSON_MAX) {
+    const u = unit();
+    let n: f64 = 0;
+    let term = exp(-missed);
+    let cdf = term;
+    while (u > cdf && n < c) { n += 1; term *= missed / n; cdf += term; }
+    return <u32>(c - n);
+  }
+  // Var = C(C−1)(1−2/H)^k + C q^k − C² q^2k, rearranged to avoid cancellation: (1−2/H) = q²(1 − 1/(H−1)²).
+  const pairGap = -expm1(k * ln1m(1 / ((H - 1) * (H - 1))));
+  const qk = exp(t1);
+  const variance = max(0.0, missed * hit - c * (c - 1) * qk * qk * pairGap);
+  const x = Math.floor(mu + Math.sqrt(variance) * normalQuantile(unit()) + 0.5);
+  return <u32>max(0.0, min(x, min(c, k)));
+}
+
+/**
+ * Binomial(n, p / 2^32) for 0 < p < 2^32: exact by waiting times on the rarer outcome when it is expected at
+ * most BINOMIAL_EXACT_MAX times, else normal with the exact mean and variance (n·p·q > 500 there).
+ */
+function drawBinomial(n: f64, p32: u32): f64 {
+  const p = <f64>p32 * (1.0 / 4294967296.0);
+  const flip = p > 0.5;
+  const side = flip ? 1 - p : p;
+  const m = n * side;
+  let x: f64 = 0;
+  if (m <= BINOMIAL_EXACT_MAX) {
+    const l = ln1m(side);
+    let used: f64 = 0;
+    for (;;) {
+      used += Math.floor(ln(unit()) / l) + 1;
+      if (used > n) break;
+      x += 1;
+    }
+  } else {
+    x = max(0.0, min(n, Math.floor(m + Math.sqrt(m * (1 - side)) * normalQuantile(unit()) + 0.5)));
+  }
+  return flip ? n - x : x;
+}
+
+// --- Region bitmap walks ---
+
+/** Mask of the region's bits in word w of region [start, end). */
 // @ts-ignore: decorator
-@inline function write(p: u32): u32 {
-  const w = p >>> 6;
+@inline function regionMask(w: u32, start: u32, end: u32): u64 {
+  let m: u64 = <u64>-1;
+  if (w == start >>> 6) m &= <u64>-1 << <u64>(start & 63);
+  if (w == (end - 1) >>> 6 && (end & 63) != 0) m &= (<u64>1 << <u64>(end & 63)) - 1;
+  return m;
+}
+// @ts-ignore: decorator
+@inline function cleanWord(off: usize): u64 {
+  return ~(load<u64>(ringPtr + off) & load<u64>(dirtyPtr + off) & load<u64>(popPtr + off));
+}
+/** Clean pages (a write would change them) in [start, start + count). */
+function countClean(start: u32, count: u32): u32 {
+  const end = start + count;
+  const w0 = start >>> 6;
+  const w1 = (end - 1) >>> 6;
+  let n: u32 = 0;
+  for (let w = w0; w <= w1; w++) n += <u32>popcnt(cleanWord(<usize>w << 3) & regionMask(w, start, end));
+  return n;
+}
+/** Writes the pages of `bits` in word at `off`; returns how many made dirty-ring entries. */
+// @ts-ignore: decorator
+@inline function writeWord(off: usize, bits: u64): u32 {
+  store<u64>(dirtyPtr + off, load<u64>(dirtyPtr + off) | bits);
+  store<u64>(popPtr + off, load<u64>(popPtr + off) | bits);
+  const old = load<u64>(ringPtr + off);
+  store<u64>(ringPtr + off, old | bits);
+  return <u32>popcnt(bits & ~old);
+}
+/**
+ * Writes `pick` of the `clean` clean pages of [start, start + count), each subset equally likely: in page order,
+ * each clean page is taken with probability (still to pick) / (clean pages left) (Algorithm S). Returns the
+ * dirty-ring entries made.
+ */
+function writeClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
+  const end = start + count;
+  const w1 = (end - 1) >>> 6;
+  let left = clean;
+  let need = pick;
+  let fresh: u32 = 0;
+  for (let w = start >>> 6; w <= w1 && need > 0; w++) {
+    const off = <usize>w << 3;
+    let bits = cleanWord(off) & regionMask(w, start, end);
+    if (bits == 0) continue;
+    if (need < left) {
+      let take: u64 = 0;
+      // Branch-free: the take is a coin with odds need/left, so a branch would mispredict half the time.
+      while (bits != 0 && need < left && need > 0) {
+        const b = bits & (~bits + 1);
+        bits ^= b;
+        const hit = <u32>(below(next32(), left) < need);
+        take |= b & (<u64>0 - <u64>hit);
+        need -= hit;
+        left--;
+      }
+      // Once every clean page left must go, the rest of the word goes whole.
+      if (need == left) { take |= bits; need -= <u32>popcnt(bits); left = need; }
+      fresh += writeWord(off, take);
+    } else {
+      const n = <u32>popcnt(bits);
+      need -= n;
+      left -= n;
+      fresh += writeWord(off, bits);
+    }
+  }
+  return fresh;
+}
+
+// --- Touch loops (PRNG state in locals, bitmap bases hoisted, one loop body per trace mode) ---
+
+// @ts-ignore: decorator
+@inline function touchBits(dl: usize, pp: usize, rp: usize, p: u32): u32 {
+  const off = <usize>(p >>> 6) << 3;
   const bit = <u64>1 << <u64>(p & 63);
-  const a = wordAt(dirtyPtr, w);
-  store<u64>(a, load<u64>(a) | bit);
-  const pa = wordAt(popPtr, w);
-  store<u64>(pa, load<u64>(pa) | bit);
-  const ra = wordAt(ringPtr, w);
-  const old = load<u64>(ra);
-  store<u64>(ra, old | bit);
-  if (lastWritePtr != 0) store<u32>(lastWritePtr + (<usize>p << 2), stamp);
+  store<u64>(dl + off, load<u64>(dl + off) | bit);
+  store<u64>(pp + off, load<u64>(pp + off) | bit);
+  const old = load<u64>(rp + off);
+  store<u64>(rp + off, old | bit);
   return <u32>((old & bit) == 0);
 }
 
-/** Empties the dirty rings (KVM_RESET_DIRTY_RINGS): the next write to any page makes a new entry. */
-export function resetRing(): void {
-  memory.fill(ringPtr, 0, <usize>nWords << 3);
+function loopUniform(s: u32, start: u32, count: u32, k: u32): u32 {
+  const sp = streamsPtr + (<usize>s << 4);
+  let a = load<u32>(sp), b = load<u32>(sp, 4), c = load<u32>(sp, 8), d = load<u32>(sp, 12);
+  const dl = dirtyPtr, pp = popPtr, rp = ringPtr, lw = lastWritePtr;
+  const n = <u64>count;
+  let fresh: u32 = 0;
+  if (lw == 0) {
+    for (let i: u32 = 0; i < k; i++) {
+      const r = rotl(b * 5, 7) * 9;
+      const t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      fresh += touchBits(dl, pp, rp, start + <u32>((<u64>r * n) >>> 32));
+    }
+  } else {
+    const st = stamp;
+    for (let i: u32 = 0; i < k; i++) {
+      const r = rotl(b * 5, 7) * 9;
+      const t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const p = start + <u32>((<u64>r * n) >>> 32);
+      fresh += touchBits(dl, pp, rp, p);
+      store<u32>(lw + (<usize>p << 2), st);
+    }
+  }
+  store<u32>(sp, a); store<u32>(sp, b, 4); store<u32>(sp, c, 8); store<u32>(sp, d, 12);
+  return fresh;
+}
+
+function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32): u32 {
+  const sp = streamsPtr + (<usize>s << 4);
+  let a = load<u32>(sp), b = load<u32>(sp, 4), c = load<u32>(sp, 8), d = load<u32>(sp, 12);
+  const dl = dirtyPtr, pp = popPtr, rp = ringPtr, lw = lastWritePtr, st = stamp;
+  let fresh: u32 = 0;
+  if (lw == 0) {
+    for (let i: u32 = 0; i < k; i++) {
+      const pick = rotl(b * 5, 7) * 9;
+      let t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const r = rotl(b * 5, 7) * 9;
+      t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const hot = pick < hp;
+      fresh += touchBits(dl, pp, rp, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
+    }
+  } else {
+    for (let i: u32 = 0; i < k; i++) {
+      const pick = rotl(b * 5, 7) * 9;
+      let t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const r = rotl(b * 5, 7) * 9;
+      t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const hot = pick < hp;
+      const p = select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32);
+      fresh += touchBits(dl, pp, rp, p);
+      store<u32>(lw + (<usize>p << 2), st);
+    }
+  }
+  store<u32>(sp, a); store<u32>(sp, b, 4); store<u32>(sp, c, 8); store<u32>(sp, d, 12);
+  return fresh;
+}
+
+/** k uniform writes over [start, start + count) by the cheaper exact-in-distribution way; see above. */
+function uniformWrites(s: u32, start: u32, count: u32, k: u32): u32 {
+  if (k == 0) return 0;
+  if (lastWritePtr != 0 || touchMode == 1 || (touchMode == 0 && !preferPass(count, <f64>k))) {
+    return loopUniform(s, start, count, k);
+  }
+  const clean = countClean(start, count);
+  if (clean == 0) return 0;
+  if (touchMode == 0 && !preferWalk(count, <f64>k, clean)) return loopUniform(s, start, count, k);
+  loadStream(s);
+  const fresh = writeClean(start, count, clean, drawOccupancy(clean, count, <f64>k));
+  saveStream(s);
+  return fresh;
 }
 
 /**
@@ -188,84 +522,116 @@ export function resetRing(): void {
  */
 export function touchUniform(s: u32, start: u32, count: u32, k: u32): u32 {
   stamp++;
-  loadStream(s);
-  let fresh: u32 = 0;
-  for (let i: u32 = 0; i < k; i++) fresh += write(start + below(next32(), count));
-  saveStream(s);
-  return fresh;
+  return uniformWrites(s, start, count, k);
 }
 
 /**
  * Performs `k` writes with stream `s`: each goes to the hot range with probability hotProb / 2^32,
  * else to the cold range; uniform within the chosen range. Returns the dirty-ring entries made.
+ * When sampling pays for either range, the hot share is drawn as a binomial and each range takes its share
+ * as a uniform writer.
  */
 export function touchHotCold(
   s: u32, hotStart: u32, hotCount: u32, coldStart: u32, coldCount: u32, hotProb: u32, k: u32,
 ): u32 {
   stamp++;
-  loadStream(s);
-  let fresh: u32 = 0;
-  for (let i: u32 = 0; i < k; i++) {
-    const pick = next32();
-    const r = next32();
-    fresh += pick < hotProb ? write(hotStart + below(r, hotCount)) : write(coldStart + below(r, coldCount));
+  if (lastWritePtr != 0 || touchMode == 1 || k == 0 || coldCount == 0 || hotProb == 0) {
+    return loopHotCold(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
   }
+  const kf = <f64>k;
+  const hotShare = kf * (<f64>hotProb * (1.0 / 4294967296.0));
+  if (touchMode == 0 && !preferPass(hotCount, hotShare) && !preferPass(coldCount, kf - hotShare)) {
+    return loopHotCold(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
+  }
+  loadStream(s);
+  const kh = <u32>drawBinomial(kf, hotProb);
   saveStream(s);
-  return fresh;
+  return uniformWrites(s, hotStart, hotCount, kh) + uniformWrites(s, coldStart, coldCount, k - kh);
 }
 
 /**
  * Performs `k` writes sweeping pages [start, start + count) in order from offset `cursor`, wrapping at the
  * end (guestperf's stress loop). Returns the new cursor; the newly dirtied count is in lastFresh().
+ * Writes past one full sweep hit pages this call already wrote, so only the first min(k, count) are applied,
+ * a word at a time.
  */
-let outFresh: u32 = 0;
 export function touchSequential(start: u32, count: u32, cursor: u32, k: u32): u32 {
   stamp++;
+  const n = min(k, count);
   let fresh: u32 = 0;
-  let c = cursor;
-  for (let i: u32 = 0; i < k; i++) {
-    fresh += write(start + c);
-    c++;
-    if (c == count) c = 0;
-  }
-  outFresh = fresh;
-  return c;
+  // [cursor, cursor + n) then, after the wrap, [0, n − (count − cursor)) of the region.
+  const first = min(n, count - cursor);
+  fresh += writeRange(start + cursor, first);
+  if (n > first) fresh += writeRange(start, n - first);
+  store<f64>(countersPtr, <f64>fresh, OUT_FRESH);
+  return <u32>((<u64>cursor + <u64>k) % <u64>count);
 }
-export function lastFresh(): u32 { return outFresh; }
+/** Writes every page of [p, p + n); returns the dirty-ring entries made. */
+function writeRange(p: u32, n: u32): u32 {
+  if (n == 0) return 0;
+  const end = p + n;
+  let fresh: u32 = 0;
+  for (let w = p >>> 6; w <= (end - 1) >>> 6; w++) fresh += writeWord(<usize>w << 3, regionMask(w, p, end));
+  if (lastWritePtr != 0) {
+    for (let q = p; q < end; q++) store<u32>(lastWritePtr + (<usize>q << 2), stamp);
+  }
+  return fresh;
+}
+
+/** Empties the dirty rings (KVM_RESET_DIRTY_RINGS): the next write to any page makes a new entry. */
+export function resetRing(): void {
+  memory.fill(ringPtr, 0, <usize>nWords << 3);
+}
 
 // === Dirty-log sync ===
 
 /**
  * ORs the dirty log into the to-send bitmap and clears the log (QEMU's migration_bitmap_sync,
- * Xen's SHADOW_OP_CLEAN). Returns the pages newly set in the to-send bitmap; the number of distinct
- * pages that were in the log is in lastLogPages().
+ * Xen's SHADOW_OP_CLEAN); with `resetRings` != 0 it also empties the dirty rings in the same pass
+ * (collecting the log resets the rings, KVM_RESET_DIRTY_RINGS). Returns the pages newly set in the to-send
+ * bitmap; the number of distinct pages that were in the log is in the counters block.
  */
-export function syncDirtyLog(): u32 {
+export function syncDirtyLog(resetRings: u32): u32 {
+  const dl = dirtyPtr, sp = sendPtr, rp = ringPtr;
+  const bytesEnd = <usize>nWords << 3;
   let fresh: u32 = 0;
   let logged: u32 = 0;
-  for (let w: u32 = 0; w < nWords; w++) {
-    const la = wordAt(dirtyPtr, w);
-    const d = load<u64>(la);
-    const sa = wordAt(sendPtr, w);
-    const old = load<u64>(sa);
+  // Clean words are only read: a sparse log costs a read pass, not a read-write one.
+  for (let off: usize = 0; off < bytesEnd; off += 8) {
+    const d = load<u64>(dl + off);
+    if (d == 0) continue;
+    const old = load<u64>(sp + off);
     fresh += <u32>popcnt(d & ~old);
     logged += <u32>popcnt(d);
-    store<u64>(sa, old | d);
-    store<u64>(la, 0);
+    store<u64>(sp + off, old | d);
+    store<u64>(dl + off, 0);
   }
-  outLogPages = logged;
+  if (resetRings != 0) memory.fill(rp, 0, bytesEnd);
+  store<f64>(countersPtr, <f64>logged, OUT_LOG_PAGES);
   return fresh;
 }
-export function lastLogPages(): u32 { return outLogPages; }
 
 /** Counts set bits in the bitmap at `ptr` (dirtyLogPtr, toSendPtr, populatedPtr or ringLogPtr). */
 export function countBits(ptr: usize): u32 {
   let n: u32 = 0;
-  for (let w: u32 = 0; w < nWords; w++) n += <u32>popcnt(load<u64>(wordAt(ptr, w)));
+  const bytesEnd = <usize>nWords << 3;
+  for (let off: usize = 0; off < bytesEnd; off += 8) n += <u32>popcnt(load<u64>(ptr + off));
   return n;
 }
 
 // === Scan and send ===
+
+/**
+ * How many of the dearest pages fit strictly under the budget after `bytes`: a word with no more set bits than
+ * this is sent whole, counted with popcounts. Never more than the truth (the slow path handles the rest).
+ */
+function room(bytes: f64, budget: f64, maxCost: f64): f64 {
+  if (!(bytes < budget)) return 0;
+  if (maxCost <= 0 || budget == Infinity) return Infinity;
+  let m = Math.floor((budget - bytes) / maxCost);
+  while (m > 0 && bytes + m * maxCost >= budget) m -= 1;
+  return m;
+}
 
 /**
  * Sends pages set in the to-send bitmap, in page order from `cursor` up to (not including) `end`,
@@ -273,52 +639,54 @@ export function countBits(ptr: usize): u32 {
  * A populated page costs `normalCost` bytes, a zero page `zeroCost`. With `skipDirty` != 0 a page whose
  * dirty-log bit is set is skipped instead (Xen's peek rule): its to-send bit is cleared, no bytes are
  * charged, and the log keeps it for the next round. Returns the page index where the scan stopped
- * (`end` when it reached the end); counters are in lastNormal/lastZero/lastSkipped/lastBytes.
+ * (`end` when it reached the end); the pages and bytes are in the counters block.
  */
 export function scanSend(
   cursor: u32, end: u32, budget: f64, normalCost: f64, zeroCost: f64, skipDirty: u32,
 ): u32 {
   stamp++;
+  const sp = sendPtr, dp = dirtyPtr, pp = popPtr, ls = lastSendPtr;
+  const maxCost = max(normalCost, zeroCost);
   let normal: u32 = 0;
   let zero: u32 = 0;
   let skipped: u32 = 0;
   let bytes: f64 = 0;
+  let safe = ls == 0 ? room(0, budget, maxCost) : 0;
   let p = cursor;
   while (p < end && bytes < budget) {
     const w = p >>> 6;
-    const sa = wordAt(sendPtr, w);
+    const off = <usize>w << 3;
     // Bits of this word at or after p and before end.
-    let bits = load<u64>(sa) & (<u64>-1 << <u64>(p & 63));
+    let bits = load<u64>(sp + off) & (<u64>-1 << <u64>(p & 63));
     const wordEnd = (<u64>w + 1) << 6;
     if (<u64>end < wordEnd) bits &= (<u64>1 << <u64>(end & 63)) - 1;
     if (bits == 0) {
       // Skip whole empty words in a tight loop.
       let nw = w + 1;
       const lastW = (end - 1) >>> 6;
-      while (nw < lastW && load<u64>(wordAt(sendPtr, nw)) == 0) nw++;
+      while (nw < lastW && load<u64>(sp + (<usize>nw << 3)) == 0) nw++;
       p = <u32>min<u64>(<u64>nw << 6, <u64>end);
       continue;
     }
-    const logWord = skipDirty != 0 ? load<u64>(wordAt(dirtyPtr, w)) : 0;
-    const popWord = load<u64>(wordAt(popPtr, w));
-    let cleared: u64 = 0;
-    // Fast path: when even the dearest page cost for every set bit keeps the burst under budget, the page
-    // loop below would handle the whole word, so count it with popcounts instead (no per-page stamps needed).
-    if (lastSendPtr == 0) {
-      const n = <f64>popcnt(bits);
-      if (bytes + n * max(normalCost, zeroCost) < budget) {
-        const skipMask = bits & logWord;
-        const sendBits = bits & ~skipMask;
-        const nn = <u32>popcnt(sendBits & popWord);
-        const zz = <u32>popcnt(sendBits) - nn;
-        skipped += <u32>popcnt(skipMask);
-        normal += nn;
-        zero += zz;
-        bytes += <f64>nn * normalCost + <f64>zz * zeroCost;
-        cleared = bits;
-        bits = 0;
-      }
+    const logWord = skipDirty != 0 ? load<u64>(dp + off) : 0;
+    const popWord = load<u64>(pp + off);
+    const n = <f64>popcnt(bits);
+    if (ls == 0 && n > safe) safe = room(bytes, budget, maxCost);
+    if (ls == 0 && n <= safe) {
+      const skipMask = bits & logWord;
+      const sendBits = bits & ~skipMask;
+      const nn = <u32>popcnt(sendBits & popWord);
+      const zz = <u32>popcnt(sendBits) - nn;
+      skipped += <u32>popcnt(skipMask);
+      normal += nn;
+      zero += zz;
+      bytes += <f64>nn * normalCost + <f64>zz * zeroCost;
+      safe -= n;
+      store<u64>(sp + off, load<u64>(sp + off) & ~bits);
+      p = <u32>min<u64>(wordEnd, <u64>end);
+      continue;
     }
+    let cleared: u64 = 0;
     while (bits != 0 && bytes < budget) {
       const b = ctz(bits);
       const bit = <u64>1 << b;
@@ -329,22 +697,20 @@ export function scanSend(
         continue;
       }
       if ((popWord & bit) != 0) { normal++; bytes += normalCost; } else { zero++; bytes += zeroCost; }
-      if (lastSendPtr != 0) store<u32>(lastSendPtr + (<usize>((w << 6) + <u32>b) << 2), stamp);
+      if (ls != 0) store<u32>(ls + (<usize>((w << 6) + <u32>b) << 2), stamp);
     }
-    store<u64>(sa, load<u64>(sa) & ~cleared);
+    store<u64>(sp + off, load<u64>(sp + off) & ~cleared);
+    safe = 0; // stale after per-page sends; recomputed at the next word
     // Resume after the last handled bit if the budget ran out inside this word.
     p = bits == 0 ? <u32>min<u64>(wordEnd, <u64>end) : (w << 6) + <u32>ctz(bits);
   }
-  outNormal = normal;
-  outZero = zero;
-  outSkipped = skipped;
-  outBytes = bytes;
+  const c = countersPtr;
+  store<f64>(c, <f64>normal, OUT_NORMAL);
+  store<f64>(c, <f64>zero, OUT_ZERO);
+  store<f64>(c, <f64>skipped, OUT_SKIPPED);
+  store<f64>(c, bytes, OUT_BYTES);
   return p;
 }
-export function lastNormal(): u32 { return outNormal; }
-export function lastZero(): u32 { return outZero; }
-export function lastSkipped(): u32 { return outSkipped; }
-export function lastBytes(): f64 { return outBytes; }
 
 // === Page lists and sampling tables (trace replay, Zipf, drifting hot sets) ===
 // Two static buffers the host fills before a call: a list of page numbers to write (one call per trace
@@ -362,6 +728,22 @@ const table = memory.data(<i32>TABLE_CAPACITY * 12, 16);
 export function pageListPtr(): usize { return pageList; }
 export function tablePtr(): usize { return table; }
 
+/**
+ * Writes page p: sets its dirty-log, populated and ring bits (and its stamp when tracing). Returns 1 if the
+ * write made a dirty-ring entry (the page was not logged since the last ring reset).
+ */
+// @ts-ignore: decorator
+@inline function writeOne(p: u32): u32 {
+  const off = <usize>(p >>> 6) << 3;
+  const bit = <u64>1 << <u64>(p & 63);
+  store<u64>(dirtyPtr + off, load<u64>(dirtyPtr + off) | bit);
+  store<u64>(popPtr + off, load<u64>(popPtr + off) | bit);
+  const old = load<u64>(ringPtr + off);
+  store<u64>(ringPtr + off, old | bit);
+  if (lastWritePtr != 0) store<u32>(lastWritePtr + (<usize>p << 2), stamp);
+  return <u32>((old & bit) == 0);
+}
+
 /** base + (a·x + b) mod count: maps a rank or trace page onto the VM's pages (a coprime with count: a bijection). */
 // @ts-ignore: decorator
 @inline function place(x: u32, base: u32, count: u32, a: u32, b: u32): u32 {
@@ -375,7 +757,7 @@ export function tablePtr(): usize { return table; }
 export function touchList(n: u32, base: u32, count: u32, a: u32, b: u32, shift: u32): u32 {
   stamp++;
   let fresh: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) fresh += write(place(load<u32>(pageList + (<usize>i << 2)) >>> shift, base, count, a, b));
+  for (let i: u32 = 0; i < n; i++) fresh += writeOne(place(load<u32>(pageList + (<usize>i << 2)) >>> shift, base, count, a, b));
   return fresh;
 }
 
@@ -399,7 +781,7 @@ export function touchTable(s: u32, nBuckets: u32, base: u32, count: u32, a: u32,
       if (pick < load<u32>(table + <usize>mid * 12)) hi = mid; else lo = mid + 1;
     }
     const e = table + <usize>lo * 12;
-    fresh += write(place(load<u32>(e, 4) + below(r, load<u32>(e, 8)), base, count, a, b));
+    fresh += writeOne(place(load<u32>(e, 4) + below(r, load<u32>(e, 8)), base, count, a, b));
   }
   saveStream(s);
   return fresh;

@@ -9,7 +9,7 @@ import { GiB } from '../src/units.js';
 const DEFAULT_MAX_BANDWIDTH_BYTES_PER_SEC = OPTION_TABLE.maxBandwidthBytesPerSec.default;
 import type { MigrationReport } from '../src/model/report.js';
 import { MIGRATION_COLUMNS, bytes, ms, pct, sig } from './format.js';
-import { HOT_COLD_WRITER, LINK_10G, describeWriter } from './scenarios.js';
+import { HOT_COLD_WRITER, LINK_10G, describeWriter, heavyWriter } from './scenarios.js';
 import { newBench, taskStats } from './tiny.js';
 import type { BenchGroup, GroupResult, Row, SubTable, TargetCheck } from './types.js';
 import { statusText } from '../src/report/status.js';
@@ -21,14 +21,12 @@ import { statusText } from '../src/report/status.js';
  * shown too: pre-copy then crawls at a tenth of the link, so far more emulated time passes per page sent.
  */
 
-const RATIO_TARGET = 1000;
-
 export interface E2eScenario {
   id: string;
   describe: string;
   options: MigrationOptions;
-  /** The ratio target applies to this scenario. */
-  target: boolean;
+  /** The emulated/wall ratio this scenario must reach (issue 8), or null. */
+  target: number | null;
 }
 
 export const E2E_SCENARIOS: E2eScenario[] = [
@@ -36,13 +34,19 @@ export const E2E_SCENARIOS: E2eScenario[] = [
     id: 'qemu 64 GiB, 10 Gbit/s, max-bw = link',
     describe: 'memoryBytes 64 GiB, bandwidthBytesPerSec 1.25e9 (10 Gbit/s), maxBandwidthBytesPerSec 1.25e9 (= link), algorithm qemu',
     options: { memoryBytes: 64 * GiB, bandwidthBytesPerSec: LINK_10G, maxBandwidthBytesPerSec: LINK_10G, algorithm: 'qemu', workload: HOT_COLD_WRITER },
-    target: true,
+    target: 2000,
+  },
+  {
+    id: 'qemu 64 GiB, 10 Gbit/s, heavy writer 1M pages/s',
+    describe: 'same as the first, with the writer at 1,000,000 writes/s (5% hot taking 90%); it does not converge, so capped at 60 s emulated',
+    options: { memoryBytes: 64 * GiB, bandwidthBytesPerSec: LINK_10G, maxBandwidthBytesPerSec: LINK_10G, algorithm: 'qemu', workload: heavyWriter(1e6), maxTimeMs: 60_000 },
+    target: 1000,
   },
   {
     id: 'qemu 64 GiB, 10 Gbit/s, max-bw = 128 MiB/s',
     describe: `same, but maxBandwidthBytesPerSec left at QEMU's default ${bytes(DEFAULT_MAX_BANDWIDTH_BYTES_PER_SEC)}/s`,
     options: { memoryBytes: 64 * GiB, bandwidthBytesPerSec: LINK_10G, algorithm: 'qemu', workload: HOT_COLD_WRITER },
-    target: false,
+    target: null,
   },
 ];
 
@@ -154,20 +158,20 @@ export const endToEnd: BenchGroup = {
       const row = summaryRow(s, report);
       const ratio = (row['emulatedMs'] as number) / st.medianMs;
       rows.push({ ...row, wallMs: st.medianMs, wallRmePct: st.rmePct, firstWallMs, samples: st.samples, emulatedOverWall: ratio });
-      if (s.target) {
+      if (s.target !== null) {
         targets.push({
-          name: `emulated/wall time, ${s.id}`, target: `>= ${RATIO_TARGET}x`, measured: `${Math.round(ratio)}x`, value: ratio, met: ratio >= RATIO_TARGET,
+          name: `emulated/wall time, ${s.id}`, target: `>= ${s.target}x`, measured: `${Math.round(ratio)}x`, value: ratio, met: ratio >= s.target,
         });
       }
     }
-    const subtables = E2E_SCENARIOS.filter((s) => s.target).map(breakdown);
+    const subtables = E2E_SCENARIOS.filter((s) => s.target !== null).map(breakdown);
     return {
       subtables,
       notes: [
         ...E2E_SCENARIOS.map((s) => `${s.id}: ${s.describe}.`),
-        `Writer (both): ${describeWriter()}; other options at their defaults (populatedFraction 0.5, downtime-limit 300 ms, seed 1).`,
+        `Writer (unless stated): ${describeWriter()}; other options at their defaults (populatedFraction 0.5, downtime-limit 300 ms, seed 1).`,
         'wall = median over repeated migrate() calls (Wasm store allocation included); first = the first call in this process.',
-        'The target (>= 1000x) is checked on the max-bw = link scenario.',
+        'Targets (issue 8): >= 2000x for the bench shape, >= 1000x with the 1M pages/s writer.',
       ],
       columns: [
         { key: 'scenario', label: 'scenario' },

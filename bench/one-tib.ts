@@ -4,23 +4,22 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '../src/api/migrate.js';
 import type { MigrationOptions } from '../src/model/options.js';
 import { TiB } from '../src/units.js';
-import { HOT_COLD_WRITER, LINK_100G, LINK_10G, describeWriter } from './scenarios.js';
+import { HOT_COLD_WRITER, LINK_100G, LINK_10G, describeWriter, heavyWriter } from './scenarios.js';
 import { MIGRATION_COLUMNS, bytes, ms } from './format.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
 
 /**
  * Group 4: a 1 TiB VM migration, each scenario in its own child process (this file, run as a script) so its
  * peak RSS is the migration's alone: a fresh Node, the Wasm core, migrate(), nothing else. The child prints
- * one JSON line; the parent checks wall time (<= 10 s) and peak RSS (<= 1 GiB).
+ * one JSON line; the parent checks wall time and peak RSS against each scenario's targets (issue 8).
  */
-
-const WALL_TARGET_MS = 10_000;
-const RSS_TARGET_KIB = 1024 * 1024;
 
 interface TibScenario {
   id: string;
   describe: string;
   options: MigrationOptions;
+  wallTargetMs: number;
+  rssTargetKiB: number | null;
 }
 
 const SCENARIOS: TibScenario[] = [
@@ -28,11 +27,22 @@ const SCENARIOS: TibScenario[] = [
     id: '1 TiB, 100 Gbit/s',
     describe: 'memoryBytes 2^40, bandwidthBytesPerSec 12.5e9 (100 Gbit/s), maxBandwidthBytesPerSec 12.5e9 (= link), algorithm qemu',
     options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_100G, maxBandwidthBytesPerSec: LINK_100G, algorithm: 'qemu', workload: HOT_COLD_WRITER },
+    wallTargetMs: 500,
+    rssTargetKiB: 256 * 1024,
   },
   {
     id: '1 TiB, 10 Gbit/s',
     describe: 'memoryBytes 2^40, bandwidthBytesPerSec 1.25e9 (10 Gbit/s), maxBandwidthBytesPerSec 1.25e9 (= link), algorithm qemu',
     options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_10G, maxBandwidthBytesPerSec: LINK_10G, algorithm: 'qemu', workload: HOT_COLD_WRITER },
+    wallTargetMs: 10_000,
+    rssTargetKiB: 1024 * 1024,
+  },
+  {
+    id: '1 TiB heavy writer, 10 Gbit/s',
+    describe: 'as above with 250,000 writes/s (5% hot taking 90%): the first pass alone outlasts the 600 s max time, so it is cancelled',
+    options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_10G, maxBandwidthBytesPerSec: LINK_10G, algorithm: 'qemu', workload: heavyWriter(250_000), maxTimeMs: 600_000 },
+    wallTargetMs: 3_000,
+    rssTargetKiB: null,
   },
 ];
 
@@ -93,18 +103,18 @@ export const oneTib: BenchGroup = {
     for (const s of SCENARIOS) {
       const c = spawnChild(s.id);
       rows.push({ ...c, emulatedOverWall: c.emulatedMs / c.wallMs });
-      targets.push(
-        { name: `wall time, ${s.id}`, target: `<= ${ms(WALL_TARGET_MS)}`, measured: ms(c.wallMs), value: c.wallMs, met: c.wallMs <= WALL_TARGET_MS },
-        {
-          name: `peak RSS, ${s.id}`, target: `<= ${bytes(RSS_TARGET_KIB * 1024)}`, measured: bytes(c.maxRssKiB * 1024),
-          value: c.maxRssKiB * 1024, met: c.maxRssKiB <= RSS_TARGET_KIB,
-        },
-      );
+      targets.push({ name: `wall time, ${s.id}`, target: `<= ${ms(s.wallTargetMs)}`, measured: ms(c.wallMs), value: c.wallMs, met: c.wallMs <= s.wallTargetMs });
+      if (s.rssTargetKiB !== null) {
+        targets.push({
+          name: `peak RSS, ${s.id}`, target: `<= ${bytes(s.rssTargetKiB * 1024)}`, measured: bytes(c.maxRssKiB * 1024),
+          value: c.maxRssKiB * 1024, met: c.maxRssKiB <= s.rssTargetKiB,
+        });
+      }
     }
     return {
       notes: [
         ...SCENARIOS.map((s) => `${s.id}: ${s.describe}.`),
-        `Writer: ${describeWriter()}; other options at their defaults (populatedFraction 0.5, downtime-limit 300 ms, seed 1).`,
+        `Writer (unless stated): ${describeWriter()}; other options at their defaults (populatedFraction 0.5, downtime-limit 300 ms, seed 1).`,
         'Each scenario runs once, in a fresh `node` child (Wasm compile and tier-up included in "wall").',
         'wall = the migrate() call; process = child start to end of migrate(); peak RSS = process.resourceUsage().maxRSS; baseline = the same before migrate().',
       ],

@@ -11,3 +11,8 @@ export function describeWriter(): string {
   const w = HOT_COLD_WRITER;
   return `1 vCPU, hot-cold ${w.writesPerSec.toLocaleString('en-US')} writes/s, hot set ${w.hotFraction * 100}% of memory taking ${w.hotProbability * 100}% of writes`;
 }
+
+/** A heavy writer of the same shape (issue 8): most of its writes land on hot pages already dirty. */
+export function heavyWriter(writesPerSec: number) {
+  return { ...HOT_COLD_WRITER, writesPerSec } as const;
+}

@@ -7,13 +7,15 @@ import { GiB } from '../src/units.js';
 const DEFAULT_HOT_FRACTION = WORKLOAD_TABLE['hot-cold'].fields.hotFraction.default;
 const DEFAULT_HOT_PROBABILITY = WORKLOAD_TABLE['hot-cold'].fields.hotProbability.default;
 import { bytes, pct, si, sig } from './format.js';
-import { newBench, taskStats } from './tiny.js';
+import { compilerVersion, nativeTool, nativeTouch } from './native.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
 
 /**
- * Group 1: page touches per second, the Wasm core (WasmPageStore) against the same loop in plain TypeScript
- * (ReferencePageStore), on one store per VM size allocated once. Each task call is one core call performing
- * BATCH writes with PRNG stream 0, exactly what a workload does per emulated interval, only bigger.
+ * Group 1: page touches per second of the per-write loop, the Wasm core (WasmPageStore) against the same loop
+ * in plain TypeScript (ReferencePageStore) and in C (bench/native/touch.c, `cc -O3`), on one store per VM size
+ * allocated once. Each task call is one core call performing BATCH writes with PRNG stream 0. Both stores are
+ * held to the 'loop' touch mode: this group measures the loop itself (occupancy sampling would skip most of
+ * these writes once the bitmaps saturate; the switch and end-to-end groups measure that).
  */
 
 const BATCH = 1_000_000;
@@ -21,7 +23,20 @@ const PAGE = 4096;
 const SIZES = [4 * GiB, 64 * GiB, 256 * GiB];
 /** Sizes at which the Wasm/TS ratio must reach TARGET_RATIO. */
 const TARGET_FROM_BYTES = 64 * GiB;
-const TARGET_RATIO = 2;
+const TARGET_RATIO = 3;
+const TARGET_NATIVE = 0.9;
+const NATIVE_CALLS = 3;
+const ROUNDS = 9;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+/** Half the interquartile range over the median, percent: the spread of the paired samples. */
+function spreadPct(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return (50 * (s[Math.floor(s.length * 0.75)]! - s[Math.floor(s.length * 0.25)]!)) / median(xs);
+}
 const SEED = 0x5eed;
 
 interface Pattern {
@@ -29,20 +44,22 @@ interface Pattern {
   touch(store: PageStore, pages: number): number;
 }
 
+const hotPages = (pages: number): number => Math.round(DEFAULT_HOT_FRACTION * pages);
+const HOT_THRESHOLD = Math.round(DEFAULT_HOT_PROBABILITY * 2 ** 32);
+
 const PATTERNS: Pattern[] = [
   { id: 'uniform', touch: (s, pages) => s.touchUniform(0, 0, pages, BATCH) },
   {
     id: 'hot-cold',
     touch: (s, pages) => {
-      const hot = Math.round(DEFAULT_HOT_FRACTION * pages);
-      const threshold = Math.round(DEFAULT_HOT_PROBABILITY * 2 ** 32);
-      return s.touchHotCold(0, 0, hot, hot, pages - hot, threshold, BATCH);
+      const hot = hotPages(pages);
+      return s.touchHotCold(0, 0, hot, hot, pages - hot, HOT_THRESHOLD, BATCH);
     },
   },
 ];
 
 /** Both stores give the same writes from the same seed (a guard that the baseline does the same work). */
-function checkSameWork(wasm: PageStore, ref: PageStore, pattern: Pattern): void {
+function checkSameWork(wasm: PageStore, ref: PageStore, pattern: Pattern): number {
   wasm.seedStream(0, SEED);
   ref.seedStream(0, SEED);
   const a = pattern.touch(wasm, wasm.pages);
@@ -53,8 +70,9 @@ function checkSameWork(wasm: PageStore, ref: PageStore, pattern: Pattern): void 
   for (let i = 0; i < x.length; i++) {
     if (x[i] !== y[i]) throw new Error(`bench/touches: ${pattern.id}: dirty logs differ at word ${i}`);
   }
-  wasm.syncDirtyLog();
-  ref.syncDirtyLog();
+  wasm.syncDirtyLog(true);
+  ref.syncDirtyLog(true);
+  return a;
 }
 
 let sink = 0;
@@ -69,30 +87,58 @@ export const touches: BenchGroup = {
       const pages = memoryBytes / PAGE;
       const wasm = new WasmPageStore(pages);
       const ref = new ReferencePageStore(pages);
-      for (const p of PATTERNS) checkSameWork(wasm, ref, p);
-      const bench = newBench(`touches ${bytes(memoryBytes)}`, { time: 800, iterations: 10, warmupTime: 200, warmupIterations: 3 });
+      wasm.setTouchMode('loop');
+      ref.setTouchMode('loop');
+      const native = new Map<string, number | null>();
       for (const p of PATTERNS) {
-        bench.add(`wasm ${p.id}`, () => { sink += p.touch(wasm, pages); });
-        bench.add(`ts ${p.id}`, () => { sink += p.touch(ref, pages); });
+        const fresh = checkSameWork(wasm, ref, p);
+        if (nativeTool() === null) { native.set(p.id, null); continue; }
+        const n = nativeTouch(p.id, pages, BATCH, NATIVE_CALLS, SEED, hotPages(pages), HOT_THRESHOLD);
+        if (n.fresh !== fresh) throw new Error(`bench/touches: ${p.id} at ${pages} pages: C dirtied ${n.fresh} pages, Wasm ${fresh}`);
+        native.set(p.id, n.nsPerTouch);
       }
-      bench.runSync();
+      // Paired rounds: each round times one Wasm call, one TS call and one C child (NATIVE_CALLS calls) in turn,
+      // so load from other processes on the machine hits all three alike; rates come from the medians.
+      const times = new Map<string, { wasm: number[]; ts: number[]; c: number[] }>();
+      for (const p of PATTERNS) times.set(p.id, { wasm: [], ts: [], c: [] });
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const p of PATTERNS) {
+          const t = times.get(p.id)!;
+          let t0 = performance.now();
+          sink += p.touch(wasm, pages);
+          t.wasm.push(performance.now() - t0);
+          t0 = performance.now();
+          sink += p.touch(ref, pages);
+          t.ts.push(performance.now() - t0);
+          if (native.get(p.id) !== null) t.c.push((nativeTouch(p.id, pages, BATCH, NATIVE_CALLS, SEED, hotPages(pages), HOT_THRESHOLD).nsPerTouch * BATCH) / 1e6);
+        }
+      }
       for (const p of PATTERNS) {
-        const w = taskStats(bench.getTask(`wasm ${p.id}`));
-        const t = taskStats(bench.getTask(`ts ${p.id}`));
+        const t = times.get(p.id)!;
+        const w = { medianMs: median(t.wasm), rmePct: spreadPct(t.wasm), samples: t.wasm.length };
+        const r = { medianMs: median(t.ts), rmePct: spreadPct(t.ts), samples: t.ts.length };
         const wasmRate = BATCH / (w.medianMs / 1000);
-        const tsRate = BATCH / (t.medianMs / 1000);
+        const tsRate = BATCH / (r.medianMs / 1000);
         const ratio = wasmRate / tsRate;
+        const cRate = t.c.length === 0 ? null : BATCH / (median(t.c) / 1000);
+        const overC = cRate === null ? null : wasmRate / cRate;
         rows.push({
           vm: bytes(memoryBytes), pages, pattern: p.id,
           wasmTouchesPerSec: wasmRate, wasmRmePct: w.rmePct, wasmMedianMs: w.medianMs, wasmSamples: w.samples,
-          tsTouchesPerSec: tsRate, tsRmePct: t.rmePct, tsMedianMs: t.medianMs, tsSamples: t.samples,
-          wasmOverTs: ratio,
+          tsTouchesPerSec: tsRate, tsRmePct: r.rmePct, tsMedianMs: r.medianMs, tsSamples: r.samples,
+          wasmOverTs: ratio, cTouchesPerSec: cRate, wasmOverC: overC,
         });
         if (memoryBytes >= TARGET_FROM_BYTES) {
           targets.push({
             name: `Wasm/TS touch rate, ${p.id}, ${bytes(memoryBytes)}`,
             target: `>= ${TARGET_RATIO}x`, measured: `${ratio.toFixed(2)}x`, value: ratio, met: ratio >= TARGET_RATIO,
           });
+          if (overC !== null) {
+            targets.push({
+              name: `Wasm/C touch rate, ${p.id}, ${bytes(memoryBytes)}`,
+              target: `>= ${TARGET_NATIVE}x`, measured: `${overC.toFixed(2)}x`, value: overC, met: overC >= TARGET_NATIVE,
+            });
+          }
         }
       }
     }
@@ -100,8 +146,9 @@ export const touches: BenchGroup = {
       notes: [
         `4 KiB pages; each task call = one core call of ${BATCH.toLocaleString('en-US')} writes (PRNG stream 0).`,
         `hot-cold = hot set ${DEFAULT_HOT_FRACTION * 100}% of memory taking ${DEFAULT_HOT_PROBABILITY * 100}% of writes (the library defaults).`,
-        'Rates from the median batch time; ± is the 95% relative margin of error of the mean. One store per size, allocated once.',
-        'Before timing, both stores are checked to dirty the same pages from the same seed.',
+        `Paired rounds (${ROUNDS}): Wasm, TS and C timed in turn; rates from the median batch time; ± = half the interquartile range / median. One store per size, allocated once.`,
+        'Before timing, both stores are checked to dirty the same pages from the same seed, and the C loop to dirty as many.',
+        nativeTool() === null ? 'C: skipped: no C compiler.' : `C: bench/native/touch.c, cc -O3 (${compilerVersion()}), median call of ${NATIVE_CALLS} per round, in a child process continuing the same PRNG-free pattern.`,
       ],
       columns: [
         { key: 'vm', label: 'VM' },
@@ -112,6 +159,8 @@ export const touches: BenchGroup = {
         { key: 'tsTouchesPerSec', label: 'TS touches/s', format: (v) => si(v as number) },
         { key: 'tsRmePct', label: '±', format: (v) => pct(v as number) },
         { key: 'wasmOverTs', label: 'Wasm/TS', format: (v) => `${sig(v as number, 3)}x` },
+        { key: 'cTouchesPerSec', label: 'C touches/s', format: (v) => (v === null ? 'skipped' : si(v as number)) },
+        { key: 'wasmOverC', label: 'Wasm/C', format: (v) => (v === null ? 'skipped' : `${sig(v as number, 3)}x`) },
       ],
       rows,
       targets,

@@ -36,8 +36,11 @@ export interface PageStore {
   /** k writes sweeping [start, start+count) from `cursor`; returns the new cursor (fresh count: lastFresh). */
   touchSequential(start: number, count: number, cursor: number, k: number): number;
   lastFresh(): number;
-  /** OR the log into the to-send bitmap and clear it; returns pages newly set in the to-send bitmap. */
-  syncDirtyLog(): number;
+  /**
+   * OR the log into the to-send bitmap and clear it, and with `resetRings` empty the rings in the same pass;
+   * returns pages newly set in the to-send bitmap.
+   */
+  syncDirtyLog(resetRings?: boolean): number;
   /** Distinct pages that were in the log at the last sync. */
   lastLogPages(): number;
   /** Scan-and-send; see assembly/index.ts `scanSend`. Returns where the scan stopped. */
@@ -47,6 +50,8 @@ export interface PageStore {
   lastSkipped(): number;
   lastBytes(): number;
   countBits(which: Bitmap): number;
+  /** How uniform and hot/cold writes are applied (see TouchMode); runs keep 'auto'. */
+  setTouchMode(mode: TouchMode): void;
 
   // Trace replay and table-driven generators (src/core/page-map.ts).
   /** Writes every page of `pages`, placed by `map`, in calls of PAGE_LIST_CAPACITY; returns the dirty-ring entries made. */
@@ -56,6 +61,14 @@ export interface PageStore {
 }
 
 import type { PageMap, SamplingTable } from './page-map.js';
+
+/**
+ * 'auto': whichever of the per-write loop and occupancy sampling costs less (assembly/index.ts, measured switch
+ * points); 'loop': always the per-write loop; 'sample': occupancy sampling whenever the store does not trace.
+ * Tests and benchmarks force one to compare them; both give the same distribution of dirtied pages.
+ */
+export type TouchMode = 'auto' | 'loop' | 'sample';
+export const TOUCH_MODES: Record<TouchMode, number> = { auto: 0, loop: 1, sample: 2 };
 
 /** The bitmaps a page store holds. */
 export type Bitmap = 'dirtyLog' | 'toSend' | 'populated' | 'ringLog';

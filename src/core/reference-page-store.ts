@@ -1,10 +1,15 @@
-import type { Bitmap, PageStore } from './page-store.js';
-import { MAX_STREAMS } from './page-store.js';
+import type { Bitmap, PageStore, TouchMode } from './page-store.js';
+import { MAX_STREAMS, TOUCH_MODES } from './page-store.js';
+import {
+  COST_CLEAN_BIT, COST_JUMP, COST_WORD, JUMP_MAX, POISSON_MAX, BINOMIAL_EXACT_MAX, touchCost,
+  expm1, exp, ln, ln1m, normalQuantile,
+} from './sampling-math.js';
 import { PAGE_LIST_CAPACITY, place, type PageMap, type SamplingTable } from './page-map.js';
 
 /**
  * The Wasm core's loops written again in plain TypeScript, page for page: the same PRNG (xoshiro128**
- * seeded by SplitMix32), the same multiply-shift range mapping, the same scan order and budget rule.
+ * seeded by SplitMix32), the same multiply-shift range mapping, the same touch strategy and occupancy
+ * sampling (every double computed the same way), the same scan order and budget rule.
  * It is the oracle the tests compare the Wasm core against and the baseline `npm run bench` measures it by.
  * Memory is ordinary typed arrays, so it only suits small VMs.
  */
@@ -23,6 +28,7 @@ export class ReferencePageStore implements PageStore {
   private zero = 0;
   private skipped = 0;
   private bytes = 0;
+  private mode = 0;
 
   constructor(
     readonly pages: number,
@@ -76,6 +82,11 @@ export class ReferencePageStore implements PageStore {
     return result;
   }
 
+  /** A uniform double in (0, 1) from stream `s`. */
+  private unit(s: number): number {
+    return (this.next(s) + 0.5) * (1 / 4294967296);
+  }
+
   private write(p: number): number {
     const w = p >>> 5;
     const bit = 1 << (p & 31);
@@ -87,15 +98,125 @@ export class ReferencePageStore implements PageStore {
     return fresh;
   }
 
-  touchUniform(s: number, start: number, count: number, k: number): number {
-    this.stamp++;
+  /** Writes the pages of `bits` in 32-bit word w; returns the dirty-ring entries made. */
+  private writeWord(w: number, bits: number): number {
+    const old = this.ringLog[w]!;
+    this.dirtyLog[w]! |= bits;
+    this.populated[w]! |= bits;
+    this.ringLog[w] = old | bits;
+    return popcount(bits & ~old);
+  }
+
+  /** Pages of [start, end) a write would change (not in all of ring, log and populated), as word w's bits. */
+  private cleanBits(w: number, start: number, end: number): number {
+    return ~(this.ringLog[w]! & this.dirtyLog[w]! & this.populated[w]!) & regionMask(w, start, end);
+  }
+
+  private loopUniform(s: number, start: number, count: number, k: number): number {
     let fresh = 0;
     for (let i = 0; i < k; i++) fresh += this.write(start + below(this.next(s), count));
     return fresh;
   }
 
+  /** Same strategy and draws as uniformWrites in assembly/index.ts. */
+  private uniformWrites(s: number, start: number, count: number, k: number): number {
+    if (k === 0) return 0;
+    if (this.lastWrite || this.mode === 1 || (this.mode === 0 && !preferPass(count, k))) return this.loopUniform(s, start, count, k);
+    const end = start + count;
+    let clean = 0;
+    for (let w = start >>> 5; w <= (end - 1) >>> 5; w++) clean += popcount(this.cleanBits(w, start, end));
+    if (clean === 0) return 0;
+    if (this.mode === 0 && !preferWalk(count, k, clean)) return this.loopUniform(s, start, count, k);
+    // Algorithm S over the clean pages in page order.
+    let need = this.drawOccupancy(s, clean, count, k);
+    let left = clean;
+    let fresh = 0;
+    for (let w = start >>> 5; w <= (end - 1) >>> 5 && need > 0; w++) {
+      let bits = this.cleanBits(w, start, end);
+      if (bits === 0) continue;
+      let take = 0;
+      while (bits !== 0 && need > 0) {
+        const b = bits & -bits;
+        bits ^= b;
+        if (need === left || below(this.next(s), left) < need) {
+          take |= b;
+          need--;
+        }
+        left--;
+      }
+      fresh += this.writeWord(w, take);
+    }
+    return fresh;
+  }
+
+  private drawOccupancy(s: number, clean: number, h: number, k: number): number {
+    const c = clean;
+    const H = h;
+    const t1 = k * ln1m(1 / H);
+    const hit = -expm1(t1);
+    const mu = c * hit;
+    if (c <= JUMP_MAX || mu <= JUMP_MAX) {
+      let x = 0;
+      let used = 0;
+      while (x < clean) {
+        const p = (clean - x) / H;
+        used += p >= 1 ? 1 : Math.floor(ln(this.unit(s)) / ln1m(p)) + 1;
+        if (used > k) break;
+        x++;
+      }
+      return x;
+    }
+    const missed = c * exp(t1);
+    if (missed <= POISSON_MAX) {
+      const u = this.unit(s);
+      let n = 0;
+      let term = exp(-missed);
+      let cdf = term;
+      while (u > cdf && n < c) { n += 1; term *= missed / n; cdf += term; }
+      return c - n;
+    }
+    const pairGap = -expm1(k * ln1m(1 / ((H - 1) * (H - 1))));
+    const qk = exp(t1);
+    const variance = Math.max(0, missed * hit - c * (c - 1) * qk * qk * pairGap);
+    const x = Math.floor(mu + Math.sqrt(variance) * normalQuantile(this.unit(s)) + 0.5);
+    return Math.max(0, Math.min(x, Math.min(c, k)));
+  }
+
+  private drawBinomial(s: number, n: number, p32: number): number {
+    const p = p32 * (1 / 4294967296);
+    const flip = p > 0.5;
+    const side = flip ? 1 - p : p;
+    const m = n * side;
+    let x = 0;
+    if (m <= BINOMIAL_EXACT_MAX) {
+      const l = ln1m(side);
+      let used = 0;
+      for (;;) {
+        used += Math.floor(ln(this.unit(s)) / l) + 1;
+        if (used > n) break;
+        x += 1;
+      }
+    } else {
+      x = Math.max(0, Math.min(n, Math.floor(m + Math.sqrt(m * (1 - side)) * normalQuantile(this.unit(s)) + 0.5)));
+    }
+    return flip ? n - x : x;
+  }
+
+  touchUniform(s: number, start: number, count: number, k: number): number {
+    this.stamp++;
+    return this.uniformWrites(s, start, count, k);
+  }
+
   touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number {
     this.stamp++;
+    if (this.lastWrite || this.mode === 1 || k === 0 || cc === 0 || hp === 0) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
+    const hotShare = k * (hp * (1 / 4294967296));
+    if (this.mode === 0 && !preferPass(hc, hotShare) && !preferPass(cc, k - hotShare)) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
+    const kh = this.drawBinomial(s, k, hp);
+    return this.uniformWrites(s, hs, hc, kh) + this.uniformWrites(s, cs, cc, k - kh);
+  }
+
+  private loopHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number {
     let fresh = 0;
     for (let i = 0; i < k; i++) {
       const pick = this.next(s);
@@ -108,18 +229,18 @@ export class ReferencePageStore implements PageStore {
   touchSequential(start: number, count: number, cursor: number, k: number): number {
     this.stamp++;
     let fresh = 0;
-    let c = cursor;
-    for (let i = 0; i < k; i++) {
+    const n = Math.min(k, count);
+    for (let i = 0, c = cursor; i < n; i++) {
       fresh += this.write(start + c);
       if (++c === count) c = 0;
     }
     this.fresh = fresh;
-    return c;
+    return (cursor + k) % count;
   }
 
   lastFresh(): number { return this.fresh; }
 
-  syncDirtyLog(): number {
+  syncDirtyLog(resetRings = false): number {
     let fresh = 0;
     let logged = 0;
     for (let w = 0; w < this.dirtyLog.length; w++) {
@@ -130,6 +251,7 @@ export class ReferencePageStore implements PageStore {
       this.toSend[w]! |= d;
       this.dirtyLog[w] = 0;
     }
+    if (resetRings) this.ringLog.fill(0);
     this.logPages = logged;
     return fresh;
   }
@@ -178,6 +300,8 @@ export class ReferencePageStore implements PageStore {
   lastZero(): number { return this.zero; }
   lastSkipped(): number { return this.skipped; }
   lastBytes(): number { return this.bytes; }
+
+  setTouchMode(mode: TouchMode): void { this.mode = TOUCH_MODES[mode]; }
 
   countBits(which: Bitmap): number {
     let n = 0;
@@ -250,4 +374,21 @@ function popcount(x: number): number {
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Mask of region [start, end)'s bits in 32-bit word w. */
+function regionMask(w: number, start: number, end: number): number {
+  let m = -1;
+  if (w === start >>> 5) m &= -1 << (start & 31);
+  if (w === (end - 1) >>> 5 && (end & 31) !== 0) m &= (1 << (end & 31)) - 1;
+  return m;
+}
+
+// The strategy choice of assembly/index.ts, with the same doubles.
+function preferPass(count: number, k: number): boolean {
+  return k * touchCost(count) > 2 * COST_WORD * ((count >>> 6) + 1);
+}
+function preferWalk(count: number, k: number, clean: number): boolean {
+  const jumps = Math.min(Math.min(clean, k), JUMP_MAX);
+  return k * touchCost(count) > COST_WORD * ((count >>> 6) + 1) + COST_CLEAN_BIT * clean + COST_JUMP * jumps;
 }

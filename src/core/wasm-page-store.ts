@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instantiateSync } from '@assemblyscript/loader';
 import { CapacityError } from '../errors/capacity-error.js';
-import type { Bitmap, PageStore } from './page-store.js';
-import { MAX_PAGES, MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
+import type { Bitmap, PageStore, TouchMode } from './page-store.js';
+import { TOUCH_MODES, MAX_PAGES, MAX_STREAMS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
 import { PAGE_LIST_CAPACITY, TABLE_CAPACITY, type PageMap, type SamplingTable } from './page-map.js';
 
 /** The raw exports of assembly/index.ts, typed once here; nothing else in src/ touches them. */
@@ -25,15 +25,11 @@ interface CoreExports {
   touchUniform(s: number, start: number, count: number, k: number): number;
   touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number;
   touchSequential(start: number, count: number, cursor: number, k: number): number;
-  lastFresh(): number;
-  syncDirtyLog(): number;
-  lastLogPages(): number;
+  syncDirtyLog(resetRings: number): number;
   countBits(ptr: number): number;
   scanSend(cursor: number, end: number, budget: number, nc: number, zc: number, skip: number): number;
-  lastNormal(): number;
-  lastZero(): number;
-  lastSkipped(): number;
-  lastBytes(): number;
+  counterBlockPtr(): number;
+  setTouchMode(mode: number): void;
   // Trace replay and table-driven generators.
   PAGE_LIST_CAPACITY: WebAssembly.Global;
   TABLE_CAPACITY: WebAssembly.Global;
@@ -42,6 +38,14 @@ interface CoreExports {
   touchList(n: number, base: number, count: number, a: number, b: number, shift: number): number;
   touchTable(s: number, nBuckets: number, base: number, count: number, a: number, b: number, k: number): number;
 }
+
+// Slots of the core's counters block (f64 each; see OUT_* in assembly/index.ts).
+const NORMAL = 0;
+const ZERO = 1;
+const SKIPPED = 2;
+const BYTES = 3;
+const FRESH = 4;
+const LOG_PAGES = 5;
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -74,6 +78,8 @@ export class WasmPageStore implements PageStore {
   readonly lastSend: Uint32Array | null;
   readonly memoryBytes: number;
   private readonly x: CoreExports;
+  /** The core's counters block: results of the last call, read without crossing into Wasm. */
+  private readonly out: Float64Array;
 
   constructor(
     readonly pages: number,
@@ -96,6 +102,7 @@ export class WasmPageStore implements PageStore {
     this.ringLog = new Uint32Array(buf, this.x.ringLogPtr(), words);
     this.lastWrite = trace ? new Uint32Array(buf, this.x.lastWriteStampPtr(), pages) : null;
     this.lastSend = trace ? new Uint32Array(buf, this.x.lastSendStampPtr(), pages) : null;
+    this.out = new Float64Array(buf, this.x.counterBlockPtr(), 8);
   }
 
   seedStream(stream: number, seed: number): void { this.x.seedStream(stream, seed >>> 0); }
@@ -111,16 +118,17 @@ export class WasmPageStore implements PageStore {
   touchSequential(start: number, count: number, cursor: number, k: number): number {
     return this.x.touchSequential(start, count, cursor, k) >>> 0;
   }
-  lastFresh(): number { return this.x.lastFresh() >>> 0; }
-  syncDirtyLog(): number { return this.x.syncDirtyLog() >>> 0; }
-  lastLogPages(): number { return this.x.lastLogPages() >>> 0; }
+  lastFresh(): number { return this.out[FRESH]!; }
+  syncDirtyLog(resetRings = false): number { return this.x.syncDirtyLog(resetRings ? 1 : 0) >>> 0; }
+  lastLogPages(): number { return this.out[LOG_PAGES]!; }
   scanSend(cursor: number, end: number, budget: number, nc: number, zc: number, skip: boolean): number {
     return this.x.scanSend(cursor, end, budget, nc, zc, skip ? 1 : 0) >>> 0;
   }
-  lastNormal(): number { return this.x.lastNormal() >>> 0; }
-  lastZero(): number { return this.x.lastZero() >>> 0; }
-  lastSkipped(): number { return this.x.lastSkipped() >>> 0; }
-  lastBytes(): number { return this.x.lastBytes(); }
+  lastNormal(): number { return this.out[NORMAL]!; }
+  lastZero(): number { return this.out[ZERO]!; }
+  lastSkipped(): number { return this.out[SKIPPED]!; }
+  lastBytes(): number { return this.out[BYTES]!; }
+  setTouchMode(mode: TouchMode): void { this.x.setTouchMode(TOUCH_MODES[mode]); }
   countBits(which: Bitmap): number {
     const x = this.x;
     const ptr = which === 'dirtyLog' ? x.dirtyLogPtr() : which === 'toSend' ? x.toSendPtr() : which === 'populated' ? x.populatedPtr() : x.ringLogPtr();

@@ -169,9 +169,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   // --- Rounds ---
 
   sync(phase: RoundRecord['phase'] = 'live'): number {
-    const newPages = this.store.syncDirtyLog();
-    // Collecting the dirty log resets the dirty rings too (KVM_RESET_DIRTY_RINGS).
-    this.store.resetRing();
+    // Collecting the dirty log resets the dirty rings too (KVM_RESET_DIRTY_RINGS), in the same pass.
+    const newPages = this.store.syncDirtyLog(true);
     this.remainingPages += newPages;
     this.syncCount++;
     const ended = this.recorder.endRound(this.nowMs, this.store.lastLogPages(), this.guest.meanThrottlePct());

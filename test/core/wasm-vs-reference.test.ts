@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PageStore } from '../../src/core/page-store.js';
+import type { PageStore, TouchMode } from '../../src/core/page-store.js';
 import { MAX_STREAMS } from '../../src/core/page-store.js';
 import { ReferencePageStore } from '../../src/core/reference-page-store.js';
 import { WasmPageStore } from '../../src/core/wasm-page-store.js';
@@ -20,9 +20,11 @@ class Twin {
   readonly wasm: WasmPageStore;
   readonly ref: ReferencePageStore;
   ops = 0;
-  constructor(readonly pages: number, readonly trace: boolean) {
+  constructor(readonly pages: number, readonly trace: boolean, mode: TouchMode = 'auto') {
     this.wasm = new WasmPageStore(pages, trace);
     this.ref = new ReferencePageStore(pages, trace);
+    this.wasm.setTouchMode(mode);
+    this.ref.setTouchMode(mode);
   }
   /** Pages sent so far (normal + zero), as both stores reported them. */
   sends = 0;
@@ -166,10 +168,11 @@ describe('WasmPageStore matches ReferencePageStore call for call', () => {
           expect(t.ops).toBeGreaterThan(40);
         });
       }
-      // Both with and without tracing: the core may take different paths when it has no stamps to write.
-      for (const trace of [true, false]) {
-        it(`random sequence: ${pages} pages, seed ${seed}, trace ${trace}`, () => {
-          const t = new Twin(pages, trace);
+      // Both with and without tracing: the core may take different paths when it has no stamps to write; and
+      // with each touch strategy forced, so that occupancy sampling is compared draw for draw too.
+      for (const [trace, mode] of [[true, 'auto'], [false, 'auto'], [false, 'loop'], [false, 'sample']] as const) {
+        it(`random sequence: ${pages} pages, seed ${seed}, trace ${trace}, touch mode ${mode}`, () => {
+          const t = new Twin(pages, trace, mode);
           fuzz(t, seed, 400);
           // the sequence must have actually moved pages around for the comparison to mean anything
           expect(t.sends).toBeGreaterThan(0);
@@ -190,6 +193,27 @@ describe('WasmPageStore matches ReferencePageStore call for call', () => {
     t.call('populate a prefix shorter than the written pages', (s) => s.populatePrefix(10));
     expect(t.wasm.countBits('populated')).toBeGreaterThanOrEqual(written);
   });
+});
+
+describe('occupancy sampling: every branch of the count draw agrees call for call', () => {
+  // H = 20 000 clean pages: k = 500 takes exact jumps; k = H a normal count (≈ 7 358 pages missed); k = 6.5·H
+  // a Poisson count of the ≈ 30 missed; then the same on a half-dirty region, and hot/cold splits with an exact
+  // and a normal binomial. Each call runs after a ring reset or not, so clean sets of every density occur.
+  const H = 20_000;
+  for (const seed of SEEDS) {
+    it(`seed ${seed}`, () => {
+      const t = new Twin(H + 100, false, 'sample');
+      t.call('seed', (s) => s.seedStream(0, seed));
+      t.call('populate', (s) => s.populatePrefix(H / 2));
+      for (const k of [500, H, 6.5 * H, 3 * H, 20, Math.round(H / 3)]) {
+        t.call(`uniform k = ${k}`, (s) => s.touchUniform(0, 50, H, k));
+        t.call(`hot/cold k = ${k}`, (s) => s.touchHotCold(0, 50, H / 10, 50 + H / 10, H - H / 10, 0xe6666666, k));
+        t.call(`hot/cold rare hot k = ${k}`, (s) => s.touchHotCold(0, 50, H / 10, 50 + H / 10, H - H / 10, 20_000, k));
+        if (k % 2 === 0) t.call('sync and reset', (s) => s.syncDirtyLog(true));
+        else t.call('ring reset', (s) => s.resetRing());
+      }
+    });
+  }
 });
 
 describe('scanSend budget rule, checked on both stores against the documented rule', () => {

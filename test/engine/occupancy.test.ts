@@ -50,8 +50,9 @@ describe('occupancy: uniform writes over H pages dirty H·(1 − e^(−wT/H)) di
     expect(Math.abs(mean - E)).toBeLessThanOrEqual((Z * sigma(H, lambda)) / Math.sqrt(seeds.length) + 1);
   });
 
-  for (const [H, lambda] of [[10_000, 0.25], [10_000, 3], [2_000, 2], [50_000, 0.05]] as const) {
-    it(`H = ${H}, λ = ${lambda}`, () => {
+  for (const [H, lambda, mode] of [[10_000, 0.25, 'auto'], [10_000, 3, 'auto'], [2_000, 2, 'auto'], [50_000, 0.05, 'auto'],
+    [10_000, 0.25, 'sample'], [10_000, 3, 'sample'], [2_000, 2, 'sample'], [50_000, 0.05, 'sample']] as const) {
+    it(`H = ${H}, λ = ${lambda}, touch mode ${mode}`, () => {
       const k = Math.round(H * lambda);
       const E = expected(H, lambda);
       const tol = Z * sigma(H, lambda) + 1;
@@ -59,6 +60,7 @@ describe('occupancy: uniform writes over H pages dirty H·(1 − e^(−wT/H)) di
       let sum = 0;
       for (const seed of seeds) {
         const store = new WasmPageStore(H);
+        store.setTouchMode(mode);
         store.seedStream(3, seed);
         store.touchUniform(3, 0, H, k);
         const distinct = store.countBits('dirtyLog');

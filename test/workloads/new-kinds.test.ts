@@ -93,7 +93,8 @@ describe('drifting-hot-set', () => {
     const hot = { writesPerSec: 30_000, hotFraction: 0.05, hotProbability: 0.9 };
     const still = dirtied(migrate({ ...base, workload: { kind: 'drifting-hot-set', ...hot, driftPerSec: 0 } }));
     const hc = dirtied(migrate({ ...base, workload: { kind: 'hot-cold', ...hot } }));
-    for (let i = 0; i < Math.min(still.length, hc.length, 4); i++) expect(Math.abs(still[i]! - hc[i]!)).toBeLessThanOrEqual(0.03 * hc[i]! + 5);
+    // The two long rounds (2.35 s, 0.35 s: thousands of pages); the later 50-300 ms rounds differ by sampling noise.
+    for (let i = 0; i < 2; i++) expect(Math.abs(still[i]! - hc[i]!)).toBeLessThanOrEqual(0.03 * hc[i]!);
     const moving = dirtied(migrate({ ...base, workload: { kind: 'drifting-hot-set', ...hot, driftPerSec: 0.05 } }));
     expect(moving[0]!).toBeGreaterThan(1.2 * still[0]!);
   });
