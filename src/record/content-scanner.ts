@@ -21,6 +21,8 @@ export interface ScanResult {
 interface RegionState {
   /** The previous scan's copy, one buffer per CHUNK_PAGES pages, allocated on first read. */
   chunks: (Buffer | undefined)[];
+  /** With `compare: 'hash'`: two 32-bit hashes per page instead of the copy. */
+  hashes: (Uint32Array | undefined)[];
   /** 1 = the page has a baseline copy (it was read before, or is known to have been zero). */
   seen: Uint8Array;
 }
@@ -40,11 +42,18 @@ export class ContentScanner {
   private pagemapFd = -1;
   private readonly pagemap = new BigUint64Array(CHUNK_PAGES);
 
+  /** The two hashes of an all-zero page (the baseline of memory that appears during the recording). */
+  private readonly zeroHash: [number, number];
+
   constructor(
     private readonly pid: number,
     private readonly pageSize: number,
+    /** Keep a copy of every page (finds changed bytes) or two 32-bit hashes per page (8 bytes instead of a page). */
+    readonly compare: 'copy' | 'hash' = 'copy',
   ) {
     this.scratch = Buffer.allocUnsafeSlow(CHUNK_PAGES * pageSize);
+    const zero = new Uint32Array(pageSize / 4);
+    this.zeroHash = hashPage(zero, 0, zero.length);
   }
 
   /**
@@ -81,7 +90,7 @@ export class ContentScanner {
       const r = piece.region;
       let st = this.state.get(r);
       if (!st) {
-        st = { chunks: [], seen: new Uint8Array(r.pages) };
+        st = { chunks: [], hashes: [], seen: new Uint8Array(r.pages) };
         // A region that appeared in anonymous memory after recording began started as zero pages.
         if (r.zeroBaseline) st.seen.fill(1);
         this.state.set(r, st);
@@ -95,6 +104,11 @@ export class ContentScanner {
         bytesRead += got.bytes;
         unreadable += got.bad.size;
         const base = (p - ci * CHUNK_PAGES) * ps;
+        if (this.compare === 'hash') {
+          this.compareHashes(st, r, ci, p, n, got.bad, found);
+          p = stop;
+          continue;
+        }
         let prev = st.chunks[ci];
         if (!prev) {
           prev = st.chunks[ci] = Buffer.alloc(CHUNK_PAGES * ps);
@@ -137,6 +151,29 @@ export class ContentScanner {
       bytesRead,
       unreadablePages: unreadable,
     };
+  }
+
+  /** The hash variant of the comparison: a page whose hashes changed was written (no changed-byte count). */
+  private compareHashes(st: RegionState, r: Region, ci: number, p: number, n: number, bad: ReadonlySet<number>, found: number[]): void {
+    let h = st.hashes[ci];
+    if (!h) {
+      h = st.hashes[ci] = new Uint32Array(CHUNK_PAGES * 2);
+      if (r.zeroBaseline) for (let i = 0; i < CHUNK_PAGES; i++) { h[2 * i] = this.zeroHash[0]; h[2 * i + 1] = this.zeroHash[1]; }
+    }
+    const words = new Uint32Array(this.scratch.buffer, this.scratch.byteOffset, (n * this.pageSize) >>> 2);
+    const per = this.pageSize >>> 2;
+    const slot0 = p - ci * CHUNK_PAGES;
+    for (let k = 0; k < n; k++) {
+      if (bad.has(k)) continue;
+      const [a, b] = hashPage(words, k * per, per);
+      const slot = 2 * (slot0 + k);
+      if (h[slot] !== a || h[slot + 1] !== b) {
+        if (st.seen[p + k]) found.push(r.firstPage + p + k);
+        h[slot] = a;
+        h[slot + 1] = b;
+      }
+      st.seen[p + k] = 1;
+    }
   }
 
   /** Forgets the copies of regions no longer mapped (their pages keep their numbers; a new mapping starts from a fresh copy). */
@@ -201,6 +238,22 @@ export class ContentScanner {
 /** ESRCH: the process exited while being read. */
 function isGone(e: unknown): boolean {
   return (e as NodeJS.ErrnoException | null)?.code === 'ESRCH';
+}
+
+/**
+ * Two independent 32-bit hashes of a page's words [REC: FNV-1a-style and a multiply-rotate lane; a change
+ * goes unseen only if both collide, about 2^-64 per changed page].
+ */
+function hashPage(w: Uint32Array, from: number, n: number): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b9;
+  for (let i = from; i < from + n; i++) {
+    const x = w[i]!;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul((b + x) | 0, 0x85ebca6b);
+    b = (b << 13) | (b >>> 19);
+  }
+  return [a >>> 0, b >>> 0];
 }
 
 /** Bytes that differ between two pages, word by word (pages are 4-byte aligned in both buffers). */

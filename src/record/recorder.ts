@@ -26,6 +26,8 @@ export interface RecordOptions {
   /** Stop after this long (milliseconds); default: when the process exits. */
   durationMs?: number;
   method: RecordMethod;
+  /** The content method's memory: a copy of every page (finds changed bytes), or two hashes per page. @default 'copy' */
+  compare?: 'copy' | 'hash';
   out: string;
   description?: string;
   /** Progress and notices, one line each (the CLI sends them to stderr). */
@@ -100,13 +102,13 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
   try {
     try {
       // Fail early on permission; the scanner reopens the file for every scan.
-      if (method === 'content') { closeSync(openSync(`/proc/${pid}/mem`, 'r')); content = new ContentScanner(pid, ps); }
+      if (method === 'content') { closeSync(openSync(`/proc/${pid}/mem`, 'r')); content = new ContentScanner(pid, ps, opts.compare ?? 'copy'); }
       else soft = new SoftDirtyScanner(pid, ps);
     } catch (e) {
       throw accessError(e, pid);
     }
     const writer = new TraceWriter(opts.out, {
-      pageSizeBytes: ps, pages: 1, intervalMs: opts.intervalMs, method, changedBytes: method === 'content',
+      pageSizeBytes: ps, pages: 1, intervalMs: opts.intervalMs, method, changedBytes: method === 'content' && opts.compare !== 'hash',
       source: {
         ...(opts.command ? { command: opts.command } : { pid }),
         ...(opts.description ? { description: opts.description } : {}),
@@ -131,7 +133,7 @@ export async function record(opts: RecordOptions): Promise<RecordResult> {
         try {
           if (content) {
             const r = content.scan(pieces);
-            return { pages: r.pages, changedBytes: r.changedBytes, bytesRead: r.bytesRead, unreadable: r.unreadablePages };
+            return { pages: r.pages, ...(content.compare === 'copy' ? { changedBytes: r.changedBytes } : {}), bytesRead: r.bytesRead, unreadable: r.unreadablePages };
           }
           const r = soft!.scan(pieces);
           return { pages: r.pages, bytesRead: r.bytesRead, unreadable: 0 };

@@ -33,12 +33,12 @@ async function startWriter(): Promise<{ child: ChildProcessWithoutNullStreams; a
 }
 
 /** Records the writer; the child starts writing once the baseline scan is done (the recorder's first log line). */
-async function recordWriter(method: 'content' | 'soft-dirty') {
+async function recordWriter(method: 'content' | 'soft-dirty', compare: 'copy' | 'hash' = 'copy') {
   const { child, address } = await startWriter();
   const out = join(tempDir(), 'w.lmtrace');
   try {
     const result = await record({
-      pid: child.pid!, intervalMs: INTERVAL_MS, durationMs: DURATION_MS, method, out,
+      pid: child.pid!, intervalMs: INTERVAL_MS, durationMs: DURATION_MS, method, compare, out,
       log: (line) => { if (line.startsWith('record: pid')) child.stdin.write('go\n'); },
     });
     return { result, trace: readAll(out), address };
@@ -106,6 +106,17 @@ describe('livemig record, content method, on a child with a known pattern', () =
     expect(result.overhead.scans).toBe(trace.intervals.length + 1);
     expect(result.overhead.meanBytesReadPerScan).toBeGreaterThan(BUFFER_PAGES * PS);
     expect(trace.header.notes?.['blindSpots']).toBeInstanceOf(Array);
+  });
+});
+
+describe('livemig record, content method with --compare hash', () => {
+  it('finds the same pattern from two hashes per page: pages per interval, nothing else in the buffer, no changed bytes', async () => {
+    const { result, trace, address } = await recordWriter('content', 'hash');
+    expect(trace.header.changedBytes).toBe(false);
+    const steady = bufferPages(trace, address).slice(1);
+    expect(steady.length).toBeGreaterThanOrEqual(4);
+    checkCounts(steady, result.overhead.maxScanMs);
+    for (const iv of steady) expect(iv.inBuf.every((p) => p.page >= LO && p.page < HI && p.changed === undefined)).toBe(true);
   });
 });
 

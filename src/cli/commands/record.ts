@@ -9,6 +9,7 @@ interface RecordFlags {
   interval: string;
   duration?: string;
   method: string;
+  compare: string;
   out: string;
   description?: string;
 }
@@ -33,6 +34,7 @@ export function registerRecord(program: Command, io: Io): void {
     .option('--interval <duration>', 'time between scans, 10ms to 1h', '100ms')
     .option('--duration <duration>', 'stop after this long (default: when the process exits)')
     .option('--method <method>', `how writes are found: ${RECORD_METHODS.join(', ')} (auto: soft-dirty where the kernel supports it, else content)`, 'auto')
+    .option('--compare <how>', 'content method: copy (keeps a copy of every page, records changed bytes) or hash (8 bytes per page, no changed bytes)', 'copy')
     .option('-o, --out <file>', 'the trace file to write (binary; convert to NDJSON with livemig trace convert)')
     .option('--description <text>', 'what was recorded, stored in the header')
     .addHelpText('after', '\nExamples:\n  $ livemig record -o sort.lmtrace --interval 100ms -- sort -S 200M big.txt -o /dev/null\n  $ sudo livemig record --pid 1234 --duration 30s -o redis.lmtrace\n')
@@ -52,13 +54,14 @@ export function registerRecord(program: Command, io: Io): void {
       const durationMs = f.duration === undefined ? undefined : parseDuration('--duration', f.duration);
       if (durationMs !== undefined && durationMs < intervalMs) throw new InvalidOptionError('--duration', f.duration, `at least one --interval (${f.interval})`);
       if (!RECORD_METHODS.includes(f.method as RecordMethod)) throw new InvalidOptionError('--method', f.method, `one of ${RECORD_METHODS.join(', ')}`);
+      if (f.compare !== 'copy' && f.compare !== 'hash') throw new InvalidOptionError('--compare', f.compare, 'copy or hash');
       const stop = new AbortController();
       const onSigint = (): void => stop.abort();
       process.once('SIGINT', onSigint);
       try {
         const r = await record({
           ...(pid !== undefined ? { pid } : { command }),
-          intervalMs, ...(durationMs !== undefined ? { durationMs } : {}), method: f.method as RecordMethod, out: f.out,
+          intervalMs, ...(durationMs !== undefined ? { durationMs } : {}), method: f.method as RecordMethod, compare: f.compare, out: f.out,
           ...(f.description !== undefined ? { description: f.description } : {}),
           log: (line) => io.err(`${line}\n`), signal: stop.signal,
         });
