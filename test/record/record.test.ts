@@ -65,8 +65,9 @@ function bufferPages(trace: ReturnType<typeof readAll>, address: number) {
 }
 
 /**
- * Pages per interval against RATE × the interval's measured length. Over all steady intervals: within 5 %
- * (a page read late in one scan and early in the next moves between intervals, but is counted once).
+ * Pages per interval against RATE × the interval's measured length. Over all steady intervals: within 5 % plus
+ * the pages written during the scans at the window's two edges (a page read late in one scan and early in the
+ * next moves between intervals, but is counted once, so inside the window the shifts cancel).
  * Per interval: within 10 %, plus two 10 ms bursts of the writer's timer, plus the pages written during the
  * two scans that bound the interval (RATE × 2 × the longest scan), the attribution jitter of a scan that
  * reads the buffer at a different moment of each scan.
@@ -81,11 +82,12 @@ function checkCounts(steady: { durationUs: number; inBuf: unknown[] }[], maxScan
     expectedTotal += expected;
     expect(Math.abs(iv.inBuf.length - expected)).toBeLessThanOrEqual(0.1 * expected + 2 * (RATE / 100) + jitter);
   }
-  expect(Math.abs(seen - expectedTotal)).toBeLessThanOrEqual(0.05 * expectedTotal);
+  // Attribution can only shift across the window's two edges: the same jitter allowance as one interval.
+  expect(Math.abs(seen - expectedTotal)).toBeLessThanOrEqual(0.05 * expectedTotal + jitter);
 }
 
 describe('livemig record, content method, on a child with a known pattern', () => {
-  it('sees the pattern: pages per interval (total within 5 %), changed bytes exact on >= 98 % of pages, nothing else in the buffer', async () => {
+  it('sees the pattern: pages per interval (total within 5 % + edge jitter), changed bytes exact on >= 98 % of pages, nothing else in the buffer', async () => {
     const { result, trace, address } = await recordWriter('content');
     expect(result.method).toBe('content');
     expect(trace.header.changedBytes).toBe(true);
