@@ -710,3 +710,78 @@ export function scanSend(
   store<f64>(c, bytes, OUT_BYTES);
   return p;
 }
+
+// === Page lists and sampling tables (trace replay, Zipf, drifting hot sets) ===
+// Two static buffers the host fills before a call: a list of page numbers to write (one call per trace
+// interval or burst), and a table of buckets to sample from (one call per window). Both live in the data
+// segment, below __heap_base, so init's layout and the host's views of the bitmaps are untouched.
+
+/** Page numbers the host can pass in one touchList call (with the table, within the one 64 KiB page of initial memory). */
+export const PAGE_LIST_CAPACITY: u32 = 8192;
+/** Buckets a sampling table can hold. */
+export const TABLE_CAPACITY: u32 = 2048;
+const pageList = memory.data(<i32>PAGE_LIST_CAPACITY << 2, 16);
+// Per bucket: u32 threshold (cumulative probability × 2^32; the last bucket takes the rest), u32 first rank, u32 size.
+const table = memory.data(<i32>TABLE_CAPACITY * 12, 16);
+
+export function pageListPtr(): usize { return pageList; }
+export function tablePtr(): usize { return table; }
+
+/**
+ * Writes page p: sets its dirty-log, populated and ring bits (and its stamp when tracing). Returns 1 if the
+ * write made a dirty-ring entry (the page was not logged since the last ring reset).
+ */
+// @ts-ignore: decorator
+@inline function writeOne(p: u32): u32 {
+  const off = <usize>(p >>> 6) << 3;
+  const bit = <u64>1 << <u64>(p & 63);
+  store<u64>(dirtyPtr + off, load<u64>(dirtyPtr + off) | bit);
+  store<u64>(popPtr + off, load<u64>(popPtr + off) | bit);
+  const old = load<u64>(ringPtr + off);
+  store<u64>(ringPtr + off, old | bit);
+  if (lastWritePtr != 0) store<u32>(lastWritePtr + (<usize>p << 2), stamp);
+  return <u32>((old & bit) == 0);
+}
+
+/** base + (a·x + b) mod count: maps a rank or trace page onto the VM's pages (a coprime with count: a bijection). */
+// @ts-ignore: decorator
+@inline function place(x: u32, base: u32, count: u32, a: u32, b: u32): u32 {
+  return base + <u32>((<u64>a * <u64>x + <u64>b) % <u64>count);
+}
+
+/**
+ * Writes the `n` pages listed in the page list, each mapped by `place(p >> shift, ...)` (`shift` merges
+ * trace pages smaller than the VM's). Returns the dirty-ring entries made.
+ */
+export function touchList(n: u32, base: u32, count: u32, a: u32, b: u32, shift: u32): u32 {
+  stamp++;
+  let fresh: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) fresh += writeOne(place(load<u32>(pageList + (<usize>i << 2)) >>> shift, base, count, a, b));
+  return fresh;
+}
+
+/**
+ * Performs `k` writes with stream `s`, each to a rank drawn from the table's `nBuckets` buckets (one 32-bit
+ * draw picks the bucket by binary search over the thresholds, a second a rank uniformly inside it), mapped
+ * by `place`. Returns the dirty-ring entries made.
+ */
+export function touchTable(s: u32, nBuckets: u32, base: u32, count: u32, a: u32, b: u32, k: u32): u32 {
+  stamp++;
+  loadStream(s);
+  let fresh: u32 = 0;
+  const last = nBuckets - 1;
+  for (let i: u32 = 0; i < k; i++) {
+    const pick = next32();
+    const r = next32();
+    let lo: u32 = 0;
+    let hi: u32 = last;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pick < load<u32>(table + <usize>mid * 12)) hi = mid; else lo = mid + 1;
+    }
+    const e = table + <usize>lo * 12;
+    fresh += writeOne(place(load<u32>(e, 4) + below(r, load<u32>(e, 8)), base, count, a, b));
+  }
+  saveStream(s);
+  return fresh;
+}

@@ -2,6 +2,8 @@
  * livemig's public API. Everything exported here is supported; modules not re-exported here are internal.
  */
 
+import './traces/node-files.js'; // Node's trace file reading for `trace` workloads
+
 // Running migrations
 export { migrate } from './api/migrate.js';
 export { compare } from './api/compare.js';
@@ -24,7 +26,23 @@ export { KiB, MiB, GiB, TiB } from './units.js';
 export { WORKLOAD_KINDS, WORKLOAD_TABLE } from './model/workloads.js';
 export type {
   WorkloadSpec, WorkloadKind, IdleSpec, ComputeSpec, UniformSpec, HotColdSpec, SequentialSpec,
+  ZipfSpec, DriftingHotSetSpec, PhasesSpec, PhaseSpec, TraceSpec,
 } from './model/workloads.js';
+// Dirty-page traces (docs/trace-format.md): reading, writing, statistics, recording, QEMU's dirty-rate estimate.
+export { openTrace, createTraceWriter, intervalsOf } from './traces/open.js';
+export type { TraceForm, TraceSink } from './traces/open.js';
+export { TraceWriter } from './traces/writer.js';
+export type { TraceHeaderInput } from './traces/writer.js';
+export type { TraceSource } from './traces/reader.js';
+export { TRACE_VERSION, TRACE_METHODS } from './traces/header.js';
+export type { TraceHeader, TraceRegion, TraceMethod } from './traces/header.js';
+export type { TraceInterval } from './traces/interval.js';
+export { traceStats } from './traces/stats.js';
+export type { TraceStats, StatsOptions, WssPoint, PrecopyEstimate, PrecopyRound } from './traces/stats.js';
+export { record, RECORD_METHODS } from './record/recorder.js';
+export type { RecordOptions, RecordResult, RecordOverhead, RecordMethod } from './record/recorder.js';
+export { parseQueryDirtyRate, workloadsFromDirtyRate } from './workloads/qemu-dirty-rate.js';
+export type { QemuDirtyRate } from './workloads/qemu-dirty-rate.js';
 export { CONTROLLERS, CONTROLLER_TABLE } from './model/controllers.js';
 export type {
   ControllerName, ControllerSpec, CpuSchedulingParams, AutoConvergeParams, DirtyLimitParams, SdpsParams,
@@ -69,4 +87,4 @@ export { runCharts } from './report/run-charts.js';
 export type { ChartDef, ChartRun } from './report/run-charts.js';
 
 // Errors
-export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError, QueueError } from './errors/index.js';
+export { LivemigError, InvalidOptionError, CapacityError, ExperimentError, SweepError, QueueError, TraceFormatError } from './errors/index.js';

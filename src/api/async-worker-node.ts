@@ -2,5 +2,6 @@
 import { parentPort } from 'node:worker_threads';
 import { runJob } from './async-job.js';
 import type { AsyncJob } from './async.js';
+import '../traces/node-files.js'; // Node's trace file reading for `trace` workloads
 
 parentPort!.once('message', (job: AsyncJob) => runJob(job, (m) => parentPort!.postMessage(m)));

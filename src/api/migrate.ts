@@ -32,7 +32,7 @@ export function runMigration(resolved: ResolvedOptions, store: PageStore): Migra
   const s = resolved.scenario;
   const vcpus = resolved.workloads.map((spec, i) => {
     store.seedStream(i, streamSeed(s.seed, i));
-    return new Vcpu(i, createWorkload(spec, s.pages, i));
+    return new Vcpu(i, createWorkload(spec, s.pages, i, s.pageSize, resolved.workloads.length > 1 ? `workload[${i}]` : 'workload'));
   });
   const algorithm = PRECOPY_ALGORITHMS[s.algorithm];
   const wire = algorithm.wire(s.pageSize);

@@ -6,6 +6,7 @@ import { migrate } from '../api/migrate.js';
 import { LivemigError } from '../errors/livemig-error.js';
 import type { ScenarioRun } from '../experiments/types.js';
 import { toRunRecord } from './record.js';
+import '../traces/node-files.js'; // Node's trace file reading for `trace` workloads
 
 export interface SweepTask {
   experiment: { name: string; fingerprint: string };

@@ -28,7 +28,7 @@ const HEADINGS: Record<FlagGroup, string> = {
 
 const PLACEHOLDER: Record<OptionSpec['kind'], string> = {
   bytes: '<size>', rate: '<rate>', 'page-rate': '<rate>', duration: '<duration>', fraction: '<fraction>', count: '<n>',
-  boolean: '', enum: '<name>', workload: '<kind>', controller: '<spec>',
+  boolean: '', enum: '<name>', workload: '<kind>', controller: '<spec>', path: '<file>', list: '',
 };
 
 /** The workload fields that have flags, each once, in the order the kinds declare them. */
@@ -106,6 +106,7 @@ function parse(flag: string, f: OptionSpec | FieldSpec, text: string, pageSizeBy
     case 'fraction':
     case 'count': return parseNumber(flag, text);
     case 'enum': return f.text !== undefined && !(f.values ?? []).includes(text) ? text : oneOf(flag, text, f.values ?? []);
+    case 'path': return text;
     case 'controller': return parseControllerSpec(text, flag);
     default: throw new Error(`livemig: no parser for a ${f.kind} flag (${flag})`);
   }
@@ -168,7 +169,8 @@ function workloadSpec(flags: ScenarioFlags, pageSizeBytes: number, baseKind?: Wo
   const fields = WORKLOAD_TABLE[kind].fields as Record<string, FieldSpec>;
   const spec: Record<string, unknown> = { kind };
   for (const [name, f] of WORKLOAD_FIELDS) {
-    const text = flags[camel(f.flag!)];
+    if (f.flag === undefined) continue; // set in experiment files and the library only (a list, a boolean)
+    const text = flags[camel(f.flag)];
     if (!Object.hasOwn(fields, name)) {
       if (typeof text === 'string') {
         const has = Object.keys(fields).map((k) => fields[k]!.flag).filter(Boolean);

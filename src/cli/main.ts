@@ -17,7 +17,10 @@ import { registerPlayground } from './commands/playground.js';
 import { registerValidate } from './commands/validate.js';
 import { registerTables } from './commands/tables.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerRecord } from './commands/record.js';
+import { registerTrace } from './commands/trace.js';
 import { processIo, type Io } from './io.js';
+import '../traces/node-files.js'; // Node's trace file reading for `trace` workloads
 
 /** Bad flags or values: the user's to fix. */
 export const EXIT_USAGE = 2;
@@ -64,6 +67,8 @@ export function buildProgram(io: Io): Command {
   registerValidate(program, io);
   registerTables(program, io);
   registerCompletion(program, io);
+  registerRecord(program, io);
+  registerTrace(program, io);
   return program;
 }
 

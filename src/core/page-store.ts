@@ -52,7 +52,15 @@ export interface PageStore {
   countBits(which: Bitmap): number;
   /** How uniform and hot/cold writes are applied (see TouchMode); runs keep 'auto'. */
   setTouchMode(mode: TouchMode): void;
+
+  // Trace replay and table-driven generators (src/core/page-map.ts).
+  /** Writes every page of `pages`, placed by `map`, in calls of PAGE_LIST_CAPACITY; returns the dirty-ring entries made. */
+  touchPages(pages: Uint32Array, map: PageMap): number;
+  /** k writes with stream `s`, ranks drawn from `table`, placed by `map`; returns the dirty-ring entries made. */
+  touchTable(stream: number, table: SamplingTable, map: PageMap, k: number): number;
 }
+
+import type { PageMap, SamplingTable } from './page-map.js';
 
 /**
  * 'auto': whichever of the per-write loop and occupancy sampling costs less (assembly/index.ts, measured switch

@@ -4,6 +4,7 @@ import {
   COST_CLEAN_BIT, COST_JUMP, COST_WORD, JUMP_MAX, POISSON_MAX, BINOMIAL_EXACT_MAX, touchCost,
   expm1, exp, ln, ln1m, normalQuantile,
 } from './sampling-math.js';
+import { PAGE_LIST_CAPACITY, place, type PageMap, type SamplingTable } from './page-map.js';
 
 /**
  * The Wasm core's loops written again in plain TypeScript, page for page: the same PRNG (xoshiro128**
@@ -307,6 +308,52 @@ export class ReferencePageStore implements PageStore {
     for (const w of this[which]) n += popcount(w);
     return n;
   }
+}
+
+// === Trace replay and table-driven generators: the twins of assembly/index.ts touchList/touchTable ===
+export interface ReferencePageStore {
+  touchPages(pages: Uint32Array, map: PageMap): number;
+  touchTable(stream: number, table: SamplingTable, map: PageMap, k: number): number;
+}
+
+ReferencePageStore.prototype.touchPages = function touchPages(this: ReferencePageStore, pages: Uint32Array, map: PageMap): number {
+  const self = this as unknown as RefInternals;
+  let fresh = 0;
+  // The same chunking as the Wasm store, so the write stamps match call for call.
+  for (let i = 0; i < pages.length; i += PAGE_LIST_CAPACITY) {
+    self.stamp++;
+    const end = Math.min(pages.length, i + PAGE_LIST_CAPACITY);
+    for (let j = i; j < end; j++) fresh += self.write(place(pages[j]!, map));
+  }
+  return fresh;
+};
+
+ReferencePageStore.prototype.touchTable = function touchTable(this: ReferencePageStore, s: number, table: SamplingTable, map: PageMap, k: number): number {
+  const self = this as unknown as RefInternals;
+  self.stamp++;
+  let fresh = 0;
+  const last = table.length - 1;
+  const at: PageMap = { ...map, shift: 0 }; // ranks are not shifted (touchTable in the core ignores shift)
+  for (let i = 0; i < k; i++) {
+    const pick = self.next(s);
+    const r = self.next(s);
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pick < table.thresholds[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    fresh += self.write(place(table.starts[lo]! + below(r, table.sizes[lo]!), at));
+  }
+  return fresh;
+};
+
+/** The private members the additions above use (kept out of the class body, which is being optimised separately). */
+interface RefInternals {
+  stamp: number;
+  write(p: number): number;
+  next(s: number): number;
 }
 
 function rotl(x: number, k: number): number {

@@ -3,6 +3,7 @@ import type { Bitmap, PageStore, TouchMode } from './page-store.js';
 import { checkCapacity } from '../model/limits.js';
 import { TOUCH_MODES, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
 import { instantiateCore } from './wasm-loader.js';
+import { PAGE_LIST_CAPACITY, TABLE_CAPACITY, type PageMap, type SamplingTable } from './page-map.js';
 
 /** The raw exports of assembly/index.ts, typed once here; nothing else in src/ touches them. */
 interface CoreExports {
@@ -26,6 +27,13 @@ interface CoreExports {
   scanSend(cursor: number, end: number, budget: number, nc: number, zc: number, skip: number): number;
   counterBlockPtr(): number;
   setTouchMode(mode: number): void;
+  // Trace replay and table-driven generators.
+  PAGE_LIST_CAPACITY: WebAssembly.Global;
+  TABLE_CAPACITY: WebAssembly.Global;
+  pageListPtr(): number;
+  tablePtr(): number;
+  touchList(n: number, base: number, count: number, a: number, b: number, shift: number): number;
+  touchTable(s: number, nBuckets: number, base: number, count: number, a: number, b: number, k: number): number;
 }
 
 // Slots of the core's counters block (f64 each; see OUT_* in assembly/index.ts).
@@ -118,3 +126,53 @@ export class WasmPageStore implements PageStore {
     return x.countBits(ptr) >>> 0;
   }
 }
+
+// === Trace replay and table-driven generators (kept apart from the class body, which is optimised separately) ===
+export interface WasmPageStore {
+  touchPages(pages: Uint32Array, map: PageMap): number;
+  touchTable(stream: number, table: SamplingTable, map: PageMap, k: number): number;
+}
+
+/** Views of the core's static page list and sampling table, made on first use (the buffers never move). */
+const listViews = new WeakMap<object, { list: Uint32Array; table: Uint32Array; loaded: SamplingTable | null }>();
+
+function viewsOf(store: WasmPageStore): { list: Uint32Array; table: Uint32Array; loaded: SamplingTable | null } {
+  let v = listViews.get(store);
+  if (!v) {
+    const x = (store as unknown as { x: CoreExports }).x;
+    if (x.PAGE_LIST_CAPACITY.value !== PAGE_LIST_CAPACITY || x.TABLE_CAPACITY.value !== TABLE_CAPACITY) {
+      throw new Error('livemig: Wasm core and host disagree on PAGE_LIST_CAPACITY / TABLE_CAPACITY');
+    }
+    const buf = x.memory.buffer;
+    v = { list: new Uint32Array(buf, x.pageListPtr(), PAGE_LIST_CAPACITY), table: new Uint32Array(buf, x.tablePtr(), TABLE_CAPACITY * 3), loaded: null };
+    listViews.set(store, v);
+  }
+  return v;
+}
+
+WasmPageStore.prototype.touchPages = function touchPages(this: WasmPageStore, pages: Uint32Array, map: PageMap): number {
+  const x = (this as unknown as { x: CoreExports }).x;
+  const v = viewsOf(this);
+  let fresh = 0;
+  for (let i = 0; i < pages.length; i += PAGE_LIST_CAPACITY) {
+    const n = Math.min(PAGE_LIST_CAPACITY, pages.length - i);
+    v.list.set(pages.subarray(i, i + n));
+    fresh += x.touchList(n, map.base, map.count, map.a, map.b, map.shift) >>> 0;
+  }
+  return fresh;
+};
+
+WasmPageStore.prototype.touchTable = function touchTable(this: WasmPageStore, s: number, table: SamplingTable, map: PageMap, k: number): number {
+  const x = (this as unknown as { x: CoreExports }).x;
+  const v = viewsOf(this);
+  // A workload keeps its table object; copy it into the core only when it is a different one.
+  if (v.loaded !== table) {
+    for (let i = 0; i < table.length; i++) {
+      v.table[i * 3] = table.thresholds[i]!;
+      v.table[i * 3 + 1] = table.starts[i]!;
+      v.table[i * 3 + 2] = table.sizes[i]!;
+    }
+    v.loaded = table;
+  }
+  return x.touchTable(s, table.length, map.base, map.count, map.a, map.b, k) >>> 0;
+};

@@ -132,16 +132,23 @@ export class Vcpu {
         this.throttlePctMs += this.throttlePct * dtMs;
       }
     }
-    if (w.writesPerSec === 0 || runMs <= 0) return 0;
+    if (w.writesPerSec === 0 || runMs <= 0) {
+      w.advance?.(runMs);
+      return 0;
+    }
     const exact = this.carry + (w.writesPerSec * runMs * this.writeScale) / 1000;
     const k = Math.floor(exact);
     this.carry = exact - k;
-    if (k === 0) return 0;
+    if (k === 0) {
+      w.advance?.(runMs);
+      return 0;
+    }
     this.writes += k;
     // The core takes 32-bit counts; a long interval at a high rate is split.
     let entries = 0;
     for (let left = k; left > 0; left -= MAX_WRITES_PER_CALL) entries += w.write(store, Math.min(left, MAX_WRITES_PER_CALL));
     this.ringEntries += entries;
+    w.advance?.(runMs);
     return entries;
   }
 }

@@ -47,7 +47,7 @@ function spreadOver(bits: Uint32Array, ranges: Ranges, count: number): number {
 /** The union of the writers' regions, and the rest of memory, as sorted disjoint ranges. */
 function regionsAndRest(pages: number, workloads: readonly WorkloadSpec[]): { region: Ranges; rest: Ranges } {
   const spans = workloads
-    .filter((w) => 'regionStart' in w && w.writesPerSec !== undefined)
+    .filter((w) => 'regionStart' in w)
     .map((w) => regionPages(pages, (w as { regionStart?: number }).regionStart, (w as { regionSize?: number }).regionSize))
     .map((r): [number, number] => [r.start, r.start + r.count])
     .sort((x, y) => x[0] - y[0]);

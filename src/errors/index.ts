@@ -4,3 +4,4 @@ export { CapacityError } from './capacity-error.js';
 export { ExperimentError } from './experiment-error.js';
 export { SweepError } from './sweep-error.js';
 export { QueueError } from './queue-error.js';
+export { TraceFormatError } from './trace-format-error.js';

@@ -23,6 +23,8 @@ function fieldSchema(f: FieldSpec): Schema {
   const dflt = typeof d === 'function' || d === undefined ? (f.defaultText ? ` (default: ${f.defaultText})` : '') : d === null ? ` (default: ${f.defaultText ?? 'off'})` : ` (default ${JSON.stringify(d)})`;
   const description = f.doc + dflt;
   if (f.kind === 'boolean') return { type: 'boolean', description };
+  if (f.kind === 'path') return { type: 'string', minLength: 1, description };
+  if (f.kind === 'list') return { ...f.schema, description };
   if (f.kind === 'enum') {
     const names = { enum: [...(f.values ?? [])] };
     if (f.text !== undefined) return { description, oneOf: [names, { type: 'string', pattern: f.text.pattern, description: f.text.syntax }] };

@@ -15,8 +15,10 @@ import { didYouMean } from './suggest.js';
  * - duration: milliseconds (CLI: 300ms, 1.5s)
  * - fraction, count: plain numbers (a share from 0 to 1; a count, percentage or seed)
  * - boolean, enum
+ * - path: a non-empty string naming a file (CLI: as typed)
+ * - list: a JSON list checked by the field's own `check` (no CLI flag; the JSON Schema is the field's `schema`)
  */
-export type UnitKind = 'bytes' | 'rate' | 'page-rate' | 'duration' | 'fraction' | 'count' | 'boolean' | 'enum';
+export type UnitKind = 'bytes' | 'rate' | 'page-rate' | 'duration' | 'fraction' | 'count' | 'boolean' | 'enum' | 'path' | 'list';
 
 /** A default: a value, null for "off unless given", or a value computed from the fields checked before it. */
 export type FieldDefault = number | boolean | string | null | ((checked: Record<string, unknown>) => number);
@@ -47,6 +49,10 @@ export interface FieldSpec {
   bound?: (checked: Record<string, unknown>) => NumberRule;
   /** CLI flag, e.g. '--memory'; a boolean that defaults to true is turned off with '--no-…'. */
   flag?: string;
+  /** A list field's checker: returns the checked value (defaults filled in) or throws naming `path`. */
+  check?: (path: string, value: unknown) => unknown;
+  /** A list field's JSON Schema (its description is added from `doc`). */
+  schema?: Readonly<Record<string, unknown>>;
 }
 
 /** A table of fields, in the order they are checked and echoed. */
@@ -55,9 +61,13 @@ export type FieldTable = Readonly<Record<string, FieldSpec>>;
 /** The value type a field spec declares. */
 export type FieldValue<F> = F extends { kind: 'boolean' }
   ? boolean
-  : F extends { kind: 'enum'; values: readonly (infer V)[]; text: object }
-    ? V | (string & {})
-    : F extends { kind: 'enum'; values: readonly (infer V)[]; rule: NumberRule }
+  : F extends { kind: 'path' }
+    ? string
+    : F extends { kind: 'list' }
+      ? readonly unknown[]
+      : F extends { kind: 'enum'; values: readonly (infer V)[]; text: object }
+        ? V | (string & {})
+        : F extends { kind: 'enum'; values: readonly (infer V)[]; rule: NumberRule }
     ? V | number
     : F extends { kind: 'enum'; values: readonly (infer V)[] }
       ? V
@@ -66,6 +76,8 @@ export type FieldValue<F> = F extends { kind: 'boolean' }
 /** What `accepted` says for a field in errors. */
 export function describeField(f: FieldSpec, rule: NumberRule | undefined = f.rule): string {
   if (f.kind === 'boolean') return 'true or false';
+  if (f.kind === 'path') return 'the path of a file (a non-empty string)';
+  if (f.kind === 'list') return `a list (${f.doc}; in an experiment file or the library)`;
   if (f.kind === 'enum') {
     const names = (f.values ?? []).map((v) => `'${v}'`).join(', ');
     if (f.text !== undefined) return `${names} or ${f.text.syntax}`;
@@ -85,6 +97,11 @@ export function checkField(path: string, f: FieldSpec, value: unknown, checked: 
   switch (f.kind) {
     case 'boolean':
       return checkBoolean(path, value);
+    case 'path':
+      if (typeof value !== 'string' || value === '') throw new InvalidOptionError(path, value, describeField(f));
+      return value;
+    case 'list':
+      return f.check!(path, value);
     case 'enum':
       if ((f.values ?? []).includes(value as string)) return value;
       if (f.text !== undefined && typeof value === 'string') {

@@ -4,6 +4,7 @@
  * derive from this table.
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { checkNumber } from './check.js';
 import { type FieldTable, type FieldValue, checkFields } from './fields.js';
 
 const writesPerSec = {
@@ -20,6 +21,36 @@ const regionSize = {
   bound: (c: Record<string, unknown>) => ({ max: 1 - (c['regionStart'] as number), maxLabel: `1 - regionStart (${1 - (c['regionStart'] as number)})` }),
 } as const;
 
+const hotFraction = {
+  kind: 'fraction', doc: 'hot-cold: share of the region that is hot, above 0 up to 1', rule: { min: 0, minExclusive: true, max: 1 },
+  default: 0.05, source: "[REC] Clark's small writable working set", flag: '--hot-fraction',
+} as const;
+const hotProbability = {
+  kind: 'fraction', doc: 'hot-cold: probability that a write hits the hot set, 0 to 1', rule: { min: 0, max: 1 },
+  default: 0.9, source: '[REC]', flag: '--hot-probability',
+} as const;
+
+/** One phase of a `phases` workload, as checked. */
+export interface PhaseSpec {
+  durationMs: number;
+  workload: WorkloadSpec;
+}
+
+/** Checks the `phases` list: each {durationMs, workload}, the workload any kind but phases. */
+function checkPhases(path: string, value: unknown): PhaseSpec[] {
+  if (!Array.isArray(value) || value.length === 0) throw new InvalidOptionError(path, value, 'a non-empty list of {"durationMs", "workload"}');
+  return value.map((p: unknown, i): PhaseSpec => {
+    const f = `${path}[${i}]`;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new InvalidOptionError(f, p, 'an object {"durationMs", "workload"}');
+    const o = p as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== 'durationMs' && k !== 'workload') throw new InvalidOptionError(`${f}.${k}`, o[k], 'no such field (fields: durationMs, workload)');
+    const durationMs = checkNumber(`${f}.durationMs`, o['durationMs'], { min: 0, minExclusive: true, max: 1e12, unit: 'ms' });
+    const w = o['workload'] as Record<string, unknown> | undefined;
+    if (w?.['kind'] === 'phases') throw new InvalidOptionError(`${f}.workload.kind`, 'phases', 'any kind but phases (phases do not nest)');
+    return { durationMs, workload: checkWorkloadSpec(w, `${f}.workload`) };
+  });
+}
+
 /**
  * Every workload kind: its doc, its source, and its fields in the order they are checked and echoed. A writer's
  * `writesPerSec` is required in the library; its default is the CLI's `--write-rate` and the default workload's.
@@ -33,17 +64,71 @@ export const WORKLOAD_TABLE = {
     source: "Clark et al., NSDI 2005 (writable working set); VmigSim's WWS ratio",
     fields: {
       writesPerSec, regionStart, regionSize,
-      hotFraction: {
-        kind: 'fraction', doc: 'hot-cold: share of the region that is hot, above 0 up to 1', rule: { min: 0, minExclusive: true, max: 1 },
-        default: 0.05, source: "[REC] Clark's small writable working set", flag: '--hot-fraction',
-      },
-      hotProbability: {
-        kind: 'fraction', doc: 'hot-cold: probability that a write hits the hot set, 0 to 1', rule: { min: 0, max: 1 },
-        default: 0.9, source: '[REC]', flag: '--hot-probability',
-      },
+      hotFraction, hotProbability,
     },
   },
   sequential: { doc: "sweeps its region in page order (guestperf's stress loop)", source: 'QEMU tests/migration-stress/stress.c', fields: { writesPerSec, regionStart, regionSize } },
+  zipf: {
+    doc: 'Zipf page popularity: rank r written with probability proportional to r^-exponent, ranks scattered over the region',
+    source: 'Breslau et al., INFOCOM 1999; YCSB ZipfianGenerator (Cooper et al., SoCC 2010)',
+    fields: {
+      writesPerSec, regionStart, regionSize,
+      exponent: {
+        kind: 'count', doc: 'zipf: the exponent s, 0 (uniform) to 10', rule: { min: 0, max: 10 },
+        default: 0.99, source: 'YCSB core/.../ZipfianGenerator.java ZIPFIAN_CONSTANT = 0.99', flag: '--zipf-exponent',
+      },
+      scatter: {
+        kind: 'boolean', doc: 'zipf: scatter the ranks over the region (false: rank 1 at its start)',
+        default: true, source: '[REC] the hottest pages should not share bitmap words',
+      },
+    },
+  },
+  'drifting-hot-set': {
+    doc: 'hot-cold whose hot set slides through the region, wrapping at its end',
+    source: '[REC] a cache or a garbage-collected heap whose live data moves',
+    fields: {
+      writesPerSec, regionStart, regionSize, hotFraction, hotProbability,
+      driftPerSec: {
+        kind: 'count', doc: 'drifting-hot-set: fraction of the region the hot set moves per second of vCPU run time, 0 to 1000',
+        rule: { min: 0, max: 1000, unit: 'of the region per second' }, default: 0.01, source: '[REC] 1 % of the region per second', flag: '--drift',
+      },
+    },
+  },
+  phases: {
+    doc: 'a program in phases: each workload for its duration of the vCPU\'s run time, then the next',
+    source: '[REC] a batch job\'s map and reduce, a database\'s checkpoint',
+    fields: {
+      phases: {
+        kind: 'list', doc: 'phases: one or more {"durationMs", "workload"} (a workload of any kind but phases)', required: true,
+        check: checkPhases,
+        schema: {
+          type: 'array', minItems: 1,
+          items: {
+            type: 'object', required: ['durationMs', 'workload'], additionalProperties: false,
+            properties: { durationMs: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 }, workload: { $ref: '#/$defs/workload' } },
+          },
+        },
+      },
+      loop: { kind: 'boolean', doc: 'phases: start again after the last phase (false: stay in it)', default: false, source: '[REC]' },
+    },
+  },
+  trace: {
+    doc: 'replays a recorded dirty-page trace (docs/trace-format.md) over its region',
+    source: 'livemig record; reference §C.4 (replay ORs each interval into the dirty bitmap)',
+    fields: {
+      file: { kind: 'path', doc: 'trace: the trace file, binary or NDJSON (relative to the working directory)', required: true, flag: '--trace-file' },
+      regionStart, regionSize,
+      placement: {
+        kind: 'enum', values: ['offset', 'scatter'], doc: 'trace: trace pages in order from the region start, or scattered over it',
+        default: 'offset', source: '[REC] keeps the recorded address-space layout', flag: '--trace-placement',
+      },
+      loop: { kind: 'boolean', doc: 'trace: replay again from the start after the end (false: go idle)', default: true, source: '[REC] a migration usually outlasts a trace' },
+      speed: {
+        kind: 'count', doc: 'trace: playback speed, 2 = twice as fast and twice the dirty rate, above 0 up to 1000', rule: { min: 0, minExclusive: true, max: 1000 },
+        default: 1, source: '[REC]', flag: '--trace-speed',
+      },
+    },
+  },
 } as const satisfies Record<string, { doc: string; source: string; fields: FieldTable }>;
 
 export type WorkloadKind = keyof typeof WORKLOAD_TABLE;
@@ -62,6 +147,10 @@ export type ComputeSpec = SpecOf<'compute'>;
 export type UniformSpec = SpecOf<'uniform'>;
 export type HotColdSpec = SpecOf<'hot-cold'>;
 export type SequentialSpec = SpecOf<'sequential'>;
+export type ZipfSpec = SpecOf<'zipf'>;
+export type DriftingHotSetSpec = SpecOf<'drifting-hot-set'>;
+export type PhasesSpec = SpecOf<'phases'>;
+export type TraceSpec = SpecOf<'trace'>;
 /** What a vCPU runs: a discriminated union on `kind`. */
 export type WorkloadSpec = { [K in WorkloadKind]: SpecOf<K> }[WorkloadKind];
 

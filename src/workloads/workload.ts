@@ -9,6 +9,8 @@ export interface Workload {
   readonly writesPerSec: number;
   /** Performs `k` page writes in one core call; returns the dirty-ring entries made (see PageStore). */
   write(store: PageStore, k: number): number;
+  /** Called after each engine step with the run time the vCPU's schedule allowed it (workloads whose behaviour changes over time). */
+  advance?(runMs: number): void;
 }
 
 /** A page range [start, start + count) of guest memory. */

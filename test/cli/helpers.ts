@@ -38,7 +38,7 @@ export function helpEntries(help: string): Map<string, string> {
 /** Every flag of `livemig run`, with the output flags. */
 export const RUN_FLAGS = [
   '--memory', '--page-size', '--populated', '--vcpus', '--workload', '--write-rate', '--hot-fraction', '--hot-probability',
-  '--region-start', '--region-size', '--bandwidth', '--algorithm', '--controller', '--downtime-limit', '--max-bandwidth', '--setup-time',
+  '--region-start', '--region-size', '--zipf-exponent', '--drift', '--trace-file', '--trace-placement', '--trace-speed', '--bandwidth', '--algorithm', '--controller', '--downtime-limit', '--max-bandwidth', '--setup-time',
   '--resume-time', '--device-state', '--no-xen-skip', '--seed', '--max-time', '--max-data', '--json', '--all-rounds',
   '--zero-pages', '--throttled-writes', '--qemu-version', '--avail-switchover-bandwidth', '--switchover-ack', '--switchover-ack-delay',
   '--clock-granularity', '--window-wake-latency', '--sync-cost-per-gib',

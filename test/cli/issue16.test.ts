@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRESETS } from '../../src/scenarios/presets.js';
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../src/api/compare.js';
 import { CONTROLLER_TABLE } from '../../src/model/controllers.js';
@@ -101,7 +102,7 @@ describe('presets and controllers', () => {
     expect(r.stdout).toContain('flags:    --memory 2GiB --populated 0.5 --workload hot-cold --write-rate 60000pages/s');
     expect(r.stdout).toContain('\nconverging\n');
     const json = JSON.parse(livemig(['presets', '--json']).stdout) as { name: string; policies: string[] }[];
-    expect(json.map((p) => p.name)).toEqual(['headline', 'converging']);
+    expect(json.map((p) => p.name)).toEqual(Object.keys(PRESETS));
   });
 
   it('livemig controllers lists every controller, parameter, default and source from the table', () => {
@@ -231,7 +232,7 @@ describe('sweeps, tables, completion', () => {
     const r = livemig(['completion', shell]);
     expect(r.code).toBe(0);
     for (const word of ['compare', 'sweep', 'presets', 'controllers', 'bandwidth', 'export-markdown']) expect(r.stdout).toContain(word);
-    expect(r.stdout).toContain('headline converging');
+    expect(r.stdout).toContain(Object.keys(PRESETS).join(' '));
     // Syntax-checked by the shell itself where it is installed (bash always is).
     const file = join(tmp(), `livemig.${shell}`);
     writeFileSync(file, r.stdout);
@@ -241,7 +242,7 @@ describe('sweeps, tables, completion', () => {
       const complete = (words: string) => spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _livemig; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' }).stdout.trim();
       expect(complete('livemig comp')).toBe('compare completion');
       expect(complete('livemig compare --pre')).toBe('--preset');
-      expect(complete("livemig compare --preset ''")).toBe('headline converging');
+      expect(complete("livemig compare --preset ''")).toBe(Object.keys(PRESETS).join(' '));
     }
   });
 

@@ -13,6 +13,8 @@ import { ALGORITHMS, CONTROLLERS, PRESETS, WORKLOAD_KINDS, compare, migrate, typ
 const FILE = join(dirname(fileURLToPath(import.meta.url)), 'reports.json');
 const UPDATE = process.env['LIVEMIG_UPDATE_GOLDEN'] === '1';
 const MiB = 1024 ** 2;
+/** A small synthetic trace (4096 pages) for the trace kind: a sliding window plus a few hot pages. */
+const TRACE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'sliding-window.ndjson');
 
 interface Golden { sha256: string; status: string; totalTimeMs: number; transferredBytes: number }
 
@@ -27,6 +29,8 @@ function workloadFor(kind: string): WorkloadSpec {
     case 'idle': return { kind: 'idle' };
     case 'compute': return { kind: 'compute' };
     case 'hot-cold': return { kind: 'hot-cold', writesPerSec: 6000, hotFraction: 0.1, hotProbability: 0.8 };
+    case 'phases': return { kind: 'phases', loop: true, phases: [{ durationMs: 2000, workload: { kind: 'uniform', writesPerSec: 6000, regionSize: 0.5 } }, { durationMs: 1000, workload: { kind: 'idle' } }] };
+    case 'trace': return { kind: 'trace', file: TRACE };
     default: return { kind: kind as 'uniform', writesPerSec: 6000, regionSize: 0.5 };
   }
 }

@@ -104,7 +104,7 @@ describe('the CLI: user errors are exit 2, signals stop it', () => {
   });
 
   it('SIGTERM during a long run stops it (the process ends by the signal or with 143)', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--max-time', '1e7ms', '--max-bandwidth', '1B/s'], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, 'run', '--max-time', '1e9ms', '--max-bandwidth', '1B/s'], { cwd: ROOT });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     setTimeout(() => child.kill('SIGTERM'), 1500);
