@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 
 /**
  * Where a trace named in a workload spec is: an absolute path as is; a relative one from the working
@@ -12,22 +12,4 @@ export function locateTrace(file: string): string {
   const root = packageRoot();
   const shipped = root === null ? null : join(root, file);
   return shipped !== null && existsSync(shipped) ? shipped : file;
-}
-
-let root: string | null | undefined;
-
-/** The directory of livemig's package.json, found by walking up from this file (src/ or dist/src/). */
-function packageRoot(): string | null {
-  if (root !== undefined) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'livemig') return (root = dir);
-    } catch {
-      // no package.json here
-    }
-    const up = dirname(dir);
-    if (up === dir) return (root = null);
-    dir = up;
-  }
 }

@@ -14,7 +14,8 @@ const FILE = join(dirname(fileURLToPath(import.meta.url)), 'reports.json');
 const UPDATE = process.env['LIVEMIG_UPDATE_GOLDEN'] === '1';
 const MiB = 1024 ** 2;
 /** A small synthetic trace (4096 pages) for the trace kind: a sliding window plus a few hot pages. */
-const TRACE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'sliding-window.ndjson');
+// Relative, so the scenario echo (and so the hash) is the same in every checkout (src/traces/locate.ts).
+const TRACE = 'test/fixtures/sliding-window.ndjson';
 
 interface Golden { sha256: string; status: string; totalTimeMs: number; transferredBytes: number }
 
