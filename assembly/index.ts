@@ -125,6 +125,23 @@ export function populatePrefix(count: u32): void {
   }
 }
 
+/**
+ * Populates `k` of the `n` pages of a spread (zeroPageLayout 'spread', src/engine/zero-pages.ts) that fall in
+ * [start, end), evenly: a page is taken when the accumulator `acc` (+k per page) reaches n, Bresenham's rule
+ * in exact integers (f64 holds them up to 2^53). Returns the accumulator for the next range.
+ */
+export function populateSpread(start: u32, end: u32, k: f64, n: f64, acc: f64): f64 {
+  for (let p = start; p < end; p++) {
+    acc += k;
+    if (acc >= n) {
+      acc -= n;
+      const a = wordAt(popPtr, p >>> 6);
+      store<u64>(a, load<u64>(a) | (<u64>1 << <u64>(p & 63)));
+    }
+  }
+  return acc;
+}
+
 /** Sets every page in the to-send bitmap (the start of migration: all of RAM must go). */
 export function markAllToSend(): void {
   if (nWords == 0) return;

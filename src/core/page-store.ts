@@ -20,6 +20,8 @@ export interface PageStore {
 
   seedStream(stream: number, seed: number): void;
   populatePrefix(count: number): void;
+  /** Populates, evenly, the pages of [start, end) that a spread of k in n takes (see assembly/index.ts); returns the accumulator. */
+  populateSpread(start: number, end: number, k: number, n: number, acc: number): number;
   markAllToSend(): void;
   /**
    * Writes return the dirty-ring entries they made: pages not logged since the last `resetRing` (KVM

@@ -58,6 +58,18 @@ export class ReferencePageStore implements PageStore {
     for (let p = 0; p < count; p++) this.populated[p >>> 5]! |= 1 << (p & 31);
   }
 
+  populateSpread(start: number, end: number, k: number, n: number, acc: number): number {
+    let a = acc;
+    for (let p = start; p < end; p++) {
+      a += k;
+      if (a >= n) {
+        a -= n;
+        this.populated[p >>> 5]! |= 1 << (p & 31);
+      }
+    }
+    return a;
+  }
+
   resetRing(): void {
     this.ringLog.fill(0);
   }

@@ -18,6 +18,7 @@ interface CoreExports {
   lastSendStampPtr(): number;
   seedStream(s: number, seed: number): void;
   populatePrefix(count: number): void;
+  populateSpread(start: number, end: number, k: number, n: number, acc: number): number;
   markAllToSend(): void;
   touchUniform(s: number, start: number, count: number, k: number): number;
   touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number;
@@ -98,6 +99,7 @@ export class WasmPageStore implements PageStore {
 
   seedStream(stream: number, seed: number): void { this.x.seedStream(stream, seed >>> 0); }
   populatePrefix(count: number): void { this.x.populatePrefix(count); }
+  populateSpread(start: number, end: number, k: number, n: number, acc: number): number { return this.x.populateSpread(start, end, k, n, acc); }
   markAllToSend(): void { this.x.markAllToSend(); }
   resetRing(): void { this.x.resetRing(); }
   touchUniform(s: number, start: number, count: number, k: number): number {

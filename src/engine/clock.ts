@@ -8,14 +8,12 @@
  * `start + 100 − now` ms) also wakes a little late; a bitmap sync takes time, in which the link is idle, so
  * the window that holds it measures less bandwidth.
  */
-import { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS } from '../model/clock-defaults.js';
 
 /** QEMU rate-limit window (BUFFER_DELAY, migration/migration.c): bandwidth is measured per window. */
 export const WINDOW_MS = 100;
 /** QEMU ram_save_iterate ends a send burst after this long (MAX_WAIT, migration/ram.c). */
 export const MAX_BURST_MS = 50;
 
-export { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS };
 
 export interface ClockSettings {
   clockGranularityMs: number;

@@ -22,25 +22,17 @@ export { ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseZeroRa
 type Ranges = [number, number][];
 
 /**
- * Sets `count` of the pages of `ranges` (taken in page order), spread evenly: page i of them is taken when
- * floor((i+1)·k/n) steps up, computed with an integer accumulator (exact for any VM size, no big products)
- * and no per-page allocation. Returns how many it set.
+ * Populates `count` of the pages of `ranges` (taken in page order), spread evenly: page i of them is taken when
+ * floor((i+1)·k/n) steps up. The per-page walk is the core's (populateSpread), one call per range. Returns how
+ * many it set.
  */
-function spreadOver(bits: Uint32Array, ranges: Ranges, count: number): number {
+function spreadOver(store: PageStore, ranges: Ranges, count: number): number {
   let n = 0;
   for (const [a, b] of ranges) n += b - a;
   const k = Math.min(count, n);
   if (k <= 0) return 0;
   let acc = 0;
-  for (const [a, b] of ranges) {
-    for (let p = a; p < b; p++) {
-      acc += k;
-      if (acc >= n) {
-        acc -= n;
-        bits[p >>> 5]! |= 1 << (p & 31);
-      }
-    }
-  }
+  for (const [a, b] of ranges) acc = store.populateSpread(a, b, k, n, acc);
   return k;
 }
 
@@ -68,8 +60,8 @@ function regionsAndRest(pages: number, workloads: readonly WorkloadSpec[]): { re
 }
 
 /**
- * Fills the store's populated bitmap for the layout. Writes the bitmap view directly (both stores expose it),
- * after populatePrefix for 'top' (the core's own loop) or populatePrefix(0) to start from all-zero.
+ * Fills the store's populated bitmap for the layout, with the core's range calls (populatePrefix, populateSpread),
+ * one per range, never one per page.
  */
 export function populateLayout(store: PageStore, layout: string, populatedFraction: number, workloads: readonly WorkloadSpec[]): void {
   const pages = store.pages;
@@ -79,18 +71,17 @@ export function populateLayout(store: PageStore, layout: string, populatedFracti
     return;
   }
   store.populatePrefix(0);
-  const bits = store.populated;
   if (layout.startsWith('zero:')) {
     const ranges = parseZeroRanges('zeroPageLayout', layout, pages);
     let p = 0;
     for (const [a, b] of [...ranges, [pages, pages] as [number, number]]) {
-      for (; p < a; p++) bits[p >>> 5]! |= 1 << (p & 31);
+      if (a > p) store.populateSpread(p, a, 1, 1, 0); // every page of the gap
       p = b + 1;
     }
     return;
   }
   // spread: the workloads' regions first, then the rest of memory.
   const { region, rest } = regionsAndRest(pages, workloads);
-  const used = spreadOver(bits, region, count);
-  spreadOver(bits, rest, count - used);
+  const used = spreadOver(store, region, count);
+  spreadOver(store, rest, count - used);
 }

@@ -12,7 +12,6 @@ import { ALGORITHMS } from './algorithms.js';
 import type { FieldSpec, FieldValue, UnitKind } from './fields.js';
 import { MAX_EXACT_BYTES, MAX_STREAMS } from './limits.js';
 import { DEFAULT_QEMU_VERSION, QEMU_VERSIONS } from './qemu-versions.js';
-import { DEFAULT_CLOCK_GRANULARITY_MS, DEFAULT_SYNC_COST_MS_PER_GIB, DEFAULT_WINDOW_WAKE_LATENCY_MS } from './clock-defaults.js';
 import {
   THROTTLE_MODELS, THROTTLE_PATTERN, THROTTLE_SYNTAX, ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseThrottledWriteFraction, parseZeroRanges,
 } from './guest-model.js';
@@ -129,15 +128,15 @@ export const OPTION_TABLE = {
   },
   clockGranularityMs: {
     kind: 'duration', doc: "qemu: granularity of the clock QEMU's windows and sync period read, ms (0 = exact times)", rule: { min: 0, max: 100, unit: 'ms' },
-    default: DEFAULT_CLOCK_GRANULARITY_MS, source: 'QEMU qemu_clock_get_ms (whole milliseconds), migration/migration.c', flag: '--clock-granularity', group: 'migration',
+    default: 1, source: 'QEMU qemu_clock_get_ms (whole milliseconds), migration/migration.c', flag: '--clock-granularity', group: 'migration',
   },
   windowWakeLatencyMs: {
     kind: 'duration', doc: "qemu: how late the migration thread wakes from each rate-limit sleep, ms", rule: { min: 0, max: 100, unit: 'ms' },
-    default: DEFAULT_WINDOW_WAKE_LATENCY_MS, source: "[REC] Linux's default timer slack, 50 us", flag: '--window-wake-latency', group: 'migration',
+    default: 0.05, source: "[REC] Linux's default timer slack, 50 us", flag: '--window-wake-latency', group: 'migration',
   },
   syncCostPerGiBMs: {
     kind: 'duration', doc: 'qemu: time one dirty-bitmap sync takes per GiB of guest RAM (the link is idle meanwhile), ms', rule: { min: 0, max: 10_000, unit: 'ms' },
-    default: DEFAULT_SYNC_COST_MS_PER_GIB, source: '[REC] our estimate (src/engine/clock.ts)', flag: '--sync-cost-per-gib', group: 'migration',
+    default: 0.25, source: '[REC] our estimate (src/engine/clock.ts)', flag: '--sync-cost-per-gib', group: 'migration',
   },
   controller: {
     kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',

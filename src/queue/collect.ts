@@ -29,6 +29,7 @@ import { recordResult } from './store.js';
 import { runTask } from '../batch/sweep-worker.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
 import { join } from 'node:path';
+import { sleep } from './sleep.js';
 
 /** Attempts of a run whose worker fails for a reason that is not the user's (a bug, a crashed thread). */
 export const INTERNAL_ATTEMPTS = 3;
@@ -427,16 +428,4 @@ class Collector {
     const text = `${all.length} run${all.length === 1 ? '' : 's'} failed: ${shown.join('; ')}${more}. ${kept}; --resume retries the failed runs`;
     return user.length > 0 ? new QueueError(text) : new Error(text);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -20,6 +20,7 @@ import { connect } from './connection.js';
 import { REGISTRY_KEY, sweepKeys, type QueueJobData } from './names.js';
 import { recordResults } from './store.js';
 import { parseQueueUrl, type QueueTarget } from './url.js';
+import { sleep } from './sleep.js';
 
 /** BullMQ's default lock: a job whose worker has not renewed it for this long counts as stalled. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
@@ -201,16 +202,4 @@ async function allIdle(redis: Redis, names: string[], queues: Map<string, Queue>
     if (Object.values(c).some((n) => n > 0)) return false;
   }
   return true;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -150,22 +150,7 @@ async function sweep(
   };
 
   const controller = new AbortController();
-  let caught: 'SIGINT' | 'SIGTERM' | null = null;
-  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
-    if (caught !== null) {
-      // A second signal: give up on a clean stop.
-      bar?.stop();
-      io.err(`\nlivemig: ${sig} again: exiting now\n`);
-      deps.exit(EXIT_SIGNAL[sig]);
-      return;
-    }
-    caught = sig;
-    controller.abort(sig);
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const signals = onSignals(controller, io, deps, () => bar?.stop());
   let summary: SweepSummary;
   try {
     summary = await runSweep({
@@ -178,8 +163,7 @@ async function sweep(
       signal: controller.signal,
     });
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    signals.off();
     if (started) bar?.stop();
   }
 
@@ -189,7 +173,7 @@ async function sweep(
   const recorded = summary.skipped + summary.done;
   if (summary.droppedBytes > 0) io.err(`livemig: dropped a torn last line (${summary.droppedBytes} bytes) from ${where}\n`);
   if (summary.interrupted) {
-    const sig = caught ?? 'SIGINT';
+    const sig = signals.caught() ?? 'SIGINT';
     const resume = ['livemig sweep', quote(file), '--out', quote(flags.out), '--resume'];
     if (flags.shard) resume.push('--shard', formatShard(flags.shard));
     io.err(
