@@ -38,7 +38,20 @@ const OUT_SKIPPED: usize = 16;
 const OUT_BYTES: usize = 24;
 const OUT_FRESH: usize = 32;
 const OUT_LOG_PAGES: usize = 40;
-const COUNTERS_BYTES: u64 = 64;
+// scanSendWire's extra results (wire features, src/engine/wire-model.ts): the wire-byte and CPU-work sums, the
+// normal pages of the compressible class, and the XBZRLE outcomes (encoded pages, their encoded data bytes,
+// unchanged pages, cache misses, overflows).
+const OUT_WIRE: usize = 48;
+const OUT_WORK: usize = 56;
+const OUT_COMP: usize = 64;
+const OUT_XB_ENCODED: usize = 72;
+const OUT_XB_DATA: usize = 80;
+const OUT_XB_UNCHANGED: usize = 88;
+const OUT_XB_MISS: usize = 96;
+const OUT_XB_OVERFLOW: usize = 104;
+const COUNTERS_BYTES: u64 = 128;
+/** End of init's layout: where initXbzrle puts the cache (it grows the memory once more). */
+let layoutEnd: u64 = 0;
 
 // === Small helpers ===
 // @ts-ignore: decorator
@@ -88,6 +101,10 @@ export function init(pages: u32, trace: u32): f64 {
   if (initialized) memory.fill(countersPtr, 0, <usize>(end - <u64>countersPtr));
   initialized = true;
   stamp = 0;
+  layoutEnd = end;
+  cacheEntries = 0;
+  xbActive = 0;
+  compThreshold = 0;
   return <f64>end;
 }
 
@@ -801,4 +818,281 @@ export function touchTable(s: u32, nBuckets: u32, base: u32, count: u32, a: u32,
   }
   saveStream(s);
   return fresh;
+}
+
+// === Wire features: page content, the XBZRLE cache, a content-aware scan (src/engine/wire-model.ts) ===
+//
+// Page content is never stored. A populated page's class is a function of its 64-page block and the content
+// seed: compressible when lowbias32(block ^ seed) < compThreshold (a fraction of 2^32), else incompressible
+// [REC: content comes in runs of at least 256 KiB, heap arenas, files, code]; a zero page is a clear bit of the
+// populated bitmap. Because the class is constant over a bitmap word, the word-at-a-time fast path still holds.
+// XBZRLE (QEMU migration/ram.c save_xbzrle_page, migration/page_cache.c, migration/xbzrle.c) keeps a
+// direct-mapped cache of `cacheEntries` slots (a power of two), two u32 per slot: the page cached (index + 1,
+// 0 = empty) and its age (dirty_sync_count at insert or hit). No page data: the delta of a cached page is the
+// `xbChanged` bytes a write changes, at an offset that is a function of the page (one run, so the encoding is
+// ULEB128(offset) + ULEB128(length) + the bytes, xbzrle_encode_buffer; the trailing unchanged run is not encoded).
+
+let cacheEntries: u32 = 0;
+let cacheAddrPtr: usize = 0;
+let cacheAgePtr: usize = 0;
+let contentSeed: u32 = 0;
+let compThreshold: f64 = 0;
+let xbActive: u32 = 0;
+let xbGeneration: u32 = 0;
+let xbLastStage: u32 = 0;
+let xbChanged: u32 = 0;
+let xbPageSize: u32 = 4096;
+// Per-page costs of the three metrics (counted bytes, wire bytes, CPU work) for the classes zero / incompressible / compressible.
+const costs = memory.data(9 * 8, 8);
+// XBZRLE costs: the bytes framing an encoded page (header + flag + length), the CPU work of one encode.
+let xbFrameBytes: f64 = 11;
+let xbWork: f64 = 4096;
+
+/** CACHED_PAGE_LIFETIME (migration/page_cache.c): an entry younger than this many syncs is never evicted. */
+const CACHED_PAGE_LIFETIME: u32 = 2;
+
+// @ts-ignore: decorator
+@inline function mix32(v: u32): u32 {
+  // lowbias32 (C. Wellons, hash-prospector): a cheap, well-mixed 32-bit hash.
+  let x = v;
+  x ^= x >>> 16; x *= 0x7feb352d; x ^= x >>> 15; x *= 0x846ca68b; x ^= x >>> 16;
+  return x;
+}
+// @ts-ignore: decorator
+@inline function ulebLen(x: u32): u32 { return x < 128 ? 1 : x < 16384 ? 2 : x < 2097152 ? 3 : 4; }
+
+/** Whether the pages of bitmap word `w` (a 64-page block) are of the compressible class. */
+// @ts-ignore: decorator
+@inline function compressibleBlock(w: u32): bool { return <f64>mix32(w ^ contentSeed) < compThreshold; }
+
+/** XBZRLE's encoded length of page p's delta (xbzrle_encode_buffer), or pageSize + 1 when it overflows. */
+// @ts-ignore: decorator
+@inline function xbzrleLength(p: u32): u32 {
+  const b = xbChanged;
+  const off = mix32(p ^ contentSeed ^ 0x5bd1e995) % (xbPageSize - b + 1);
+  const len = ulebLen(off) + ulebLen(b) + b;
+  return len > xbPageSize ? xbPageSize + 1 : len;
+}
+
+/** Allocates the XBZRLE cache (`entries` a power of two) after init's layout; returns the memory in use, 0 if it cannot grow. */
+export function initXbzrle(entries: u32): f64 {
+  const start = (layoutEnd + 7) & ~(<u64>7);
+  const end = start + (<u64>entries << 3);
+  const neededPages = (end + 0xffff) >>> 16;
+  const have = <u64>memory.size();
+  if (neededPages > have) {
+    if (neededPages > 65536) return 0;
+    if (memory.grow(<i32>(neededPages - have)) < 0) return 0;
+  }
+  cacheAddrPtr = <usize>start;
+  cacheAgePtr = <usize>(start + (<u64>entries << 2));
+  memory.fill(cacheAddrPtr, 0, <usize>entries << 3);
+  cacheEntries = entries;
+  return <f64>end;
+}
+export function cacheAddrsPtr(): usize { return cacheAddrPtr; }
+export function cacheAgesPtr(): usize { return cacheAgePtr; }
+export function costsPtr(): usize { return costs; }
+
+/** The content model: compressible fraction × 2^32, and the seed of the class and delta-offset hashes. */
+export function setContent(threshold: f64, seed: u32): void {
+  compThreshold = threshold;
+  contentSeed = seed;
+}
+
+/**
+ * XBZRLE state for the next scans: on (after the first full pass), the generation (dirty_sync_count), the last
+ * stage (stop-and-copy: misses are not inserted), bytes a write changes, the page size, the framing of an
+ * encoded page and the CPU work of one encode.
+ */
+export function setXbzrle(active: u32, generation: u32, lastStage: u32, changed: u32, pageSize: u32, frame: f64, work: f64): void {
+  xbActive = active;
+  xbGeneration = generation;
+  xbLastStage = lastStage;
+  xbChanged = changed;
+  xbPageSize = pageSize;
+  xbFrameBytes = frame;
+  xbWork = work;
+}
+
+// @ts-ignore: decorator
+@inline function cost(metric: u32, cls: u32): f64 { return load<f64>(costs + ((<usize>metric * 3 + <usize>cls) << 3)); }
+
+/**
+ * scanSend with content-aware costs and three budgets: the counted bytes (the rate limit's), the wire bytes
+ * (link time and the caps) and the CPU work (compression or encoding); each stops the scan once reached (the
+ * page that crosses a budget is still sent). Costs per class come from the costs block (setWireCosts on the
+ * host), the class from the content model; with XBZRLE active every populated page goes through the cache.
+ * Results in the counters block.
+ */
+export function scanSendWire(cursor: u32, end: u32, budget: f64, wireBudget: f64, workBudget: f64, skipDirty: u32): u32 {
+  if (xbActive != 0) return scanXbzrle(cursor, end, budget, wireBudget, workBudget, skipDirty);
+  stamp++;
+  const sp = sendPtr, dp = dirtyPtr, pp = popPtr, ls = lastSendPtr;
+  let normal: u32 = 0, zero: u32 = 0, skipped: u32 = 0, comp: u32 = 0;
+  let bytes: f64 = 0, wire: f64 = 0, work: f64 = 0;
+  const zc = cost(0, 0), zw = cost(1, 0), zk = cost(2, 0);
+  let p = cursor;
+  while (p < end && bytes < budget && wire < wireBudget && work < workBudget) {
+    const w = p >>> 6;
+    const off = <usize>w << 3;
+    let bits = load<u64>(sp + off) & (<u64>-1 << <u64>(p & 63));
+    const wordEnd = (<u64>w + 1) << 6;
+    if (<u64>end < wordEnd) bits &= (<u64>1 << <u64>(end & 63)) - 1;
+    if (bits == 0) {
+      let nw = w + 1;
+      const lastW = (end - 1) >>> 6;
+      while (nw < lastW && load<u64>(sp + (<usize>nw << 3)) == 0) nw++;
+      p = <u32>min<u64>(<u64>nw << 6, <u64>end);
+      continue;
+    }
+    const isComp = compressibleBlock(w);
+    const cls: u32 = isComp ? 2 : 1;
+    const nc = cost(0, cls), nw = cost(1, cls), nk = cost(2, cls);
+    const logWord = skipDirty != 0 ? load<u64>(dp + off) : 0;
+    const popWord = load<u64>(pp + off);
+    const n = <f64>popcnt(bits);
+    if (ls == 0 && n <= min(room(bytes, budget, max(nc, zc)), min(room(wire, wireBudget, max(nw, zw)), room(work, workBudget, max(nk, zk))))) {
+      const skipMask = bits & logWord;
+      const sendBits = bits & ~skipMask;
+      const nn = <u32>popcnt(sendBits & popWord);
+      const zz = <u32>popcnt(sendBits) - nn;
+      skipped += <u32>popcnt(skipMask);
+      normal += nn;
+      if (isComp) comp += nn;
+      zero += zz;
+      bytes += <f64>nn * nc + <f64>zz * zc;
+      wire += <f64>nn * nw + <f64>zz * zw;
+      work += <f64>nn * nk + <f64>zz * zk;
+      store<u64>(sp + off, load<u64>(sp + off) & ~bits);
+      p = <u32>min<u64>(wordEnd, <u64>end);
+      continue;
+    }
+    let cleared: u64 = 0;
+    while (bits != 0 && bytes < budget && wire < wireBudget && work < workBudget) {
+      const b = ctz(bits);
+      const bit = <u64>1 << b;
+      bits ^= bit;
+      cleared |= bit;
+      if ((logWord & bit) != 0) { skipped++; continue; }
+      if ((popWord & bit) != 0) {
+        normal++;
+        if (isComp) comp++;
+        bytes += nc; wire += nw; work += nk;
+      } else {
+        zero++;
+        bytes += zc; wire += zw; work += zk;
+      }
+      if (ls != 0) store<u32>(ls + (<usize>((w << 6) + <u32>b) << 2), stamp);
+    }
+    store<u64>(sp + off, load<u64>(sp + off) & ~cleared);
+    p = bits == 0 ? <u32>min<u64>(wordEnd, <u64>end) : (w << 6) + <u32>ctz(bits);
+  }
+  storeWireCounters(normal, zero, skipped, bytes, wire, work, comp, 0, 0, 0, 0, 0);
+  return p;
+}
+
+function storeWireCounters(normal: u32, zero: u32, skipped: u32, bytes: f64, wire: f64, work: f64, comp: u32,
+  enc: u32, data: f64, unchanged: u32, miss: u32, overflow: u32): void {
+  const c = countersPtr;
+  store<f64>(c, <f64>normal, OUT_NORMAL);
+  store<f64>(c, <f64>zero, OUT_ZERO);
+  store<f64>(c, <f64>skipped, OUT_SKIPPED);
+  store<f64>(c, bytes, OUT_BYTES);
+  store<f64>(c, wire, OUT_WIRE);
+  store<f64>(c, work, OUT_WORK);
+  store<f64>(c, <f64>comp, OUT_COMP);
+  store<f64>(c, <f64>enc, OUT_XB_ENCODED);
+  store<f64>(c, data, OUT_XB_DATA);
+  store<f64>(c, <f64>unchanged, OUT_XB_UNCHANGED);
+  store<f64>(c, <f64>miss, OUT_XB_MISS);
+  store<f64>(c, <f64>overflow, OUT_XB_OVERFLOW);
+}
+
+/**
+ * The XBZRLE scan, page by page (save_xbzrle_page): a zero page costs its zero cost; a populated page is looked
+ * up in its slot (page mod entries). Hit (the slot holds this page): its age becomes the generation, the encoder
+ * reads the page (xbWork), and the delta is nothing (no byte changed: nothing sent), an encoded page
+ * (xbFrameBytes + length) or an overflow (length above the page: a normal page). Miss: cache_miss, then, unless
+ * in the last stage, the page is inserted unless the slot holds another page younger than CACHED_PAGE_LIFETIME
+ * syncs (cache_insert); a normal page is sent. Normal pages cost the incompressible class's costs (the main stream
+ * does not compress).
+ */
+function scanXbzrle(cursor: u32, end: u32, budget: f64, wireBudget: f64, workBudget: f64, skipDirty: u32): u32 {
+  stamp++;
+  const sp = sendPtr, dp = dirtyPtr, pp = popPtr, ls = lastSendPtr;
+  const ap = cacheAddrPtr, gp = cacheAgePtr, mask = cacheEntries - 1, gen = xbGeneration;
+  let normal: u32 = 0, zero: u32 = 0, skipped: u32 = 0, comp: u32 = 0;
+  let enc: u32 = 0, unchanged: u32 = 0, miss: u32 = 0, overflow: u32 = 0;
+  let bytes: f64 = 0, wire: f64 = 0, work: f64 = 0, data: f64 = 0;
+  const zc = cost(0, 0), zw = cost(1, 0), zk = cost(2, 0);
+  const nc = cost(0, 1), nw = cost(1, 1);
+  const frame = xbFrameBytes, xw = xbWork;
+  let p = cursor;
+  while (p < end && bytes < budget && wire < wireBudget && work < workBudget) {
+    const w = p >>> 6;
+    const off = <usize>w << 3;
+    let bits = load<u64>(sp + off) & (<u64>-1 << <u64>(p & 63));
+    const wordEnd = (<u64>w + 1) << 6;
+    if (<u64>end < wordEnd) bits &= (<u64>1 << <u64>(end & 63)) - 1;
+    if (bits == 0) {
+      let nw2 = w + 1;
+      const lastW = (end - 1) >>> 6;
+      while (nw2 < lastW && load<u64>(sp + (<usize>nw2 << 3)) == 0) nw2++;
+      p = <u32>min<u64>(<u64>nw2 << 6, <u64>end);
+      continue;
+    }
+    const isComp = compressibleBlock(w);
+    const logWord = skipDirty != 0 ? load<u64>(dp + off) : 0;
+    const popWord = load<u64>(pp + off);
+    let cleared: u64 = 0;
+    while (bits != 0 && bytes < budget && wire < wireBudget && work < workBudget) {
+      const b = ctz(bits);
+      const bit = <u64>1 << b;
+      bits ^= bit;
+      cleared |= bit;
+      if ((logWord & bit) != 0) { skipped++; continue; }
+      const page = (w << 6) + <u32>b;
+      if ((popWord & bit) == 0) {
+        zero++;
+        bytes += zc; wire += zw; work += zk;
+      } else {
+        const slot = <usize>(page & mask) << 2;
+        const held = load<u32>(ap + slot);
+        if (held == page + 1) {
+          store<u32>(gp + slot, gen);
+          work += xw;
+          if (xbChanged == 0) {
+            unchanged++;
+          } else {
+            const len = xbzrleLength(page);
+            if (len > xbPageSize) {
+              overflow++;
+              normal++;
+              if (isComp) comp++;
+              bytes += nc; wire += nw;
+            } else {
+              enc++;
+              data += <f64>len;
+              bytes += frame + <f64>len; wire += frame + <f64>len;
+            }
+          }
+        } else {
+          miss++;
+          if (xbLastStage == 0 && (held == 0 || load<u32>(gp + slot) + CACHED_PAGE_LIFETIME <= gen)) {
+            store<u32>(ap + slot, page + 1);
+            store<u32>(gp + slot, gen);
+          }
+          normal++;
+          if (isComp) comp++;
+          bytes += nc; wire += nw;
+        }
+      }
+      if (ls != 0) store<u32>(ls + (<usize>page << 2), stamp);
+    }
+    store<u64>(sp + off, load<u64>(sp + off) & ~cleared);
+    p = bits == 0 ? <u32>min<u64>(wordEnd, <u64>end) : (w << 6) + <u32>ctz(bits);
+  }
+  storeWireCounters(normal, zero, skipped, bytes, wire, work, comp, enc, data, unchanged, miss, overflow);
+  return p;
 }

@@ -3,6 +3,7 @@ import { WasmPageStore } from '../core/wasm-page-store.js';
 import { MigrationContext } from '../engine/context.js';
 import { assertReportInvariants, invariantChecksOn, reportViolations } from '../engine/invariants.js';
 import { Vcpu } from '../engine/vcpu.js';
+import { refuseWireOptions } from '../engine/wire-model.js';
 import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
 import { PRECOPY_ALGORITHMS } from '../policies/precopy/index.js';
@@ -30,6 +31,7 @@ export function streamSeed(seed: number, vcpu: number): number {
 /** Runs a resolved migration on a given page store (the Wasm core, or the TypeScript reference in tests). */
 export function runMigration(resolved: ResolvedOptions, store: PageStore): MigrationReport {
   const s = resolved.scenario;
+  if (s.algorithm !== 'qemu') refuseWireOptions(s);
   const vcpus = resolved.workloads.map((spec, i) => {
     store.seedStream(i, streamSeed(s.seed, i));
     return new Vcpu(i, createWorkload(spec, s.pages, i, s.pageSize, resolved.workloads.length > 1 ? `workload[${i}]` : 'workload'));

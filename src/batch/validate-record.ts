@@ -19,11 +19,13 @@ const bool: Check = (v) => typeof v === 'boolean';
 const obj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const oneOf = (...xs: unknown[]): Check => (v) => xs.includes(v);
 const nullOr = (c: Check): Check => (v) => v === null || c(v);
+/** The wire features' statistics (xbzrle, multifd): absent, or an object of finite non-negative numbers. */
+const stats: Check = (v) => v === undefined || (obj(v) && Object.values(v as object).every(nonNeg));
 
 const ROUND: Fields<RoundRecord> = {
   index: whole, phase: oneOf('live', 'stop-and-copy'), startMs: nonNeg, endMs: nonNeg, normalPages: whole, zeroPages: whole,
   skippedPages: whole, bytes: nonNeg, dirtiedPages: whole, remainingPages: whole, bandwidthBytesPerSec: nonNeg,
-  expectedDowntimeMs: nonNeg, throttlePct: nonNeg,
+  expectedDowntimeMs: nonNeg, throttlePct: nonNeg, xbzrle: stats, multifd: stats,
 };
 
 const SAMPLE: Fields<TimelineSample> = {
@@ -54,7 +56,7 @@ const SCENARIO = Object.fromEntries(OPTION_ROWS.map(([name, row]): [string, Chec
 const SUMMARY: Omit<Fields<CompletedSummary>, 'status' | 'downtimeMs' | 'guest'> = {
   algorithm: str, controller: str, totalTimeMs: nonNeg, setupTimeMs: nonNeg, transferredBytes: nonNeg, rounds: whole,
   normalPages: whole, zeroPages: whole, skippedPages: whole, guestCpuLostPct: nonNeg, meanThrottlePct: nonNeg,
-  maxThrottlePct: nonNeg, throttledMs: nonNeg,
+  maxThrottlePct: nonNeg, throttledMs: nonNeg, xbzrle: stats, multifd: stats,
 };
 
 const TOP: Pick<Fields<RunRecord>, 'experiment' | 'fingerprint' | 'index' | 'id' | 'params' | 'seed' | 'policy'> = {

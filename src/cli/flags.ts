@@ -23,7 +23,7 @@ import {
 export type ScenarioFlags = Record<string, string | boolean | undefined>;
 
 const HEADINGS: Record<FlagGroup, string> = {
-  guest: 'Guest:', workload: 'Workload (each vCPU):', migration: 'Migration:', limits: 'Limits:',
+  guest: 'Guest:', workload: 'Workload (each vCPU):', migration: 'Migration:', wire: 'Wire (qemu: XBZRLE, multifd, compression):', limits: 'Limits:',
 };
 
 const PLACEHOLDER: Record<OptionSpec['kind'], string> = {

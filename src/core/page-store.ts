@@ -52,6 +52,21 @@ export interface PageStore {
   lastSkipped(): number;
   lastBytes(): number;
   countBits(which: Bitmap): number;
+  // Wire features (src/engine/wire-model.ts; the core's section "Wire features" in assembly/index.ts).
+  /** Allocates the XBZRLE cache: `entries` slots (a power of two), each the page it holds and its age. */
+  initXbzrle(entries: number): void;
+  /** The content model: the fraction of 64-page blocks of the compressible class, and the content seed. */
+  setContent(compressibleFraction: number, seed: number): void;
+  /** Per-page costs, 9 numbers: [counted, wire, work] × [zero, incompressible, compressible], metric-major. */
+  setWireCosts(costs: readonly number[]): void;
+  /** XBZRLE state of the next scans (see assembly/index.ts setXbzrle). */
+  setXbzrle(active: boolean, generation: number, lastStage: boolean, changedBytes: number, pageSize: number, frameBytes: number, work: number): void;
+  /** scanSend with content-aware costs and three budgets (counted bytes, wire bytes, CPU work); results in wireCounters(). */
+  scanSendWire(cursor: number, end: number, budget: number, wireBudget: number, workBudget: number, skipDirty: boolean): number;
+  /** Results of the last scanSendWire: see WIRE_SLOTS. */
+  wireCounters(): ArrayLike<number>;
+  /** The XBZRLE cache as [page + 1 (0 = empty), age] per slot (tests read it). */
+  xbzrleCache(): { addrs: Uint32Array; ages: Uint32Array } | null;
   /** How uniform and hot/cold writes are applied (see TouchMode); runs keep 'auto'. */
   setTouchMode(mode: TouchMode): void;
 
@@ -71,6 +86,20 @@ import type { PageMap, SamplingTable } from './page-map.js';
  */
 export type TouchMode = 'auto' | 'loop' | 'sample';
 export const TOUCH_MODES: Record<TouchMode, number> = { auto: 0, loop: 1, sample: 2 };
+
+/** Slots of wireCounters(): the core's counters block (assembly/index.ts OUT_*), f64 each. */
+export const WIRE_SLOTS = {
+  normal: 0, zero: 1, skipped: 2, bytes: 3, wire: 6, work: 7, compressible: 8,
+  xbzrleEncoded: 9, xbzrleData: 10, xbzrleUnchanged: 11, xbzrleMiss: 12, xbzrleOverflow: 13,
+} as const;
+export const WIRE_COUNTER_SLOTS = 16;
+
+/** lowbias32 (C. Wellons, hash-prospector), the core's content hash (assembly/index.ts mix32). */
+export function mix32(v: number): number {
+  let x = v >>> 0;
+  x ^= x >>> 16; x = Math.imul(x, 0x7feb352d) >>> 0; x ^= x >>> 15; x = Math.imul(x, 0x846ca68b) >>> 0; x ^= x >>> 16;
+  return x >>> 0;
+}
 
 /** The bitmaps a page store holds. */
 export type Bitmap = 'dirtyLog' | 'toSend' | 'populated' | 'ringLog';

@@ -1,5 +1,5 @@
 import type { Bitmap, PageStore, TouchMode } from './page-store.js';
-import { MAX_STREAMS, TOUCH_MODES } from './page-store.js';
+import { MAX_STREAMS, TOUCH_MODES, WIRE_COUNTER_SLOTS, WIRE_SLOTS, mix32 } from './page-store.js';
 import {
   COST_CLEAN_BIT, COST_JUMP, COST_WORD, JUMP_MAX, POISSON_MAX, BINOMIAL_EXACT_MAX, touchCost,
   expm1, exp, ln, ln1m, normalQuantile,
@@ -308,6 +308,102 @@ export class ReferencePageStore implements PageStore {
     return p;
   }
 
+  // --- Wire features: the twin of assembly/index.ts scanSendWire / scanXbzrle, page for page ---
+  private cacheAddrs: Uint32Array | null = null;
+  private cacheAges: Uint32Array | null = null;
+  private compThreshold = 0;
+  private contentSeed = 0;
+  private wireCosts = new Array<number>(9).fill(0);
+  private xb = { active: false, generation: 0, lastStage: false, changed: 0, pageSize: 4096, frame: 11, work: 4096 };
+  private readonly wireOut = new Float64Array(WIRE_COUNTER_SLOTS);
+
+  initXbzrle(entries: number): void {
+    this.cacheAddrs = new Uint32Array(entries);
+    this.cacheAges = new Uint32Array(entries);
+  }
+  setContent(fraction: number, seed: number): void {
+    this.compThreshold = fraction * 4294967296;
+    this.contentSeed = seed >>> 0;
+  }
+  setWireCosts(costs: readonly number[]): void { this.wireCosts = [...costs]; }
+  setXbzrle(active: boolean, generation: number, lastStage: boolean, changed: number, pageSize: number, frame: number, work: number): void {
+    this.xb = { active, generation: generation >>> 0, lastStage, changed, pageSize, frame, work };
+  }
+  wireCounters(): ArrayLike<number> { return this.wireOut; }
+  xbzrleCache(): { addrs: Uint32Array; ages: Uint32Array } | null {
+    return this.cacheAddrs === null ? null : { addrs: this.cacheAddrs, ages: this.cacheAges! };
+  }
+
+  scanSendWire(cursor: number, end: number, budget: number, wireBudget: number, workBudget: number, skip: boolean): number {
+    this.stamp++;
+    const c = this.wireCosts;
+    const xb = this.xb;
+    const o = { normal: 0, zero: 0, skipped: 0, bytes: 0, wire: 0, work: 0, comp: 0, enc: 0, data: 0, unch: 0, miss: 0, ovf: 0 };
+    const add = (cls: number) => { o.bytes += c[cls]!; o.wire += c[3 + cls]!; o.work += c[6 + cls]!; };
+    let p = cursor;
+    for (; p < end && o.bytes < budget && o.wire < wireBudget && o.work < workBudget; p++) {
+      const w = p >>> 5;
+      const bit = 1 << (p & 31);
+      if ((this.toSend[w]! & bit) === 0) continue;
+      this.toSend[w]! &= ~bit;
+      if (skip && (this.dirtyLog[w]! & bit) !== 0) {
+        o.skipped++;
+        continue;
+      }
+      const comp = mix32((p >>> 6) ^ this.contentSeed) < this.compThreshold;
+      if ((this.populated[w]! & bit) === 0) {
+        o.zero++;
+        add(0);
+      } else if (!xb.active) {
+        o.normal++;
+        if (comp) o.comp++;
+        add(comp ? 2 : 1);
+      } else {
+        const slot = p & (this.cacheAddrs!.length - 1);
+        const held = this.cacheAddrs![slot]!;
+        if (held === p + 1) {
+          this.cacheAges![slot] = xb.generation;
+          o.work += xb.work;
+          if (xb.changed === 0) o.unch++;
+          else {
+            const len = xbzrleLength(p, this.contentSeed, xb.changed, xb.pageSize);
+            if (len > xb.pageSize) {
+              o.ovf++;
+              o.normal++;
+              if (comp) o.comp++;
+              o.bytes += c[1]!; o.wire += c[4]!;
+            } else {
+              o.enc++;
+              o.data += len;
+              o.bytes += xb.frame + len; o.wire += xb.frame + len;
+            }
+          }
+        } else {
+          o.miss++;
+          if (!xb.lastStage && (held === 0 || this.cacheAges![slot]! + 2 <= xb.generation)) {
+            this.cacheAddrs![slot] = p + 1;
+            this.cacheAges![slot] = xb.generation;
+          }
+          o.normal++;
+          if (comp) o.comp++;
+          o.bytes += c[1]!; o.wire += c[4]!;
+        }
+      }
+      if (this.lastSend) this.lastSend[p] = this.stamp;
+    }
+    if (p > cursor && p < end) {
+      const wordEnd = Math.min((((p - 1) >>> 6) + 1) * 64, end);
+      while (p < wordEnd && (this.toSend[p >>> 5]! & (1 << (p & 31))) === 0) p++;
+    }
+    const out = this.wireOut;
+    out[WIRE_SLOTS.normal] = o.normal; out[WIRE_SLOTS.zero] = o.zero; out[WIRE_SLOTS.skipped] = o.skipped;
+    out[WIRE_SLOTS.bytes] = o.bytes; out[WIRE_SLOTS.wire] = o.wire; out[WIRE_SLOTS.work] = o.work; out[WIRE_SLOTS.compressible] = o.comp;
+    out[WIRE_SLOTS.xbzrleEncoded] = o.enc; out[WIRE_SLOTS.xbzrleData] = o.data; out[WIRE_SLOTS.xbzrleUnchanged] = o.unch;
+    out[WIRE_SLOTS.xbzrleMiss] = o.miss; out[WIRE_SLOTS.xbzrleOverflow] = o.ovf;
+    this.normal = o.normal; this.zero = o.zero; this.skipped = o.skipped; this.bytes = o.bytes;
+    return p;
+  }
+
   lastNormal(): number { return this.normal; }
   lastZero(): number { return this.zero; }
   lastSkipped(): number { return this.skipped; }
@@ -379,6 +475,17 @@ export function below(r: number, n: number): number {
   const q = Math.floor(hi / 65536);
   const rem = hi - q * 65536;
   return q + Math.floor((rem * 65536 + lo) / 4294967296);
+}
+
+/** ULEB128 length of x (migration/xbzrle.c uleb128_encode_small and wider). */
+function ulebLen(x: number): number {
+  return x < 128 ? 1 : x < 16384 ? 2 : x < 2097152 ? 3 : 4;
+}
+/** The core's xbzrleLength: one changed run of `changed` bytes at a page-specific offset; pageSize + 1 = overflow. */
+export function xbzrleLength(p: number, seed: number, changed: number, pageSize: number): number {
+  const off = mix32((p ^ seed ^ 0x5bd1e995) >>> 0) % (pageSize - changed + 1);
+  const len = ulebLen(off) + ulebLen(changed) + changed;
+  return len > pageSize ? pageSize + 1 : len;
 }
 
 function popcount(x: number): number {

@@ -1,7 +1,7 @@
 import { CapacityError } from '../errors/capacity-error.js';
 import type { Bitmap, PageStore, TouchMode } from './page-store.js';
 import { checkCapacity } from '../model/limits.js';
-import { TOUCH_MODES, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
+import { TOUCH_MODES, WIRE_COUNTER_SLOTS, WASM_MEMORY_LIMIT_BYTES, WASM_RESERVED_BYTES, bytesPerPage } from './page-store.js';
 import { instantiateCore } from './wasm-loader.js';
 import { PAGE_LIST_CAPACITY, TABLE_CAPACITY, type PageMap, type SamplingTable } from './page-map.js';
 
@@ -28,6 +28,14 @@ interface CoreExports {
   scanSend(cursor: number, end: number, budget: number, nc: number, zc: number, skip: number): number;
   counterBlockPtr(): number;
   setTouchMode(mode: number): void;
+  // Wire features.
+  initXbzrle(entries: number): number;
+  cacheAddrsPtr(): number;
+  cacheAgesPtr(): number;
+  costsPtr(): number;
+  setContent(threshold: number, seed: number): void;
+  setXbzrle(active: number, generation: number, lastStage: number, changed: number, pageSize: number, frame: number, work: number): void;
+  scanSendWire(cursor: number, end: number, budget: number, wireBudget: number, workBudget: number, skip: number): number;
   // Trace replay and table-driven generators.
   PAGE_LIST_CAPACITY: WebAssembly.Global;
   TABLE_CAPACITY: WebAssembly.Global;
@@ -70,10 +78,12 @@ export class WasmPageStore implements PageStore {
   readonly ringLog: Uint32Array;
   readonly lastWrite: Uint32Array | null;
   readonly lastSend: Uint32Array | null;
-  readonly memoryBytes: number;
+  memoryBytes: number;
   private readonly x: CoreExports;
   /** The core's counters block: results of the last call, read without crossing into Wasm. */
-  private readonly out: Float64Array;
+  private out: Float64Array;
+  private costs: Float64Array;
+  private cache: { addrs: Uint32Array; ages: Uint32Array } | null = null;
 
   constructor(
     readonly pages: number,
@@ -86,16 +96,50 @@ export class WasmPageStore implements PageStore {
     const end = this.x.init(pages, trace ? 1 : 0);
     if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
     this.memoryBytes = end;
-    const buf = this.x.memory.buffer;
-    const words = Math.ceil(pages / 64) * 2;
-    this.dirtyLog = new Uint32Array(buf, this.x.dirtyLogPtr(), words);
-    this.toSend = new Uint32Array(buf, this.x.toSendPtr(), words);
-    this.populated = new Uint32Array(buf, this.x.populatedPtr(), words);
-    this.ringLog = new Uint32Array(buf, this.x.ringLogPtr(), words);
-    this.lastWrite = trace ? new Uint32Array(buf, this.x.lastWriteStampPtr(), pages) : null;
-    this.lastSend = trace ? new Uint32Array(buf, this.x.lastSendStampPtr(), pages) : null;
-    this.out = new Float64Array(buf, this.x.counterBlockPtr(), 8);
+    // Views are (re)built after each growth: initXbzrle grows the memory once more.
+    this.dirtyLog = this.toSend = this.populated = this.ringLog = new Uint32Array(0);
+    this.lastWrite = this.lastSend = null;
+    this.out = this.costs = new Float64Array(0);
+    this.views(trace);
   }
+
+  private views(trace: boolean): void {
+    const buf = this.x.memory.buffer;
+    const pages = this.pages;
+    const words = Math.ceil(pages / 64) * 2;
+    const self = this as { -readonly [K in keyof WasmPageStore]: WasmPageStore[K] };
+    self.dirtyLog = new Uint32Array(buf, this.x.dirtyLogPtr(), words);
+    self.toSend = new Uint32Array(buf, this.x.toSendPtr(), words);
+    self.populated = new Uint32Array(buf, this.x.populatedPtr(), words);
+    self.ringLog = new Uint32Array(buf, this.x.ringLogPtr(), words);
+    self.lastWrite = trace ? new Uint32Array(buf, this.x.lastWriteStampPtr(), pages) : null;
+    self.lastSend = trace ? new Uint32Array(buf, this.x.lastSendStampPtr(), pages) : null;
+    this.out = new Float64Array(buf, this.x.counterBlockPtr(), WIRE_COUNTER_SLOTS);
+    this.costs = new Float64Array(buf, this.x.costsPtr(), 9);
+    if (this.cache !== null) {
+      const n = this.cache.addrs.length;
+      this.cache = { addrs: new Uint32Array(buf, this.x.cacheAddrsPtr(), n), ages: new Uint32Array(buf, this.x.cacheAgesPtr(), n) };
+    }
+  }
+
+  initXbzrle(entries: number): void {
+    const end = this.x.initXbzrle(entries);
+    if (end === 0) throw new CapacityError('xbzrleCacheBytes', this.memoryBytes + entries * 8, WASM_MEMORY_LIMIT_BYTES);
+    this.memoryBytes = end;
+    this.cache = { addrs: new Uint32Array(0), ages: new Uint32Array(0) };
+    this.cache.addrs = new Uint32Array(entries);
+    this.views(this.lastWrite !== null);
+  }
+  setContent(fraction: number, seed: number): void { this.x.setContent(fraction * 4294967296, seed >>> 0); }
+  setWireCosts(costs: readonly number[]): void { this.costs.set(costs); }
+  setXbzrle(active: boolean, generation: number, lastStage: boolean, changed: number, pageSize: number, frame: number, work: number): void {
+    this.x.setXbzrle(active ? 1 : 0, generation >>> 0, lastStage ? 1 : 0, changed, pageSize, frame, work);
+  }
+  scanSendWire(cursor: number, end: number, budget: number, wireBudget: number, workBudget: number, skip: boolean): number {
+    return this.x.scanSendWire(cursor, end, budget, wireBudget, workBudget, skip ? 1 : 0) >>> 0;
+  }
+  wireCounters(): ArrayLike<number> { return this.out; }
+  xbzrleCache(): { addrs: Uint32Array; ages: Uint32Array } | null { return this.cache; }
 
   seedStream(stream: number, seed: number): void { this.x.seedStream(stream, seed >>> 0); }
   populatePrefix(count: number): void { this.x.populatePrefix(count); }

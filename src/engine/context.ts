@@ -13,6 +13,7 @@ import type { BurstOptions, PrecopyContext } from './precopy-context.js';
 import { Recorder, buildReport } from './recorder.js';
 import type { ThrottleMode, Vcpu } from './vcpu.js';
 import type { WireFormat } from './wire.js';
+import { WireModel, type WireConfig } from './wire-model.js';
 
 /** The throttledWriteFraction option as a function (null for the ideal 1 − p, which the duty cycle alone gives). */
 function throttleModel(text: string) {
@@ -39,6 +40,10 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   private readonly link: Link;
   private readonly recorder: Recorder;
   private readonly views: VcpuView[];
+  /** The wire features, when the algorithm turned them on (configureWire). */
+  private wireModel: WireModel | null = null;
+  /** A multifd sync owed at the first burst (ram_save_setup's, billed once the first round is open). */
+  private setupSyncOwed = false;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -158,9 +163,92 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   // --- Sending ---
 
-  private account(bytes: number): void {
-    this.link.account(bytes);
+  private account(bytes: number, counted = bytes): void {
+    this.link.account(bytes, counted);
     this.recorder.addBytes(bytes);
+  }
+
+  configureWire(cfg: WireConfig): void {
+    this.wireModel = new WireModel(this.store, cfg);
+    this.setupSyncOwed = cfg.multifd !== null;
+  }
+
+  /** The wire model's totals for the report (none without wire features). */
+  get wireTotals(): ReturnType<WireModel['totals']> | undefined {
+    return this.wireModel?.totals();
+  }
+
+  /** One wire-model scan over [cursor, end): pages and bytes land in the link's totals and the round's. */
+  private wireScan(w: WireModel, budget: number, wireBudget: number, workBudget: number, skipDirty: boolean, lastStage: boolean): { counted: number; wire: number; cpuMs: number; work: number } {
+    const r = w.scan(this.link.cursor, this.pages, budget, wireBudget, workBudget, skipDirty, this.syncCount, lastStage);
+    this.link.cursor = r.cursor;
+    this.remainingPages -= r.taken;
+    const into = this.recorder.current!;
+    into.normalPages += r.normal;
+    into.zeroPages += r.zero;
+    into.skippedPages += r.skipped;
+    this.link.normalPages += r.normal;
+    this.link.zeroPages += r.zero;
+    this.link.skippedPages += r.skipped;
+    this.account(r.wire, r.counted);
+    return r;
+  }
+
+  /** A multifd sync (wire-model.ts sync), accounted. */
+  private wireSync(w: WireModel): { counted: number; wire: number } {
+    const b = w.sync();
+    if (b.wire > 0) this.account(b.wire, b.counted);
+    return b;
+  }
+
+  /** burst() through the wire model: three budgets, a wrap starts XBZRLE (and syncs multifd per round), time = max(link, CPU). */
+  private wireBurst(w: WireModel, budgetBytes: number, opts: BurstOptions): number {
+    const link = this.linkBytesPerSec;
+    const maxMs = opts.maxMs ?? MAX_BURST_MS;
+    const wireBudget = Math.min((link * maxMs) / 1000, this.bytesToCap());
+    const workBudget = w.workBudget(maxMs);
+    let counted = 0;
+    let wire = 0;
+    let cpuMs = 0;
+    let work = 0;
+    if (this.setupSyncOwed) {
+      this.setupSyncOwed = false;
+      const b = this.wireSync(w);
+      counted += b.counted;
+      wire += b.wire;
+    }
+    const one = (): void => {
+      const r = this.wireScan(w, budgetBytes - counted, wireBudget - wire, workBudget - work, opts.skipDirty, false);
+      counted += r.counted;
+      wire += r.wire;
+      cpuMs += r.cpuMs;
+      work += r.work;
+    };
+    one();
+    if (opts.wrap && this.link.cursor >= this.pages && counted < budgetBytes && wire < wireBudget && work < workBudget && this.remainingPages > 0) {
+      this.link.cursor = 0;
+      w.startXbzrle();
+      if (w.syncPerRound) {
+        const b = this.wireSync(w);
+        counted += b.counted;
+        wire += b.wire;
+      }
+      one();
+    }
+    if (w.syncPerSection) {
+      const b = this.wireSync(w);
+      counted += b.counted;
+      wire += b.wire;
+    }
+    const trailer = this.link.wire.burstTrailerBytes;
+    if (trailer > 0) {
+      this.link.bursts++;
+      this.account(trailer);
+      counted += trailer;
+      wire += trailer;
+    }
+    this.runGuest(Math.max((wire / link) * 1000, cpuMs));
+    return counted;
   }
 
   /** One scan over [cursor, end) with a byte budget; returns the bytes sent. */
@@ -172,6 +260,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   }
 
   burst(budgetBytes: number, opts: BurstOptions): number {
+    if (this.wireModel !== null) return this.wireBurst(this.wireModel, budgetBytes, opts);
     const link = this.linkBytesPerSec;
     // A cap inside the burst ends it there (the page that crosses it is still sent, as any budget's).
     const limit = Math.min(budgetBytes, (link * (opts.maxMs ?? MAX_BURST_MS)) / 1000, this.bytesToCap());
@@ -205,9 +294,11 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     const newPages = this.store.syncDirtyLog(true);
     this.remainingPages += newPages;
     this.syncCount++;
+    if (this.recorder.current !== null) this.wireModel?.closeRound();
     const ended = this.recorder.endRound(this.nowMs, this.store.lastLogPages(), this.guest.meanThrottlePct());
     const bw = this.link.bandwidthBytesPerSec;
     this.recorder.startRound(phase, this.nowMs, this.remainingPages, bw > 0 ? ((this.remainingPages * this.pageSize) / bw) * 1000 : 0, this.guest.meanThrottlePct());
+    this.wireModel?.openRound(this.recorder.current!);
     if (phase === 'live') {
       this.controller.onSync?.({ syncCount: this.syncCount, ended, newPages, remainingPages: this.remainingPages }, this);
     }
@@ -243,6 +334,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   cancel(): void {
     // Cancelled during stop-and-copy, the guest resumes at the source.
     this.guest.paused = false;
+    if (this.recorder.current !== null) this.wireModel?.closeRound();
     this.recorder.endRound(this.nowMs, this.store.countBits('dirtyLog'), this.guest.meanThrottlePct());
     this.guest.schedule(null, this.nowMs);
   }
@@ -266,7 +358,17 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.guest.schedule(null, this.nowMs);
     this.link.cursor = 0;
     const room = this.bytesToCap();
-    let bytes = this.scan(this.pages, room, false);
+    let bytes: number;
+    let cpuMs = 0;
+    const w = this.wireModel;
+    if (w === null) bytes = this.scan(this.pages, room, false);
+    else {
+      // ram_save_complete: the rate limit lifted, XBZRLE in its last stage, then the last multifd sync.
+      const r = this.wireScan(w, Infinity, room, Infinity, false, true);
+      bytes = r.wire;
+      cpuMs = r.cpuMs;
+      if (this.remainingPages === 0) bytes += this.wireSync(w).wire;
+    }
     const tail = this.options.scenario.deviceStateBytes + this.link.wire.burstTrailerBytes;
     const fits = this.remainingPages === 0 && bytes + tail <= room;
     // Cut short, the tail counts as sent like the page that crosses a budget: bytes stay pages + framing + state.
@@ -274,13 +376,14 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       this.account(tail);
       bytes += tail;
     }
-    this.runGuest((bytes / this.linkBytesPerSec) * 1000);
+    this.runGuest(Math.max((bytes / this.linkBytesPerSec) * 1000, cpuMs));
     if (!fits) {
       const reason = this.cancelReason() ?? 'max-data';
       this.cancel();
       return { status: 'cancelled', reason };
     }
     this.runGuest(this.options.scenario.resumeTimeMs, true);
+    this.wireModel?.closeRound();
     this.recorder.endRound(this.nowMs, 0, this.guest.meanThrottlePct());
     return { status: 'completed' };
   }
@@ -297,6 +400,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       zeroPages: this.link.zeroPages,
       skippedPages: this.link.skippedPages,
       vcpus: this.vcpuList,
+      ...(this.wireModel === null ? {} : { wire: this.wireModel.totals() }),
     }, this.recorder, outcome);
   }
 }

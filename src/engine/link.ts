@@ -32,10 +32,13 @@ export class Link {
     readonly clock: Clock,
   ) {}
 
-  /** Counts `bytes` as sent (pages, markers, device state). */
-  account(bytes: number): void {
+  /**
+   * Counts `bytes` as sent (pages, markers, device state); the window (rate limit, bandwidth estimate) counts
+   * `counted`, which differs only for multifd on releases that count other bytes than the wire's (wire-model.ts).
+   */
+  account(bytes: number, counted = bytes): void {
     this.transferredBytes += bytes;
-    this.windowBytes += bytes;
+    this.windowBytes += counted;
   }
 
   /**

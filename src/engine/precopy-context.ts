@@ -1,4 +1,5 @@
 import type { CancelReason, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
+import type { WireConfig } from './wire-model.js';
 
 /** Options of one send burst. */
 export interface BurstOptions {
@@ -35,6 +36,11 @@ export interface PrecopyContext {
   /** Name of the controller driving the guest ('none' without one). */
   readonly controllerName: string;
 
+  /**
+   * Turns on the wire features (XBZRLE, multifd, compression; src/engine/wire-model.ts) before setup: bursts and
+   * the stop-and-copy then scan through the wire model.
+   */
+  configureWire(cfg: WireConfig): void;
   /** Starts the migration: all of RAM to send, the log clean, then the setup phase with the guest running. */
   setup(): void;
   /** Syncs the dirty log into the to-send bitmap, ends the round and starts the next; returns the pages newly set. */

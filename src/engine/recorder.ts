@@ -1,5 +1,5 @@
 import type { MigrationHooks } from '../model/options.js';
-import type { GuestImpact, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord, TimelineSample } from '../model/report.js';
+import type { GuestImpact, MigrationReport, MultifdStats, XbzrleStats, PrecopyOutcome, ResolvedScenario, RoundRecord, TimelineSample } from '../model/report.js';
 import type { Vcpu } from './vcpu.js';
 
 /**
@@ -97,6 +97,8 @@ export interface RunTotals {
   zeroPages: number;
   skippedPages: number;
   vcpus: readonly Vcpu[];
+  /** The wire features' totals (src/engine/wire-model.ts), when on. */
+  wire?: { xbzrle?: XbzrleStats; multifd?: MultifdStats };
 }
 
 /** Turns a finished run into its report. */
@@ -119,6 +121,7 @@ export function buildReport(t: RunTotals, recorder: Recorder, outcome: PrecopyOu
     maxThrottlePct: guest.maxThrottlePct,
     throttledMs: guest.throttledMs,
     guest,
+    ...t.wire,
   };
   const common = {
     format: 'livemig-report/1' as const, scenario: s, rounds: recorder.rounds, timeline: recorder.reportedTimeline(),

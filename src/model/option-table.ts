@@ -16,9 +16,10 @@ import {
   THROTTLE_MODELS, THROTTLE_PATTERN, THROTTLE_SYNTAX, ZERO_PAGE_LAYOUTS, ZERO_RANGES_PATTERN, ZERO_RANGES_SYNTAX, parseThrottledWriteFraction, parseZeroRanges,
 } from './guest-model.js';
 import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workloads.js';
+import { COMPRESSION_METHODS } from './compression.js';
 
 /** Help headings of the CLI's scenario flags. */
-export type FlagGroup = 'guest' | 'workload' | 'migration' | 'limits';
+export type FlagGroup = 'guest' | 'workload' | 'migration' | 'wire' | 'limits';
 
 /** One row of the option table. */
 export interface OptionSpec extends Omit<FieldSpec, 'kind' | 'default'> {
@@ -33,6 +34,10 @@ export interface OptionSpec extends Omit<FieldSpec, 'kind' | 'default'> {
   derived?: true;
   /** Not a CSV column (structured, or already a column of its own). */
   noCsv?: true;
+  /** A shorter name usable inside a policy's braces, e.g. `qemu{multifd=4}` (policy grammar). */
+  policyKey?: string;
+  /** An enum whose values may be written bare inside a policy's braces, e.g. `qemu{zstd}`. */
+  bareValues?: true;
 }
 
 export const OPTION_TABLE = {
@@ -137,6 +142,54 @@ export const OPTION_TABLE = {
   syncCostPerGiBMs: {
     kind: 'duration', doc: 'qemu: time one dirty-bitmap sync takes per GiB of guest RAM (the link is idle meanwhile), ms', rule: { min: 0, max: 10_000, unit: 'ms' },
     default: 0.25, source: '[REC] our estimate (src/engine/clock.ts)', flag: '--sync-cost-per-gib', group: 'migration',
+  },
+  // --- Wire features (issue 11): page contents, XBZRLE, multifd and compression (src/engine/wire-model.ts) ---
+  compressibleFraction: {
+    kind: 'fraction', doc: 'share of the populated pages whose content compresses (text, code, structured data), 0 to 1; the rest is incompressible (compressed or encrypted data); classes come in 64-page runs',
+    rule: { min: 0, max: 1 }, default: 0.5, source: '[REC] half: guest RAM mixes page cache and heap (compressible) with media, compressed and encrypted data (src/engine/wire-model.ts)',
+    flag: '--compressible', group: 'guest',
+  },
+  machineType: {
+    kind: 'enum', doc: "qemu: release of the machine type (pc-q35-X.Y), at most qemuVersion: up to 8.0 multifd flushes after every section (hw_compat_8_0), up to 8.2 zero pages are found on the main thread (hw_compat_8_2)",
+    values: QEMU_VERSIONS, default: null, defaultText: 'qemuVersion (the newest machine type of the binary)', source: 'QEMU hw/core/machine.c hw_compat_8_0, hw_compat_8_2',
+    flag: '--machine-type', group: 'wire',
+  },
+  xbzrle: {
+    kind: 'boolean', doc: 'qemu: the xbzrle capability: after the first pass, a re-sent page is delta-encoded against its copy in a page cache',
+    default: false, source: 'QEMU migration/options.c (capability off)', flag: '--xbzrle', group: 'wire', policyKey: 'xbzrle',
+  },
+  xbzrleCacheBytes: {
+    kind: 'bytes', doc: 'qemu: xbzrle-cache-size, a power-of-two multiple of the page size, bytes', rule: { min: 512, max: 16 * GiB, integer: true, unit: 'B' },
+    default: 64 * MiB, source: 'QEMU migration/options.c DEFAULT_MIGRATE_XBZRLE_CACHE_SIZE (64 MiB)', flag: '--xbzrle-cache', group: 'wire', policyKey: 'cache',
+  },
+  xbzrleEncodeBytesPerSec: {
+    kind: 'rate', doc: "qemu: XBZRLE encoder throughput of the migration thread, page bytes compared per second (a cache hit reads its whole page)",
+    rule: { min: 1, max: 1e13, unit: 'B/s' }, default: 2e9, source: 'QEMU docs/devel/migration (xbzrle): "sustained bandwidth of 2-2.5 GB/s", the low end',
+    flag: '--xbzrle-encode-rate', group: 'wire',
+  },
+  multifdChannels: {
+    kind: 'count', doc: 'qemu: multifd with this many channels (the multifd capability and multifd-channels, 1 to 255); no value: multifd off',
+    rule: { min: 1, max: 255, integer: true }, default: null, defaultText: 'off (QEMU: capability off; 2 channels once on)', source: 'QEMU migration/options.c DEFAULT_MIGRATE_MULTIFD_CHANNELS 2',
+    flag: '--multifd', group: 'wire', policyKey: 'multifd',
+  },
+  multifdCompression: {
+    kind: 'enum', doc: 'qemu: multifd-compression, one stream per channel flushed per 128-page packet (needs multifdChannels)', values: COMPRESSION_METHODS,
+    default: 'none', source: 'QEMU migration/options.c DEFAULT_MIGRATE_MULTIFD_COMPRESSION', flag: '--multifd-compression', group: 'wire', policyKey: 'compression', bareValues: true,
+  },
+  multifdCompressionLevel: {
+    kind: 'count', doc: 'qemu: multifd-zlib-level (0 to 9) or multifd-zstd-level (0 to 20)', rule: { min: 0, max: 20, integer: true },
+    default: null, defaultText: '1 (QEMU\'s default for both)', source: 'QEMU migration/options.c DEFAULT_MIGRATE_MULTIFD_ZLIB_LEVEL, _ZSTD_LEVEL (1)',
+    flag: '--compression-level', group: 'wire', policyKey: 'level',
+  },
+  compressionRatio: {
+    kind: 'count', doc: 'uncompressed / compressed size of a compressible page under the method and level, 1 to 1000 (incompressible pages keep their size)',
+    rule: { min: 1, max: 1000 }, default: null, defaultText: 'from the method and level (src/model/compression.ts)', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
+    flag: '--compression-ratio', group: 'wire', policyKey: 'ratio',
+  },
+  compressBytesPerSecPerCore: {
+    kind: 'rate', doc: 'compress throughput of one multifd channel thread (one core), uncompressed bytes per second', rule: { min: 1, max: 1e13, unit: 'B/s' },
+    default: null, defaultText: 'from the method and level (src/model/compression.ts)', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
+    flag: '--compress-rate', group: 'wire',
   },
   controller: {
     kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',

@@ -29,6 +29,60 @@ export interface RoundRecord {
   expectedDowntimeMs: number;
   /** CPU throttle applied at the round's end, in percent (mean over vCPUs). */
   throttlePct: number;
+  /** XBZRLE during the round (with the xbzrle option). */
+  xbzrle?: XbzrleStats;
+  /** Multifd during the round (with multifdChannels). */
+  multifd?: MultifdStats;
+}
+
+/**
+ * XBZRLE statistics as QEMU's query-migrate `xbzrle-cache` reports them (migration/ram.c xbzrle_counters and
+ * migration_update_rates), over a round or the whole run.
+ */
+export interface XbzrleStats {
+  /** Pages sent XBZRLE-encoded (`pages`). */
+  pages: number;
+  /** Encoded bytes without the 8 B page headers (flag, length, data), plus the page size per overflow (`bytes`). */
+  bytes: number;
+  /** Pages looked up and not found in the cache (`cache-miss`). */
+  cacheMiss: number;
+  /** cacheMiss / pages sent of any kind (`cache-miss-rate`; QEMU takes it per 1 s period). */
+  cacheMissRate: number;
+  /** Page bytes of the encoded pages / their encoded bytes (`encoding-rate`; 0 when none). */
+  encodingRate: number;
+  /** Encodings larger than a page, sent as normal pages (`overflow`). */
+  overflow: number;
+  /** Cache hits whose page had not changed: nothing sent (save_xbzrle_page's encoded_len 0). */
+  unchangedPages: number;
+  /** Migration-thread CPU spent encoding, ms. */
+  encodeCpuMs: number;
+}
+
+/** Multifd channels over a round or the whole run (QEMU migration/multifd.c, migration/multifd-*.c). */
+export interface MultifdStats {
+  channels: number;
+  /** Normal pages sent through the channels. */
+  pages: number;
+  /** Zero pages sent as offsets only in the channels' packets (9.0+, zero-page-detection=multifd). */
+  zeroPages: number;
+  /** Data packets (128 pages at most each, 1 344 B header). */
+  packets: number;
+  /** Header-only SYNC packets (one per channel per multifd_send_sync_main). */
+  syncPackets: number;
+  /** Bytes the channels put on the wire: payloads plus packet headers. */
+  bytes: number;
+  /** QEMU's `multifd-bytes` as this release counts them (7.2: uncompressed at enqueue; 8.1: payloads only; 8.2+: wire). */
+  countedBytes: number;
+  /** Page bytes handed to the channels (before compression). */
+  uncompressedBytes: number;
+  /** Page payload bytes after compression (= uncompressedBytes without compression). */
+  compressedBytes: number;
+  /** uncompressedBytes / compressedBytes (1 without compression or pages). */
+  compressionRatio: number;
+  /** Source CPU spent compressing, core-ms (summed over channels). */
+  compressCpuMs: number;
+  /** RAM_SAVE_FLAG_MULTIFD_FLUSH markers on the main stream (8.1+, per round), bytes. */
+  flushFlagBytes: number;
 }
 
 /**
@@ -102,6 +156,10 @@ interface SummaryBase {
   throttledMs: number;
   /** Per-vCPU detail and pre-copy progress. */
   guest: GuestImpact;
+  /** XBZRLE over the run (with the xbzrle option). */
+  xbzrle?: XbzrleStats;
+  /** Multifd over the run (with multifdChannels). */
+  multifd?: MultifdStats;
 }
 
 export interface CompletedSummary extends SummaryBase {

@@ -21,6 +21,21 @@ const regionSize = {
   bound: (c: Record<string, unknown>) => ({ max: 1 - (c['regionStart'] as number), maxLabel: `1 - regionStart (${1 - (c['regionStart'] as number)})` }),
 } as const;
 
+/**
+ * Bytes of a page one write changes (XBZRLE's delta, src/engine/wire-model.ts). [REC] model: a write updates the
+ * same `bytesChangedPerWrite` bytes of its page in place, so a page re-sent after any number of writes differs
+ * from its last sent copy by that many bytes, in one run. Random writers default to one 64-byte cache line (a
+ * field or counter updated in place); the QEMU validation guest changes 1 byte per page (set 1); a streaming
+ * writer rewrites whole pages (the default of sequential and trace). 0 = writes that store what was there.
+ */
+const bytesChangedPerWrite = {
+  kind: 'bytes', doc: 'bytes of its page one write changes (XBZRLE delta), 0 up to the page size (more = the whole page)', rule: { min: 0, max: 1024 ** 3, integer: true, unit: 'B' },
+  default: 64, defaultText: '64 (sequential and trace: the whole page)', source: '[REC] one cache line updated in place (src/model/workloads.ts)', flag: '--bytes-changed',
+} as const;
+const bytesChangedWholePage = {
+  ...bytesChangedPerWrite, default: null, source: '[REC] a streaming writer rewrites whole pages',
+} as const;
+
 const hotFraction = {
   kind: 'fraction', doc: 'hot-cold: share of the region that is hot, above 0 up to 1', rule: { min: 0, minExclusive: true, max: 1 },
   default: 0.05, source: "[REC] Clark's small writable working set", flag: '--hot-fraction',
@@ -58,16 +73,16 @@ function checkPhases(path: string, value: unknown): PhaseSpec[] {
 export const WORKLOAD_TABLE = {
   idle: { doc: 'does nothing and wants no CPU', source: 'Xen stop rule: an idle VM stops after round 2', fields: {} },
   compute: { doc: 'CPU-bound, writes no memory (a reader or pure compute)', source: 'QEMU docs/devel/migration/dirty-limit.rst', fields: {} },
-  uniform: { doc: 'uniformly random page writes over its region', source: 'occupancy model, reference §2.3', fields: { writesPerSec, regionStart, regionSize } },
+  uniform: { doc: 'uniformly random page writes over its region', source: 'occupancy model, reference §2.3', fields: { writesPerSec, regionStart, regionSize, bytesChangedPerWrite } },
   'hot-cold': {
     doc: 'a hot set at the start of its region takes most writes; uniform within each part',
     source: "Clark et al., NSDI 2005 (writable working set); VmigSim's WWS ratio",
     fields: {
       writesPerSec, regionStart, regionSize,
-      hotFraction, hotProbability,
+      hotFraction, hotProbability, bytesChangedPerWrite,
     },
   },
-  sequential: { doc: "sweeps its region in page order (guestperf's stress loop)", source: 'QEMU tests/migration-stress/stress.c', fields: { writesPerSec, regionStart, regionSize } },
+  sequential: { doc: "sweeps its region in page order (guestperf's stress loop)", source: 'QEMU tests/migration-stress/stress.c', fields: { writesPerSec, regionStart, regionSize, bytesChangedPerWrite: bytesChangedWholePage } },
   zipf: {
     doc: 'Zipf page popularity: rank r written with probability proportional to r^-exponent, ranks scattered over the region',
     source: 'Breslau et al., INFOCOM 1999; YCSB ZipfianGenerator (Cooper et al., SoCC 2010)',
@@ -81,6 +96,7 @@ export const WORKLOAD_TABLE = {
         kind: 'boolean', doc: 'zipf: scatter the ranks over the region (false: rank 1 at its start)',
         default: true, source: '[REC] the hottest pages should not share bitmap words',
       },
+      bytesChangedPerWrite,
     },
   },
   'drifting-hot-set': {
@@ -92,6 +108,7 @@ export const WORKLOAD_TABLE = {
         kind: 'count', doc: 'drifting-hot-set: fraction of the region the hot set moves per second of vCPU run time, 0 to 1000',
         rule: { min: 0, max: 1000, unit: 'of the region per second' }, default: 0.01, source: '[REC] 1 % of the region per second', flag: '--drift',
       },
+      bytesChangedPerWrite,
     },
   },
   phases: {
@@ -127,6 +144,7 @@ export const WORKLOAD_TABLE = {
         kind: 'count', doc: 'trace: playback speed, 2 = twice as fast and twice the dirty rate, above 0 up to 1000', rule: { min: 0, minExclusive: true, max: 1000 },
         default: 1, source: '[REC]', flag: '--trace-speed',
       },
+      bytesChangedPerWrite: bytesChangedWholePage,
     },
   },
 } as const satisfies Record<string, { doc: string; source: string; fields: FieldTable }>;

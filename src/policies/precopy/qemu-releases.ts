@@ -39,6 +39,23 @@ export interface QemuReleaseRules {
   throttleXferCounter: 'ram' | 'all';
   /** The dirty-limit capability exists (8.1+). */
   dirtyLimit: boolean;
+  /**
+   * Which multifd bytes the rate limit and the bandwidth estimate count (§A.3): 'enqueue' = page bytes
+   * uncompressed plus the packet header, at enqueue (≤ 8.0; cbec7eb768 "we were assuming that there were no
+   * compression at all"); 'payload' = the payload written, headers missed (8.1); 'wire' = payload and header
+   * (8.2+, 68b6e00048).
+   */
+  multifdCounting: 'enqueue' | 'payload' | 'wire';
+  /** Multifd syncs once per round at the scan wrap (8.1+, with a machine type ≥ 8.1); else after every section. */
+  multifdSyncPerRound: boolean;
+  /** Zero pages are found in the multifd channels (9.0+ zero-page-detection=multifd, with a machine type ≥ 9.0). */
+  multifdZeroPages: boolean;
+  /**
+   * XBZRLE together with multifd: 'inert' = accepted, but every non-zero page takes the multifd path
+   * (ram_save_target_page tests multifd first), so XBZRLE never encodes (≤ 8.1); 'refused' = "Multifd is not
+   * compatible with xbzrle" (migrate_caps_check, 8.2+, d869f62975).
+   */
+  xbzrleWithMultifd: 'inert' | 'refused';
 }
 
 type Row = QemuReleaseRules & { commit: string };
@@ -46,7 +63,12 @@ type Row = QemuReleaseRules & { commit: string };
 const V62: Row = {
   commit: '44f28df24767 (tag v6.2.0)', syncTrigger: 'ram<T', completion: 'P<T', switchoverAck: false, availSwitchoverBandwidth: false,
   dirtySyncTimer: false, throttleXferCounter: 'ram', dirtyLimit: false,
+  multifdCounting: 'enqueue', multifdSyncPerRound: false, multifdZeroPages: false, xbzrleWithMultifd: 'inert',
 };
+/** The wire rules of 8.1, 8.2 and 9.0+ (the rows below spread them). */
+const W81 = { multifdCounting: 'payload', multifdSyncPerRound: true } as const;
+const W82 = { multifdCounting: 'wire', multifdSyncPerRound: true, xbzrleWithMultifd: 'refused' } as const;
+const W90 = { ...W82, multifdZeroPages: true } as const;
 
 /**
  * The release table. Rows differ only where the sources do (qemu-versions-and-wire.md §A.3); unchanged
@@ -57,13 +79,13 @@ export const QEMU_RELEASES: Readonly<Record<QemuVersion, Readonly<Row>>> = {
   '6.2': V62,
   '7.2': { ...V62, commit: 'b67b00e6b4c7' },
   '8.0': { ...V62, commit: 'c1eb2ddf0f80', syncTrigger: 'M<=T,ram<T' },
-  '8.1': { ...V62, commit: '7e5a8bb22368', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true },
-  '8.2': { ...V62, commit: '1600b9f46b1b', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
-  '9.0': { ...V62, commit: 'c25df57ae8f9', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
-  '9.1': { ...V62, commit: 'fd1952d814da', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
-  '9.2': { ...V62, commit: 'ae35f033b874', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
-  '10.0': { ...V62, commit: '7c949c53e936', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
-  '10.1': { ...V62, commit: 'f8b2f64e2336', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true, completion: 'P<=T' },
+  '8.1': { ...V62, ...W81, commit: '7e5a8bb22368', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true },
+  '8.2': { ...V62, ...W82, commit: '1600b9f46b1b', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
+  '9.0': { ...V62, ...W90, commit: 'c25df57ae8f9', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
+  '9.1': { ...V62, ...W90, commit: 'fd1952d814da', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
+  '9.2': { ...V62, ...W90, commit: 'ae35f033b874', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
+  '10.0': { ...V62, ...W90, commit: '7c949c53e936', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
+  '10.1': { ...V62, ...W90, commit: 'f8b2f64e2336', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true, completion: 'P<=T' },
 };
 
 /** The rules of a release (the version is checked by the option table before it gets here). */

@@ -4,6 +4,7 @@ import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorit
 import { clockOf } from '../../engine/clock.js';
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
+import { qemuWireConfig } from './qemu-wire-features.js';
 import { QEMU_RELEASES, QEMU_VERSIONS, type QemuReleaseRules, qemuRelease, releaseCanComplete, releaseShouldSync, releaseThreshold } from './qemu-releases.js';
 
 /** QEMU ≥ 9.2 syncs the dirty bitmap this often while auto-converge is on, if nothing else did (cpu-throttle.c). */
@@ -46,8 +47,9 @@ export function qemuShouldSync(pendingBytes: number, thresholdBytes: number): bo
  *   since the last tick and at least two syncs have been done (cpu_throttle_dirty_sync_timer_tick).
  * - A controller's CPU share is imposed with cpu-throttle (qemu-wire.ts); dirty-limit needs QEMU ≥ 8.1.
  * - QEMU never gives up by itself; the run's max time and max data caps cancel it.
- * Not modelled: MAX_WAIT checked only every 64 pages (bursts here end at exactly 50 ms), postcopy, multifd,
- * XBZRLE, compression.
+ * - XBZRLE, multifd and compression (qemu-wire-features.ts, src/engine/wire-model.ts): bursts scan through the
+ *   wire model, whose bytes the rate limit and the bandwidth estimate count as the release does.
+ * Not modelled: MAX_WAIT checked only every 64 pages (bursts here end at exactly 50 ms), postcopy.
  */
 export const qemu: PrecopyAlgorithm = {
   name: 'qemu',
@@ -57,6 +59,8 @@ export const qemu: PrecopyAlgorithm = {
     const s = ctx.scenario;
     const rules = qemuRelease(s.qemuVersion);
     checkReleaseOptions(s, rules, ctx.controllerName);
+    const wireConfig = qemuWireConfig(s, rules, qemuWire(s.pageSize));
+    if (wireConfig !== null) ctx.configureWire(wireConfig);
     const clock = clockOf(s);
     const windowBudget = Math.floor(s.maxBandwidthBytesPerSec / (1000 / WINDOW_MS));
     // The timer belongs to the auto-converge capability (cpu_throttle_dirty_sync_timer), not to throttling in general.
