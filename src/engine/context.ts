@@ -354,6 +354,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     }
     this.guest.paused = true;
     this.pauseAtMs = this.nowMs;
+    const cursorAtStop = this.link.cursor;
     this.sync('stop-and-copy');
     this.guest.schedule(null, this.nowMs);
     this.link.cursor = 0;
@@ -363,10 +364,19 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     const w = this.wireModel;
     if (w === null) bytes = this.scan(this.pages, room, false);
     else {
-      // ram_save_complete: the rate limit lifted, XBZRLE in its last stage, then the last multifd sync.
-      const r = this.wireScan(w, Infinity, room, Infinity, false, true);
-      bytes = r.wire;
-      cpuMs = r.cpuMs;
+      // ram_save_complete: the rate limit lifted, XBZRLE in its last stage, then the last multifd sync. The scan
+      // goes on from where pre-copy stopped, and its wrap (complete_round) starts XBZRLE if no wrap did yet.
+      this.link.cursor = cursorAtStop;
+      const first = this.wireScan(w, Infinity, room, Infinity, false, true);
+      bytes = first.wire;
+      cpuMs = first.cpuMs;
+      if (this.link.cursor >= this.pages) {
+        this.link.cursor = 0;
+        w.startXbzrle();
+        const r = this.wireScan(w, Infinity, room - bytes, Infinity, false, true);
+        bytes += r.wire;
+        cpuMs += r.cpuMs;
+      }
       if (this.remainingPages === 0) bytes += this.wireSync(w).wire;
     }
     const tail = this.options.scenario.deviceStateBytes + this.link.wire.burstTrailerBytes;

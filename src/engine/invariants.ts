@@ -72,14 +72,16 @@ export function reportViolations(report: MigrationReport, wire: WireFormat): str
     if (i > 0 && r.startMs !== rounds[i - 1]!.endMs) fail(`${at} starts at ${r.startMs}, round ${i} ended at ${rounds[i - 1]!.endMs}`);
     if (i < rounds.length - 1 && r.phase !== 'live') fail(`${at} is a ${r.phase} round before the last`);
     if (r.throttlePct > 100 + EPS) fail(`${at} throttle ${r.throttlePct} % > 100`);
-    // bytes = pages × wire cost + framing (a whole number of trailers) + the device state in stop-and-copy
-    const extra = r.bytes - r.normalPages * wire.normalPageBytes - r.zeroPages * wire.zeroPageBytes;
+    // bytes = pages × wire cost + framing (a whole number of trailers) + the device state in stop-and-copy;
+    // with the wire features, multifd's pages and XBZRLE's encoded pages are billed by their own sums.
+    const extra = r.bytes - wireFeatureBytes(r, wire, s.pageSize, at, fail);
     const framing = r.phase === 'stop-and-copy' && extra >= s.deviceStateBytes ? extra - s.deviceStateBytes : extra;
     if (framing < 0) fail(`${at}: ${r.bytes} bytes, less than its pages cost (${r.bytes - extra})`);
     else if (wire.burstTrailerBytes === 0 ? framing !== 0 : framing % wire.burstTrailerBytes !== 0) {
       fail(`${at}: ${framing} framing bytes, not a whole number of ${wire.burstTrailerBytes} B trailers`);
     }
   });
+  wireTotals(report, fail);
   const last = rounds[rounds.length - 1];
   if (last !== undefined && last.endMs !== m.totalTimeMs) fail(`the last round ends at ${last.endMs}, the run at ${m.totalTimeMs}`);
 
@@ -122,6 +124,57 @@ export function reportViolations(report: MigrationReport, wire: WireFormat): str
     if (m.totalTimeMs > s.maxTimeMs) fail(`cancelled at ${m.totalTimeMs} ms, after the ${s.maxTimeMs} ms cap`);
   }
   return bad;
+}
+
+/** Multifd packet header bytes (src/engine/wire-model.ts; kept literal so the checker is an independent oracle). */
+const PACKET_HEADER_BYTES = 1344;
+const PACKET_PAGES = 128;
+
+/**
+ * The bytes a round's pages cost: main-stream normal and zero pages at the wire's costs, XBZRLE pages at their
+ * encoded bytes plus the 8 B header, multifd at its channel bytes and flush markers. Checks the features' own sums.
+ */
+function wireFeatureBytes(r: MigrationReport['rounds'][number], wire: WireFormat, pageSize: number, at: string, fail: (w: string) => void): number {
+  const x = r.xbzrle;
+  const m = r.multifd;
+  let bytes = (r.normalPages - (m?.pages ?? 0)) * wire.normalPageBytes + (r.zeroPages - (m?.zeroPages ?? 0)) * wire.zeroPageBytes;
+  if (x !== undefined) {
+    bytes += x.bytes - x.overflow * pageSize + 8 * x.pages;
+    if (x.overflow > r.normalPages) fail(`${at}: ${x.overflow} XBZRLE overflows, more than its ${r.normalPages} normal pages`);
+    if (x.cacheMiss > r.normalPages) fail(`${at}: ${x.cacheMiss} cache misses, more than its ${r.normalPages} normal pages`);
+    if (x.cacheMissRate > 1 + EPS) fail(`${at}: cache-miss-rate ${x.cacheMissRate} > 1`);
+    if (x.pages > 0 && x.bytes - x.overflow * pageSize < 4 * x.pages) fail(`${at}: ${x.pages} encoded pages in fewer than 4 B each`);
+  }
+  if (m !== undefined) {
+    bytes += m.bytes + m.flushFlagBytes;
+    if (m.pages > r.normalPages || m.zeroPages > r.zeroPages) fail(`${at}: multifd carried more pages than the round sent`);
+    if (m.bytes !== m.compressedBytes + (m.packets + m.syncPackets) * PACKET_HEADER_BYTES) {
+      fail(`${at}: multifd bytes ${m.bytes} are not payload ${m.compressedBytes} + ${m.packets + m.syncPackets} headers of ${PACKET_HEADER_BYTES} B`);
+    }
+    if (m.uncompressedBytes !== m.pages * pageSize) fail(`${at}: multifd uncompressed bytes ${m.uncompressedBytes} are not ${m.pages} pages`);
+    if (m.compressedBytes > m.uncompressedBytes) fail(`${at}: compression grew the pages (${m.compressedBytes} > ${m.uncompressedBytes})`);
+    if (r.phase === 'live' && m.syncPackets % m.channels !== 0) fail(`${at}: ${m.syncPackets} sync packets, not a whole number of syncs of ${m.channels} channels`);
+  }
+  return bytes;
+}
+
+/** The run's XBZRLE and multifd totals are the sums of its rounds'; packets hold at most 128 pages each. */
+function wireTotals(report: MigrationReport, fail: (w: string) => void): void {
+  const m = report.summary;
+  for (const key of ['xbzrle', 'multifd'] as const) {
+    const total = m[key] as Record<string, number> | undefined;
+    if (total === undefined) {
+      if (report.rounds.some((r) => r[key] !== undefined)) fail(`rounds have ${key} statistics, the summary has none`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(total)) {
+      if (k === 'channels' || k.endsWith('Rate') || k === 'compressionRatio' || k.endsWith('CpuMs')) continue;
+      const sum = report.rounds.reduce((a, r) => a + ((r[key] as Record<string, number> | undefined)?.[k] ?? 0), 0);
+      if (sum !== v) fail(`summary.${key}.${k} ${v} is not the rounds' sum ${sum}`);
+    }
+  }
+  const mf = m.multifd;
+  if (mf !== undefined && mf.packets * PACKET_PAGES < mf.pages + mf.zeroPages) fail(`${mf.packets} multifd packets cannot carry ${mf.pages + mf.zeroPages} pages`);
 }
 
 /** Throws (a bug, not a user error) if `report` breaks an invariant. */

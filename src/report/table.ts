@@ -136,7 +136,24 @@ export function summaryFields(report: MigrationReport): SummaryField[] {
     { label: 'max throttle', value: `${g.maxThrottlePct.toFixed(1)} %` },
     { label: 'algorithm', value: s.algorithm },
     { label: 'controller', value: s.controller },
+    ...wireFields(s),
   ];
+}
+
+/** XBZRLE and multifd statistics, when the run had them (QEMU's query-migrate names in brackets). */
+function wireFields(s: MigrationReport['summary']): SummaryField[] {
+  const out: SummaryField[] = [];
+  const x = s.xbzrle;
+  if (x !== undefined) {
+    out.push({ label: 'xbzrle', value: `${x.pages} pages encoded, ${formatBytes(x.bytes)} [bytes], ${x.cacheMiss} cache misses [cache-miss], miss rate ${x.cacheMissRate.toFixed(3)}` });
+    out.push({ label: '', value: `encoding rate ${x.encodingRate.toFixed(1)}, ${x.overflow} overflows, ${x.unchangedPages} unchanged pages not sent, encoder CPU ${formatDuration(x.encodeCpuMs)}` });
+  }
+  const m = s.multifd;
+  if (m !== undefined) {
+    out.push({ label: 'multifd', value: `${m.channels} channels: ${m.pages} pages, ${m.zeroPages} zero pages in packets, ${m.packets} packets + ${m.syncPackets} sync packets, ${formatBytes(m.bytes)} on the wire` });
+    out.push({ label: '', value: `${formatBytes(m.uncompressedBytes)} of pages -> ${formatBytes(m.compressedBytes)} (ratio ${m.compressionRatio.toFixed(2)}), compress CPU ${formatDuration(m.compressCpuMs)}, multifd-bytes as counted ${m.countedBytes} B` });
+  }
+  return out;
 }
 
 export function formatSummary(report: MigrationReport): string {
