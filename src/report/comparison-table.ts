@@ -22,7 +22,13 @@ const COLUMNS: readonly Column[] = [
  * controller when that run is in the table.
  */
 export function formatComparison(rows: readonly ComparisonRow[], options: TableOptions = {}): string {
-  const baseline = new Map(rows.filter((r) => r.report.summary.controller === 'none').map((r) => [r.report.summary.algorithm, r.report.summary]));
+  // The baseline of an algorithm: its policy with no controller and no options in braces (`qemu`, not
+  // `qemu{xbzrle}`), else its first policy without a controller.
+  const baseline = new Map<string, ComparisonRow['report']['summary']>();
+  for (const r of rows.filter((x) => x.report.summary.controller === 'none')) {
+    const a = r.report.summary.algorithm;
+    if (!baseline.has(a) || r.policy === a) baseline.set(a, r.report.summary);
+  }
   return formatTable(
     COLUMNS,
     rows.map((r) => {
