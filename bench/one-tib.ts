@@ -31,6 +31,20 @@ const SCENARIOS: TibScenario[] = [
     rssTargetKiB: 256 * 1024,
   },
   {
+    id: '1 TiB, 100 Gbit/s, xbzrle',
+    describe: 'as the first, with XBZRLE (64 MiB cache, the default; issue 11)',
+    options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_100G, maxBandwidthBytesPerSec: LINK_100G, algorithm: 'qemu', workload: HOT_COLD_WRITER, xbzrle: true },
+    wallTargetMs: 2_000,
+    rssTargetKiB: 256 * 1024,
+  },
+  {
+    id: '1 TiB, 100 Gbit/s, multifd=4 zstd',
+    describe: 'as the first, with multifd (4 channels) and zstd (issue 11)',
+    options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_100G, maxBandwidthBytesPerSec: LINK_100G, algorithm: 'qemu', workload: HOT_COLD_WRITER, multifdChannels: 4, multifdCompression: 'zstd' },
+    wallTargetMs: 2_000,
+    rssTargetKiB: 256 * 1024,
+  },
+  {
     id: '1 TiB, 10 Gbit/s',
     describe: 'memoryBytes 2^40, bandwidthBytesPerSec 1.25e9 (10 Gbit/s), maxBandwidthBytesPerSec 1.25e9 (= link), algorithm qemu',
     options: { memoryBytes: TiB, bandwidthBytesPerSec: LINK_10G, maxBandwidthBytesPerSec: LINK_10G, algorithm: 'qemu', workload: HOT_COLD_WRITER },

@@ -80,8 +80,8 @@ export function changedBytesPerWrite(workloads: readonly WorkloadSpec[], pageSiz
       return;
     }
     if (!('bytesChangedPerWrite' in w)) return;
-    const b = (w as { bytesChangedPerWrite?: number | null }).bytesChangedPerWrite;
-    most = Math.max(most, b === null || b === undefined ? pageSize : Math.min(b, pageSize));
+    const b = (w as { bytesChangedPerWrite?: number }).bytesChangedPerWrite;
+    most = Math.max(most, b === undefined ? pageSize : Math.min(b, pageSize));
   };
   for (const w of workloads) visit(w);
   return most;

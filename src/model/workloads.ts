@@ -29,11 +29,12 @@ const regionSize = {
  * writer rewrites whole pages (the default of sequential and trace). 0 = writes that store what was there.
  */
 const bytesChangedPerWrite = {
-  kind: 'bytes', doc: 'bytes of its page one write changes (XBZRLE delta), 0 up to the page size (more = the whole page)', rule: { min: 0, max: 1024 ** 3, integer: true, unit: 'B' },
-  default: 64, defaultText: '64 (sequential and trace: the whole page)', source: '[REC] one cache line updated in place (src/model/workloads.ts)', flag: '--bytes-changed',
+  kind: 'bytes', doc: 'bytes of its page one write changes (XBZRLE delta), 0 up to 1 GiB; the page size or more = the whole page', rule: { min: 0, max: 1024 ** 3, integer: true, unit: 'B' },
+  default: 64, defaultText: '64 (sequential and trace: 1GiB, the whole page)', source: '[REC] one cache line updated in place (src/model/workloads.ts)', flag: '--bytes-changed',
 } as const;
+/** The whole page: the rule's largest value, at least any page size (the default of a streaming writer). */
 const bytesChangedWholePage = {
-  ...bytesChangedPerWrite, default: null, source: '[REC] a streaming writer rewrites whole pages',
+  ...bytesChangedPerWrite, default: 1024 ** 3, source: '[REC] a streaming writer rewrites whole pages',
 } as const;
 
 const hotFraction = {
