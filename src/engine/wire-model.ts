@@ -24,7 +24,7 @@
  * the main stream. Syncs come after every section (≤ 8.0, or machine types ≤ 8.0) or at every scan wrap (8.1+),
  * and at setup and completion. Zero pages are 9 B on the main stream, or (9.0+, machine ≥ 9.0) offsets in a
  * packet. With compression a compressible page's payload is pageSize / ratio (rounded), an incompressible one
- * stays its size; compressing takes pageSize / compressBytesPerSecPerCore per page on one channel's core, so the
+ * stays its size; compressing takes pageSize / compressPerCoreBytesPerSec per page on one channel's core, so the
  * channels together compress at channels × that rate, and a burst lasts the longer of its link time and its
  * compress time. Which bytes the rate limit and the bandwidth estimate see depends on the release: ≤ 8.0 counts
  * page bytes uncompressed plus the header at enqueue; 8.1 the payloads written (headers missed); 8.2+ payload and

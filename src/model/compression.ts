@@ -1,7 +1,7 @@
 /**
  * Multifd compression and page contents: the defaults of the compressible class's ratio and of a channel's
  * compress throughput, by method and level. Used by the option table's defaults text and by the wire model
- * (src/engine/wire-model.ts); the options `compressionRatio` and `compressBytesPerSecPerCore` override them.
+ * (src/engine/wire-model.ts); the options `compressionRatio` and `compressPerCoreBytesPerSec` override them.
  *
  * Sources and reasoning:
  * - Level 1 of zstd (QEMU's default level, migration/options.c DEFAULT_MIGRATE_MULTIFD_ZSTD_LEVEL) is calibrated on

@@ -186,7 +186,7 @@ export const OPTION_TABLE = {
     rule: { min: 1, max: 1000 }, default: null, defaultText: 'from the method and level (src/model/compression.ts)', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
     flag: '--compression-ratio', group: 'wire', policyKey: 'ratio',
   },
-  compressBytesPerSecPerCore: {
+  compressPerCoreBytesPerSec: {
     kind: 'rate', doc: 'compress throughput of one multifd channel thread (one core), uncompressed bytes per second', rule: { min: 1, max: 1e13, unit: 'B/s' },
     default: null, defaultText: 'from the method and level (src/model/compression.ts)', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
     flag: '--compress-rate', group: 'wire',

@@ -98,7 +98,7 @@ describe('compression', () => {
   it('the channels compress at channels x the per-core rate: the bottleneck when below the link and max-bandwidth', () => {
     const o: MigrationOptions = {
       ...idle, populatedFraction: 1, compressibleFraction: 1, bandwidthBytesPerSec: 1.25e9, maxBandwidthBytesPerSec: 1e10,
-      multifdCompression: 'zlib', compressBytesPerSecPerCore: 50e6, setupTimeMs: 0, deviceStateBytes: 0, resumeTimeMs: 0,
+      multifdCompression: 'zlib', compressPerCoreBytesPerSec: 50e6, setupTimeMs: 0, deviceStateBytes: 0, resumeTimeMs: 0,
     };
     for (const channels of [1, 2, 4]) {
       const r = migrate({ ...o, multifdChannels: channels });
@@ -113,7 +113,7 @@ describe('compression', () => {
   it('what the rate limit counts: 7.2 the uncompressed page bytes (a pass takes ratio x longer than on 8.2), 8.1 the payload, 8.2+ the wire', () => {
     const o: MigrationOptions = {
       ...idle, memoryBytes: 512 * MiB, populatedFraction: 1, compressibleFraction: 1, bandwidthBytesPerSec: 1.25e9, maxBandwidthBytesPerSec: 128 * MiB,
-      multifdChannels: 4, multifdCompression: 'zstd', compressionRatio: 4, compressBytesPerSecPerCore: 1e10,
+      multifdChannels: 4, multifdCompression: 'zstd', compressionRatio: 4, compressPerCoreBytesPerSec: 1e10,
     };
     const v72 = migrate({ ...o, qemuVersion: '7.2' });
     const v81 = migrate({ ...o, qemuVersion: '8.1' });

@@ -26,7 +26,7 @@ export function qemuWireConfig(s: ResolvedScenario, rules: QemuReleaseRules, wir
     if (method !== 'none') throw new InvalidOptionError('multifdCompression', method, "'none' without multifd (multifd-compression compresses multifd channels: set multifdChannels)");
   }
   if (method === 'none') {
-    for (const k of ['multifdCompressionLevel', 'compressionRatio', 'compressBytesPerSecPerCore'] as const) {
+    for (const k of ['multifdCompressionLevel', 'compressionRatio', 'compressPerCoreBytesPerSec'] as const) {
       if (s[k] !== null) throw new InvalidOptionError(k, s[k], 'no value without compression (set multifdCompression to zlib or zstd)');
     }
   } else if (s.multifdCompressionLevel !== null && s.multifdCompressionLevel > MAX_COMPRESSION_LEVEL[method]) {
@@ -60,7 +60,7 @@ export function qemuWireConfig(s: ResolvedScenario, rules: QemuReleaseRules, wir
       flush: rules.multifdSyncPerRound && order(machine) >= order('8.1') ? 'round' : 'section',
       compression: defaults === null ? null : {
         ratio: s.compressionRatio ?? defaults.ratio,
-        bytesPerSecPerCore: s.compressBytesPerSecPerCore ?? defaults.bytesPerSec,
+        bytesPerSecPerCore: s.compressPerCoreBytesPerSec ?? defaults.bytesPerSec,
       },
     },
   };
