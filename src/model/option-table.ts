@@ -151,7 +151,7 @@ export const OPTION_TABLE = {
   },
   machineType: {
     kind: 'enum', doc: "qemu: release of the machine type (pc-q35-X.Y), at most qemuVersion: up to 8.0 multifd flushes after every section (hw_compat_8_0), up to 8.2 zero pages are found on the main thread (hw_compat_8_2)",
-    values: QEMU_VERSIONS, default: null, defaultText: 'qemuVersion (the newest machine type of the binary)', source: 'QEMU hw/core/machine.c hw_compat_8_0, hw_compat_8_2',
+    values: QEMU_VERSIONS, default: null, defaultText: 'qemuVersion, the newest machine type of the binary', source: 'QEMU hw/core/machine.c hw_compat_8_0, hw_compat_8_2',
     flag: '--machine-type', group: 'wire',
   },
   xbzrle: {
@@ -169,7 +169,7 @@ export const OPTION_TABLE = {
   },
   multifdChannels: {
     kind: 'count', doc: 'qemu: multifd with this many channels (the multifd capability and multifd-channels, 1 to 255); no value: multifd off',
-    rule: { min: 1, max: 255, integer: true }, default: null, defaultText: 'off (QEMU: capability off; 2 channels once on)', source: 'QEMU migration/options.c DEFAULT_MIGRATE_MULTIFD_CHANNELS 2',
+    rule: { min: 1, max: 255, integer: true }, default: null, defaultText: 'off; QEMU: capability off, 2 channels once on', source: 'QEMU migration/options.c DEFAULT_MIGRATE_MULTIFD_CHANNELS 2',
     flag: '--multifd', group: 'wire', policyKey: 'multifd',
   },
   multifdCompression: {
@@ -178,17 +178,17 @@ export const OPTION_TABLE = {
   },
   multifdCompressionLevel: {
     kind: 'count', doc: 'qemu: multifd-zlib-level (0 to 9) or multifd-zstd-level (0 to 20)', rule: { min: 0, max: 20, integer: true },
-    default: null, defaultText: '1 (QEMU\'s default for both)', source: 'QEMU migration/options.c DEFAULT_MIGRATE_MULTIFD_ZLIB_LEVEL, _ZSTD_LEVEL (1)',
+    default: null, defaultText: '1, QEMU\'s default for both', source: 'QEMU migration/options.c DEFAULT_MIGRATE_MULTIFD_ZLIB_LEVEL, _ZSTD_LEVEL (1)',
     flag: '--compression-level', group: 'wire', policyKey: 'level',
   },
   compressionRatio: {
     kind: 'count', doc: 'uncompressed / compressed size of a compressible page under the method and level, 1 to 1000 (incompressible pages keep their size)',
-    rule: { min: 1, max: 1000 }, default: null, defaultText: 'from the method and level (src/model/compression.ts)', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
+    rule: { min: 1, max: 1000 }, default: null, defaultText: 'from the method and level, src/model/compression.ts', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
     flag: '--compression-ratio', group: 'wire', policyKey: 'ratio',
   },
   compressPerCoreBytesPerSec: {
     kind: 'rate', doc: 'compress throughput of one multifd channel thread (one core), uncompressed bytes per second', rule: { min: 1, max: 1e13, unit: 'B/s' },
-    default: null, defaultText: 'from the method and level (src/model/compression.ts)', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
+    default: null, defaultText: 'from the method and level, src/model/compression.ts', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
     flag: '--compress-rate', group: 'wire',
   },
   controller: {

@@ -30,7 +30,7 @@ const regionSize = {
  */
 const bytesChangedPerWrite = {
   kind: 'bytes', doc: 'bytes of its page one write changes (XBZRLE delta), 0 up to 1 GiB; the page size or more = the whole page', rule: { min: 0, max: 1024 ** 3, integer: true, unit: 'B' },
-  default: 64, defaultText: '64 (sequential and trace: 1GiB, the whole page)', source: '[REC] one cache line updated in place (src/model/workloads.ts)', flag: '--bytes-changed',
+  default: 64, defaultText: '64B; sequential and trace: 1GiB, the whole page', source: '[REC] one cache line updated in place (src/model/workloads.ts)', flag: '--bytes-changed',
 } as const;
 /** The whole page: the rule's largest value, at least any page size (the default of a streaming writer). */
 const bytesChangedWholePage = {
