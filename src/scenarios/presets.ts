@@ -88,7 +88,18 @@ export const TSC_TRACE: Preset = {
   policies: ALL_POLICIES,
 };
 
-export const PRESETS: Readonly<Record<string, Preset>> = { headline: HEADLINE, converging: CONVERGING, 'redis-trace': REDIS_TRACE, 'tsc-trace': TSC_TRACE };
+/**
+ * The headline guest under QEMU's other ways to converge (issue 11): the seed paper's CPU scheduling beside
+ * XBZRLE (QEMU's 64 MiB cache, and one that holds the 512 MiB hot set) and multifd, plain and with zstd.
+ */
+export const WIRE: Preset = {
+  name: 'wire',
+  description: 'The headline guest (234 MiB/s over 1 Gbit/s): CPU scheduling beside XBZRLE and multifd with zstd',
+  base: HEADLINE.base,
+  policies: ['qemu', 'qemu+cpu-scheduling', 'qemu{xbzrle}', 'qemu{xbzrle,cache=1GiB}', 'qemu{multifd=4}', 'qemu{multifd=4,zstd}'].map((p) => parsePolicy(p)),
+};
+
+export const PRESETS: Readonly<Record<string, Preset>> = { headline: HEADLINE, converging: CONVERGING, 'redis-trace': REDIS_TRACE, 'tsc-trace': TSC_TRACE, wire: WIRE };
 
 export function getPreset(name: string, field = 'preset'): Preset {
   const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
