@@ -28,7 +28,7 @@ const HEADINGS: Record<FlagGroup, string> = {
 
 const PLACEHOLDER: Record<OptionSpec['kind'], string> = {
   bytes: '<size>', rate: '<rate>', 'page-rate': '<rate>', duration: '<duration>', fraction: '<fraction>', count: '<n>',
-  boolean: '', enum: '<name>', workload: '<kind>', controller: '<spec>', path: '<file>', list: '',
+  boolean: '', enum: '<name>', workload: '<kind>', controller: '<spec>', path: '<file>', list: '', 'rate-trace': '<file>',
 };
 
 /** The workload fields that have flags, each once, in the order the kinds declare them. */
@@ -106,7 +106,8 @@ function parse(flag: string, f: OptionSpec | FieldSpec, text: string, pageSizeBy
     case 'fraction':
     case 'count': return parseNumber(flag, text);
     case 'enum': return f.text !== undefined && !(f.values ?? []).includes(text) ? text : oneOf(flag, text, f.values ?? []);
-    case 'path': return text;
+    case 'path':
+    case 'rate-trace': return text;
     case 'controller': return parseControllerSpec(text, flag);
     default: throw new Error(`livemig: no parser for a ${f.kind} flag (${flag})`);
   }

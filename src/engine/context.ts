@@ -7,6 +7,7 @@ import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, R
 import { Guest } from './guest.js';
 import { clockOf } from './clock.js';
 import { Link, MAX_BURST_MS } from './link.js';
+import { PiecewiseRate } from '../util/piecewise-rate.js';
 import { parseThrottledWriteFraction } from './throttled-writes.js';
 import { populateLayout } from './zero-pages.js';
 import type { BurstOptions, PrecopyContext } from './precopy-context.js';
@@ -39,6 +40,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   private readonly link: Link;
   private readonly recorder: Recorder;
   private readonly views: VcpuView[];
+  /** The link's capacity over time (constant unless a trace, background traffic or a drain's share says otherwise). */
+  private readonly capacity: PiecewiseRate;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -51,6 +54,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.guest = new Guest(store, vcpuList, throttleModel(options.scenario.throttledWriteFraction));
     this.link = new Link(store, wire, options.scenario.pages, clockOf(options.scenario));
     this.recorder = new Recorder(options.hooks);
+    this.capacity = options.linkCapacity ?? PiecewiseRate.constant(options.scenario.bandwidthBytesPerSec);
     this.views = vcpuList.map((v) => ({
       index: v.index,
       workloadKind: v.workload.kind,
@@ -69,7 +73,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   get pageSize() { return this.options.scenario.pageSize; }
   get pages() { return this.options.scenario.pages; }
   get downtimeLimitMs() { return this.options.scenario.downtimeLimitMs; }
-  get linkBytesPerSec() { return this.options.scenario.bandwidthBytesPerSec; }
+  /** The link's capacity now (the constant bandwidthBytesPerSec unless the link changes). */
+  get linkBytesPerSec() { return this.capacity.at(this.nowMs); }
   get vcpus(): readonly VcpuView[] { return this.views; }
   get controllerName(): string { return this.controller.name; }
   get transferredBytes(): number { return this.link.transferredBytes; }
@@ -131,11 +136,20 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     if (this.link.windowDue(this.nowMs)) this.closeWindow();
   }
 
-  /** Bytes the link can still carry before a cap is reached (Infinity without one). */
-  private bytesToCap(): number {
+  /**
+   * Bytes the link can still carry before a cap is reached (Infinity without one). With `horizonMs`, the time
+   * cap only counts when it is nearer than that (a burst of that length cannot reach it otherwise).
+   */
+  private bytesToCap(horizonMs?: number): number {
     const s = this.options.scenario;
-    const byTime = (this.linkBytesPerSec * Math.max(0, s.maxTimeMs - this.nowMs)) / 1000;
+    const toCapMs = Math.max(0, s.maxTimeMs - this.nowMs);
+    const byTime = horizonMs !== undefined && toCapMs >= horizonMs ? Infinity : this.capacity.integrateFor(this.nowMs, toCapMs);
     return Math.min(byTime, Math.max(0, this.dataCap() - this.link.transferredBytes));
+  }
+
+  /** Link time of `bytes` sent from now (the capacity integrated exactly; Infinity if it never carries them). */
+  private sendTimeMs(bytes: number): number {
+    return this.capacity.timeToSend(this.nowMs, bytes);
   }
 
   idleUntil(tMs: number): void {
@@ -172,9 +186,15 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   }
 
   burst(budgetBytes: number, opts: BurstOptions): number {
-    const link = this.linkBytesPerSec;
+    const maxMs = opts.maxMs ?? MAX_BURST_MS;
+    const horizonBytes = this.capacity.integrateFor(this.nowMs, maxMs);
+    // A link with no capacity for the whole burst (an outage) carries nothing: the thread waits that long.
+    if (horizonBytes === 0 && maxMs > 0) {
+      this.runGuest(maxMs);
+      return 0;
+    }
     // A cap inside the burst ends it there (the page that crosses it is still sent, as any budget's).
-    const limit = Math.min(budgetBytes, (link * (opts.maxMs ?? MAX_BURST_MS)) / 1000, this.bytesToCap());
+    const limit = Math.min(budgetBytes, horizonBytes, this.bytesToCap(maxMs));
     let bytes = this.scan(this.pages, limit, opts.skipDirty);
     if (opts.wrap && this.link.cursor >= this.pages && bytes < limit && this.remainingPages > 0) {
       this.link.cursor = 0;
@@ -186,7 +206,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       this.account(trailer);
       bytes += trailer;
     }
-    this.runGuest((bytes / link) * 1000);
+    this.runGuest(this.sendTimeMs(bytes));
     return bytes;
   }
 
@@ -274,7 +294,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       this.account(tail);
       bytes += tail;
     }
-    this.runGuest((bytes / this.linkBytesPerSec) * 1000);
+    this.runGuest(this.sendTimeMs(bytes));
     if (!fits) {
       const reason = this.cancelReason() ?? 'max-data';
       this.cancel();
