@@ -13,7 +13,7 @@ export { migrateAsync, compareAsync } from './api/migrate-async-web.js';
 export type { BrowserAsyncOptions } from './api/migrate-async-web.js';
 export type { AsyncOptions, MigrationProgress } from './api/async.js';
 export { parsePolicy, policyLabel } from './api/policy.js';
-export type { Policy } from './api/policy.js';
+export type { Policy, PolicyOptions } from './api/policy.js';
 export { scenarioOptions } from './api/scenario-options.js';
 // Draining a host: several migrations over one shared link (max-min fair shares)
 export { drain } from './api/drain.js';
