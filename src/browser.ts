@@ -24,8 +24,8 @@ export { DRAIN_PRESETS, HOST_8 } from './scenarios/drain-presets.js';
 export type { DrainPreset } from './scenarios/drain-presets.js';
 export { formatDrain, formatDrainComparison } from './report/drain-table.js';
 // Links that change: rate traces (linkTrace, backgroundTrace) and the piecewise-linear capacity they make
-export { PiecewiseRate } from './util/piecewise-rate.js';
-export type { RateSegment } from './util/piecewise-rate.js';
+export { PiecewiseRate } from './model/piecewise-rate.js';
+export type { RateSegment } from './model/piecewise-rate.js';
 export { parseRateTraceText, checkInlineRateTrace, RATE_TRACE_INTERPOLATIONS } from './model/rate-trace.js';
 export type { RateTrace, RateTracePoint, RateTraceOption, RateTraceInterpolation } from './model/rate-trace.js';
 

@@ -4,7 +4,7 @@
  * run at once, and the shares of the running migrations never add up to more than the link at any instant.
  */
 import type { DrainReport } from '../model/drain.js';
-import type { PiecewiseRate, RateSegment } from '../util/piecewise-rate.js';
+import type { PiecewiseRate, RateSegment } from '../model/piecewise-rate.js';
 
 const EPS = 1e-9;
 

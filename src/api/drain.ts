@@ -30,7 +30,7 @@ import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
 import type { WorkloadSpec } from '../model/workloads.js';
 import { didYouMean } from '../model/suggest.js';
-import { PiecewiseRate, type RateSegment } from '../util/piecewise-rate.js';
+import { PiecewiseRate, type RateSegment } from '../model/piecewise-rate.js';
 import { linkCapacityOf } from './link-capacity.js';
 import { runMigration } from './migrate.js';
 import { resolveOptions } from './resolve.js';

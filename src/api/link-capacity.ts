@@ -6,7 +6,7 @@
 import type { ResolvedScenario } from '../model/option-table.js';
 import { type RateTrace, type RateTraceOption, checkInlineRateTrace, parseRateTraceText } from '../model/rate-trace.js';
 import { readTraceText } from '../traces/files.js';
-import { PiecewiseRate } from '../util/piecewise-rate.js';
+import { PiecewiseRate } from '../model/piecewise-rate.js';
 
 /** A rate-trace option's points: inline, or read from its file. */
 export function loadRateTrace(field: string, value: RateTraceOption): RateTrace {

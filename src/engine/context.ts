@@ -7,7 +7,7 @@ import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, R
 import { Guest } from './guest.js';
 import { clockOf } from './clock.js';
 import { Link, MAX_BURST_MS } from './link.js';
-import { PiecewiseRate } from '../util/piecewise-rate.js';
+import { PiecewiseRate } from '../model/piecewise-rate.js';
 import { parseThrottledWriteFraction } from './throttled-writes.js';
 import { populateLayout } from './zero-pages.js';
 import type { BurstOptions, PrecopyContext } from './precopy-context.js';

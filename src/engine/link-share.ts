@@ -10,7 +10,7 @@
  * 100 ms windows), but its bursts, and its stop-and-copy (QEMU lifts the limit there), run at what the link
  * leaves it. The flows' capacities sum to the link's capacity at every instant, never more.
  */
-import { PiecewiseRate, type RateSegment } from '../util/piecewise-rate.js';
+import { PiecewiseRate, type RateSegment } from '../model/piecewise-rate.js';
 
 /**
  * Max-min fair shares of `capacity` among flows bounded by `caps` (Infinity = unbounded), in the caps' order;

@@ -9,7 +9,7 @@ import type { FieldSpec } from './fields.js';
 import type { MigrationOptions } from './options.js';
 import { OPTION_TABLE, type ResolvedScenario } from './option-table.js';
 import type { CancelReason, MigrationReport } from './report.js';
-import type { RateSegment } from '../util/piecewise-rate.js';
+import type { RateSegment } from './piecewise-rate.js';
 
 export const DRAIN_ORDERS = ['given', 'smallest-first', 'largest-first', 'least-dirty-first'] as const;
 export type DrainOrder = (typeof DRAIN_ORDERS)[number];

@@ -86,7 +86,7 @@ export const OPTION_TABLE = {
   },
   backgroundTrace: {
     kind: 'rate-trace', doc: 'other traffic on the link over time (bytes per second against ms), on top of backgroundBytesPerSec: a CSV/JSON file or inline points',
-    default: null, defaultText: 'none', source: '[REC] off', flag: '--background-trace', group: 'migration', noCsv: true,
+    default: null, defaultText: 'off', source: '[REC] off', flag: '--background-trace', group: 'migration', noCsv: true,
   },
   linkRttMs: {
     kind: 'duration', doc: 'round-trip time of the link, ms: paid by what waits for the other side (postcopy page faults, multifd syncs); pre-copy streams and does not wait on it', rule: { min: 0, max: 10_000, unit: 'ms' },

@@ -7,7 +7,7 @@ import type { ControllerName, ControllerSpec } from './controllers.js';
 import { OPTION_TABLE, type OptionName, type OptionValue, type ResolvedScenario } from './option-table.js';
 import type { RoundRecord, TimelineSample } from './report.js';
 import type { WorkloadSpec } from './workloads.js';
-import type { PiecewiseRate } from '../util/piecewise-rate.js';
+import type { PiecewiseRate } from './piecewise-rate.js';
 
 /**
  * A controller given by name (defaults), by name with parameters, or as your own: an object (its state carries

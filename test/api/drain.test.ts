@@ -12,7 +12,7 @@ import type { DrainOptions, DrainReport } from '../../src/model/drain.js';
 import type { MigrationOptions } from '../../src/model/options.js';
 import type { PageStore } from '../../src/core/page-store.js';
 import { shareAt } from '../../src/api/drain-invariants.js';
-import { PiecewiseRate } from '../../src/util/piecewise-rate.js';
+import { PiecewiseRate } from '../../src/model/piecewise-rate.js';
 import { destinationViolations } from '../helpers/consistency.js';
 import { MiB } from '../helpers/stores.js';
 

@@ -42,5 +42,6 @@ export const RUN_FLAGS = [
   '--resume-time', '--device-state', '--no-xen-skip', '--seed', '--max-time', '--max-data', '--json', '--all-rounds',
   '--zero-pages', '--throttled-writes', '--qemu-version', '--avail-switchover-bandwidth', '--switchover-ack', '--switchover-ack-delay',
   '--clock-granularity', '--window-wake-latency', '--sync-cost-per-gib',
+  '--link-trace', '--background', '--background-trace', '--rtt',
   '--preset', '--wide', '--export-markdown', '--export-csv', '--export-json',
 ];

@@ -10,7 +10,7 @@ import type { MigrationOptions } from '../../src/model/options.js';
 import type { MigrationReport } from '../../src/model/report.js';
 import { parseRateTraceText } from '../../src/model/rate-trace.js';
 import { ALGORITHMS } from '../../src/model/algorithms.js';
-import { PiecewiseRate } from '../../src/util/piecewise-rate.js';
+import { PiecewiseRate } from '../../src/model/piecewise-rate.js';
 import { destinationViolations } from '../helpers/consistency.js';
 import { MiB, runOn } from '../helpers/stores.js';
 
