@@ -73,7 +73,12 @@ function expandVms(vms: unknown, base: unknown): { name: string; options: Migrat
       if (k in o) throw new InvalidOptionError(`${where}.${k}`, o[k], k === 'hooks' ? 'no hooks in a drain (its migrations may be emulated more than once)' : `no ${k} per VM: the VMs share the drain's link (set ${k} on the drain)`);
     }
   };
-  if (base !== undefined) refuse(base as Record<string, unknown>, 'base');
+  if (base !== undefined) {
+    refuse(base as Record<string, unknown>, 'base');
+    for (const k of ['name', 'count']) {
+      if (k in base) throw new InvalidOptionError(`base.${k}`, (base as Record<string, unknown>)[k], `no ${k} in base (set it on a VM of vms)`);
+    }
+  }
   const out: { name: string; options: MigrationOptions; where: string }[] = [];
   vms.forEach((vm, i) => {
     const where = `vms[${i}]`;

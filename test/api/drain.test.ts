@@ -179,6 +179,7 @@ describe('bad drains are refused, naming the field', () => {
     expect(errorOf(() => drain({ vms: VMS, base: { linkTrace: 'x.csv' } as never })).field).toBe('base.linkTrace');
     expect(errorOf(() => drain({ vms: VMS, concurency: 2 } as never)).message).toMatch(/did you mean concurrency/);
     expect(errorOf(() => drain({ vms: [] })).field).toBe('vms');
+    expect(errorOf(() => drain({ vms: VMS, base: { count: 2 } })).field).toBe('base.count');
     expect(errorOf(() => drain({ vms: [{ count: 0 }] })).field).toBe('vms[0].count');
     expect(errorOf(() => drain({ vms: VMS, order: 'random' as never })).field).toBe('order');
     expect(errorOf(() => drain({ vms: [{ workload: { kind: 'trace', file: 'traces/redis-set.lmtrace' }, memoryBytes: 256 * MiB }], order: 'least-dirty-first' })).field).toBe('order');
