@@ -295,6 +295,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       bytes += tail;
     }
     this.runGuest(this.sendTimeMs(bytes));
+    // A link that carries nothing more before the time cap (an outage to the end): paused, the run waits for the cap.
+    if (!fits && this.cancelReason() === null) this.runGuest(Infinity);
     if (!fits) {
       const reason = this.cancelReason() ?? 'max-data';
       this.cancel();
