@@ -33,6 +33,7 @@ import { didYouMean } from '../model/suggest.js';
 import { PiecewiseRate, type RateSegment } from '../model/piecewise-rate.js';
 import { linkCapacityOf } from './link-capacity.js';
 import { runMigration } from './migrate.js';
+import { parsePolicy } from './policy.js';
 import { resolveOptions } from './resolve.js';
 
 const DRAIN_KEYS = ['vms', 'base', ...Object.keys(DRAIN_TABLE), ...DRAIN_LINK_FIELDS];
@@ -55,6 +56,8 @@ interface VmState {
   endMs: number;
   runs: number;
   startRank: number;
+  /** The policy as given (text form), if it was. */
+  policy: string | null;
 }
 
 /** An error about a VM's field, named by its place in the drain: `vms[2].memoryBytes`. */
@@ -65,7 +68,7 @@ function underVm(err: unknown, prefix: string): unknown {
 }
 
 /** The VM list with copies expanded: [name, options, where] each. */
-function expandVms(vms: unknown, base: unknown): { name: string; options: MigrationOptions; where: string }[] {
+function expandVms(vms: unknown, base: unknown): { name: string; options: MigrationOptions; where: string; policy: string | null }[] {
   if (!Array.isArray(vms) || vms.length === 0) throw new InvalidOptionError('vms', vms, `a list of 1 to ${MAX_DRAIN_VMS} VMs (migrate() options each)`);
   if (base !== undefined && (typeof base !== 'object' || base === null || Array.isArray(base))) throw new InvalidOptionError('base', base, 'an object of migrate() options');
   const refuse = (o: Record<string, unknown>, where: string) => {
@@ -75,16 +78,25 @@ function expandVms(vms: unknown, base: unknown): { name: string; options: Migrat
   };
   if (base !== undefined) {
     refuse(base as Record<string, unknown>, 'base');
-    for (const k of ['name', 'count']) {
+    for (const k of ['name', 'count', 'policy']) {
       if (k in base) throw new InvalidOptionError(`base.${k}`, (base as Record<string, unknown>)[k], `no ${k} in base (set it on a VM of vms)`);
     }
   }
-  const out: { name: string; options: MigrationOptions; where: string }[] = [];
+  const out: { name: string; options: MigrationOptions; where: string; policy: string | null }[] = [];
   vms.forEach((vm, i) => {
     const where = `vms[${i}]`;
     if (typeof vm !== 'object' || vm === null || Array.isArray(vm)) throw new InvalidOptionError(where, vm, 'a VM: an object of migrate() options, with an optional name and count');
-    const { name, count, ...own } = vm as DrainVm & Record<string, unknown>;
-    refuse(own, where);
+    const { name, count, policy: policyText, ...rest } = vm as DrainVm & Record<string, unknown>;
+    refuse(rest, where);
+    let own: Record<string, unknown> = rest;
+    if (policyText !== undefined) {
+      const p = parsePolicy(policyText as string, `${where}.policy`);
+      refuse((p.options ?? {}) as Record<string, unknown>, `${where}.policy`);
+      for (const k of ['algorithm', 'controller']) {
+        if (k in rest) throw new InvalidOptionError(`${where}.${k}`, rest[k], `no ${k} beside a policy (the policy gives it)`);
+      }
+      own = { ...rest, ...p.options, algorithm: p.algorithm, controller: p.controller };
+    }
     if (name !== undefined && (typeof name !== 'string' || name === '')) throw new InvalidOptionError(`${where}.name`, name, 'a non-empty string');
     const n = count ?? 1;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_DRAIN_VMS) throw new InvalidOptionError(`${where}.count`, count, `a whole number from 1 to ${MAX_DRAIN_VMS}`);
@@ -97,6 +109,7 @@ function expandVms(vms: unknown, base: unknown): { name: string; options: Migrat
         name: n > 1 ? `${label}-${j + 1}` : label,
         options: n > 1 ? { ...options, seed: (seed + j) % 2 ** 32 } : options,
         where,
+        policy: typeof policyText === 'string' ? policyText.trim() : null,
       });
     }
   });
@@ -193,7 +206,7 @@ export function drain(options: DrainOptions, internals: DrainInternals = {}): Dr
   const host = fields['hostMemoryBytes'] as number | null;
 
   const list = expandVms(given['vms'], given['base']);
-  const vms: VmState[] = list.map(({ name, options: o, where }, index) => {
+  const vms: VmState[] = list.map(({ name, options: o, where, policy }, index) => {
     let resolved: ResolvedOptions;
     try {
       resolved = resolveVm(o, linkEcho, internals.trace === true);
@@ -202,7 +215,7 @@ export function drain(options: DrainOptions, internals: DrainInternals = {}): Dr
     }
     const s = resolved.scenario;
     return {
-      index, name, options: o, resolved, cap: s.algorithm === 'qemu' ? s.maxBandwidthBytesPerSec : Infinity,
+      index, name, options: o, resolved, policy, cap: s.algorithm === 'qemu' ? s.maxBandwidthBytesPerSec : Infinity,
       startMs: 0, segments: [], capsKey: '', stale: true, report: null, endMs: 0, runs: 0, startRank: 0,
     };
   });
@@ -258,7 +271,7 @@ function drainReport(vms: VmState[], capacity: PiecewiseRate, echo: DrainReport[
       index: v.index,
       startRank: v.startRank,
       memoryBytes: s.memoryBytes,
-      policy: s.controller === null ? s.algorithm : `${s.algorithm}+${String((s.controller as { name?: unknown }).name ?? 'custom')}`,
+      policy: v.policy ?? (s.controller === null ? s.algorithm : `${s.algorithm}+${String((s.controller as { name?: unknown }).name ?? 'custom')}`),
       startMs: v.startMs,
       endMs: v.endMs,
       status: r.status,

@@ -43,6 +43,12 @@ export type DrainVm = Omit<MigrationOptions, DrainLinkField | 'hooks'> & {
   name?: string;
   /** This many copies of the VM (named `<name>-1` …), seeds seed, seed + 1, …. @default 1 */
   count?: number;
+  /**
+   * The policy in its text form, `ALGORITHM[{option=value,...}][+CONTROLLER[:key=value,...]]`
+   * (`qemu{downtime-limit=500ms}+auto-converge`): sets algorithm, controller and the brace options (not beside
+   * an algorithm or controller of its own; no link options in the braces).
+   */
+  policy?: string;
 };
 
 /** What drain() takes. Sizes in bytes, rates in bytes per second, times in ms. */
@@ -110,7 +116,11 @@ export interface DrainReport {
   summary: DrainSummary;
   /** One per VM, in the expanded given order. */
   vms: DrainVmResult[];
-  /** Each VM's full migration report, in the same order. */
+  /**
+   * Each VM's full migration report, in the same order. Its scenario echo names the link it saw: a constant
+   * share as bandwidthBytesPerSec, a share changing in steps as linkTrace (so the report replays alone); a share
+   * changing linearly (a drain on a linear trace) is in vms[i].share only.
+   */
   reports: MigrationReport[];
 }
 

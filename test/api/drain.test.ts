@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { drain } from '../../src/api/drain.js';
 import { migrate } from '../../src/api/migrate.js';
+import { scenarioOptions } from '../../src/api/scenario-options.js';
 import { flowRates, maxMinShares } from '../../src/engine/link-share.js';
 import { CapacityError, InvalidOptionError } from '../../src/errors/index.js';
 import type { DrainOptions, DrainReport } from '../../src/model/drain.js';
@@ -184,6 +185,23 @@ describe('bad drains are refused, naming the field', () => {
     expect(errorOf(() => drain({ vms: VMS, order: 'random' as never })).field).toBe('order');
     expect(errorOf(() => drain({ vms: [{ workload: { kind: 'trace', file: 'traces/redis-set.lmtrace' }, memoryBytes: 256 * MiB }], order: 'least-dirty-first' })).field).toBe('order');
     expect(errorOf(() => drain({ vms: [{ memoryBytes: 2 ** 50 }] })).field).toBe('vms[0].memoryBytes');
+  });
+  it('a VM policy in the text form sets algorithm, controller and brace options', () => {
+    const r = drain({ vms: [{ memoryBytes: 16 * MiB, policy: 'qemu{downtime-limit=50ms}+auto-converge' }, { memoryBytes: 16 * MiB, policy: 'xen' }] });
+    expect(r.reports[0]!.scenario.downtimeLimitMs).toBe(50);
+    expect(r.reports[0]!.summary.controller).toBe('auto-converge');
+    expect(r.vms.map((v) => v.policy)).toEqual(['qemu{downtime-limit=50ms}+auto-converge', 'xen']);
+    expect(r.reports[1]!.scenario.algorithm).toBe('xen');
+    expect(errorOf(() => drain({ vms: [{ policy: 'qemu{bandwidth=1Gbit/s}' }] })).field).toBe('vms[0].policy.bandwidthBytesPerSec');
+    expect(errorOf(() => drain({ vms: [{ policy: 'qemu', algorithm: 'xen' }] })).field).toBe('vms[0].algorithm');
+    expect(errorOf(() => drain({ vms: [{ policy: 'qemo' }] })).field).toBe('vms[0].policy');
+  });
+  it('one VM at a time on steps: its report replays alone from its echo', () => {
+    const r = drain({ vms: VMS.slice(0, 2), concurrency: 2, linkTrace: [{ timeMs: 0, bytesPerSec: 80e6 }, { timeMs: 700, bytesPerSec: 40e6 }] });
+    for (const rep of r.reports) {
+      expect(rep.scenario.linkTrace).not.toBe(null);
+      expect(JSON.stringify(migrate(scenarioOptions(rep.scenario)))).toBe(JSON.stringify(rep));
+    }
   });
   it('copies: count makes named copies with consecutive seeds', () => {
     const r = drain({ vms: [{ name: 'web', count: 3, memoryBytes: 16 * MiB, seed: 5 }] });

@@ -32,7 +32,8 @@ const EXAMPLE = `{
   "vms": [
     { "name": "db", "count": 2, "memoryBytes": "16GiB",
       "workload": { "kind": "hot-cold", "writesPerSec": 40000, "hotFraction": 0.1 }, "controller": "auto-converge" },
-    { "name": "web", "memoryBytes": "8GiB", "workload": { "kind": "uniform", "writesPerSec": 8000 }, "seed": 7 },
+    { "name": "web", "memoryBytes": "8GiB", "workload": { "kind": "uniform", "writesPerSec": 8000 }, "seed": 7,
+      "policy": "qemu{downtime-limit=500ms}+dirty-limit" },
     { "name": "legacy", "memoryBytes": "4GiB", "algorithm": "xen" }
   ]
 }`;
@@ -85,7 +86,7 @@ export function registerDrain(program: Command, io: Io): void {
     .optionsGroup('Output:')
     .option('--json', 'print the drain report as JSON (a list of them with several --concurrency values)')
     .option('--wide', 'print every column (default: columns are left out to fit the terminal)')
-    .addHelpText('after', `\nA drain file: drain() options as JSON, with unit strings. "vms" lists the VMs (each any migrate() option but the\nlink's; "count" makes copies with seeds seed, seed+1, ...; "name" labels them); "base" holds options every VM\nstarts from; the link and drain fields sit at the top. Example:\n\n${EXAMPLE}\n\nExamples:\n  livemig drain --preset host-8                       # 1 vs 2 vs 4 at a time\n  livemig drain my-host.json --concurrency 1,2,3,4 --order least-dirty-first\n  livemig drain my-host.json --link-trace link.csv --background 2Gbit/s --json > drain.json\n\nHow to read it: makespan is the time to empty the host; "link used" is bytes sent over what the link could\ncarry in that time; "runs" counts how often the engine emulated a migration (again each time its share changed\nbefore it ended). Each VM's full report is in --json (reports[i]).`)
+    .addHelpText('after', `\nA drain file: drain() options as JSON, with unit strings. "vms" lists the VMs (each any migrate() option but the\nlink's; "count" makes copies with seeds seed, seed+1, ...; "name" labels them; "policy" takes the text form); "base" holds options every VM\nstarts from; the link and drain fields sit at the top. Example:\n\n${EXAMPLE}\n\nExamples:\n  livemig drain --preset host-8                       # 1 vs 2 vs 4 at a time\n  livemig drain my-host.json --concurrency 1,2,3,4 --order least-dirty-first\n  livemig drain my-host.json --link-trace link.csv --background 2Gbit/s --json > drain.json\n\nHow to read it: makespan is the time to empty the host; "link used" is bytes sent over what the link could\ncarry in that time; "runs" counts how often the engine emulated a migration (again each time its share changed\nbefore it ended). Each VM's full report is in --json (reports[i]).`)
     .action((file: string | undefined, flags: DrainFlags) => {
       let base: DrainOptions;
       let concurrencies: number[] | undefined;
