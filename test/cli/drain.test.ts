@@ -25,6 +25,17 @@ describe('livemig drain', () => {
     expect(r.code).toBe(0);
     for (const s of ['--concurrency', '--order', '--host-memory', '--link-trace', '--background', '--rtt', 'A drain file', 'max-min', 'makespan']) expect(r.stdout).toContain(s);
   });
+  it('the example file in --help is a valid drain', async () => {
+    const help = (await runCli('drain', '--help')).stdout;
+    const example = help.split('Example:\n\n')[1]!.split('\n\nExamples:')[0]!;
+    const f = join(dir, 'example.json');
+    writeFileSync(f, example);
+    const r = await runCli('drain', f, '--host-memory', '64GiB', '--json');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as { summary: { vms: number }; drain: { concurrency: number; order: string } };
+    expect(report.summary.vms).toBe(4);
+    expect(report.drain).toMatchObject({ concurrency: 2, order: 'largest-first' });
+  });
   it('a file: the table is the library drain of the same options', async () => {
     const r = await runCli('drain', FILE, '--json');
     expect(r.code).toBe(0);
