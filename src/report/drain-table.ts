@@ -56,6 +56,7 @@ function header(r: DrainReport): string {
     `makespan ${(m.makespanMs / 1000).toFixed(2)} s; ${m.completed} completed, ${m.cancelled} cancelled; ${(m.transferredBytes / GiB).toFixed(2)} GiB sent ` +
       `(link ${(m.linkUtilization * 100).toFixed(1)} % used); guest CPU lost ${(m.guestCpuLostMs / 1000).toFixed(2)} vCPU-s; ` +
       `downtime max ${m.maxDowntimeMs === null ? '-' : `${m.maxDowntimeMs.toFixed(1)} ms`}, sum ${(m.totalDowntimeMs / 1000).toFixed(3)} s; ${m.engineRuns} engine runs`,
+    ...(m.cancelled > 0 ? [`cancelled: ${r.vms.filter((v) => v.status === 'cancelled').map((v) => `${v.name} (${v.reason})`).join(', ')}`] : []),
   ].join('\n');
 }
 
