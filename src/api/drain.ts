@@ -168,8 +168,9 @@ function run(v: VmState, internals: DrainInternals): void {
   const scenario = { ...v.resolved.scenario } as ResolvedScenario;
   // The echo says what link the VM saw: a constant share as bandwidthBytesPerSec, changing steps as linkTrace.
   const c = rate.constantRate;
-  if (c !== null) scenario.bandwidthBytesPerSec = Math.max(1, c);
-  scenario.linkTrace = points;
+  if (c !== null && c >= 1) scenario.bandwidthBytesPerSec = c;
+  // (a share below 1 B/s, which bandwidthBytesPerSec cannot say, is echoed as a one-point trace)
+  scenario.linkTrace = c !== null && c < 1 ? [{ timeMs: 0, bytesPerSec: c }] : points;
   const resolved: ResolvedOptions = { ...v.resolved, scenario, linkCapacity: rate };
   const store = new WasmPageStore(scenario.pages, resolved.trace);
   v.report = runMigration(resolved, store);
