@@ -15,6 +15,19 @@ export type { AsyncOptions, MigrationProgress } from './api/async.js';
 export { parsePolicy, policyLabel } from './api/policy.js';
 export type { Policy, PolicyOptions } from './api/policy.js';
 export { scenarioOptions } from './api/scenario-options.js';
+// Draining a host: several migrations over one shared link (max-min fair shares)
+export { drain } from './api/drain.js';
+export { maxMinShares, flowRates } from './engine/link-share.js';
+export { DRAIN_TABLE, DRAIN_ORDERS, DRAIN_LINK_FIELDS } from './model/drain.js';
+export type { DrainOptions, DrainVm, DrainOrder, DrainReport, DrainSummary, DrainVmResult } from './model/drain.js';
+export { DRAIN_PRESETS, HOST_8 } from './scenarios/drain-presets.js';
+export type { DrainPreset } from './scenarios/drain-presets.js';
+export { formatDrain, formatDrainComparison } from './report/drain-table.js';
+// Links that change: rate traces (linkTrace, backgroundTrace) and the piecewise-linear capacity they make
+export { PiecewiseRate } from './model/piecewise-rate.js';
+export type { RateSegment } from './model/piecewise-rate.js';
+export { parseRateTraceText, checkInlineRateTrace, RATE_TRACE_INTERPOLATIONS } from './model/rate-trace.js';
+export type { RateTrace, RateTracePoint, RateTraceOption, RateTraceInterpolation } from './model/rate-trace.js';
 
 // The vocabulary: options, their table and defaults
 export { ALGORITHMS } from './model/algorithms.js';

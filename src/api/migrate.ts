@@ -40,7 +40,7 @@ export function runMigration(resolved: ResolvedOptions, store: PageStore): Migra
   const wire = algorithm.wire(s.pageSize);
   const ctx = new MigrationContext(resolved, store, vcpus, wire, algorithm.cpuShare, resolved.controller.create());
   const report = ctx.report(algorithm.run(ctx));
-  if (invariantChecksOn()) assertReportInvariants(report, wire);
+  if (invariantChecksOn()) assertReportInvariants(report, wire, resolved.linkCapacity);
   return report;
 }
 

@@ -25,7 +25,8 @@ export function parseOptionText(field: string, f: OptionSpec | FieldSpec, text: 
       if (text === 'false' || text === 'off') return false;
       throw new InvalidOptionError(field, text, 'true or false (on or off)');
     case 'enum': return f.text !== undefined && !(f.values ?? []).includes(text) ? text : oneOf(field, text, f.values ?? []);
-    case 'path': return text;
+    case 'path':
+    case 'rate-trace': return text;
     case 'controller': return parseControllerSpec(text, field);
     default: throw new InvalidOptionError(field, text, `a value set in an experiment file or the library (a ${f.kind} has no text form)`);
   }

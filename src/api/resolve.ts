@@ -5,6 +5,7 @@ import { OPTION_NAMES, OPTION_ROWS, OPTION_TABLE, type ResolvedScenario } from '
 import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
 import { DEFAULT_WORKLOAD, checkWorkloadSpec, type WorkloadSpec } from '../model/workloads.js';
 import { resolveController } from '../policies/controllers/registry.js';
+import { linkCapacityOf } from './link-capacity.js';
 
 /** Every field migrate() accepts: the option table's options and the hooks. */
 export const OPTION_FIELDS: ReadonlySet<string> = new Set([...OPTION_NAMES, 'hooks']);
@@ -56,7 +57,9 @@ export function resolveOptions(options: MigrationOptions = {}, internals: Resolv
   for (const [k, v] of Object.entries(hooks)) {
     if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(`hooks.${k}`, v, 'a function');
   }
-  return { scenario: s as ResolvedScenario, workloads, controller, trace, hooks: hooks as ResolvedOptions['hooks'] };
+  const scenario = s as ResolvedScenario;
+  const linkCapacity = linkCapacityOf(scenario);
+  return { scenario, workloads, controller, trace, hooks: hooks as ResolvedOptions['hooks'], linkCapacity };
 }
 
 /** Page size a power of two, memory a whole number of pages, and a VM the core can hold; sets `pages`. */

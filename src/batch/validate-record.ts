@@ -48,6 +48,7 @@ const SCENARIO = Object.fromEntries(OPTION_ROWS.map(([name, row]): [string, Chec
     : row.kind === 'controller' ? obj
     : row.kind === 'boolean' ? bool
     : row.kind === 'enum' ? (row.rule === undefined ? str : (v) => str(v) || nonNeg(v))
+    : row.kind === 'rate-trace' ? (v) => str(v) || Array.isArray(v) || obj(v)
     : row.rule?.integer === true || 'derived' in row ? whole : nonNeg;
   return [row.echoAs ?? name, row.default === null || row.kind === 'controller' ? nullOr(check) : check];
 })) as Fields<ResolvedScenario>;

@@ -25,7 +25,7 @@ const HEADINGS: Record<FlagGroup, string> = {
 
 const PLACEHOLDER: Record<OptionSpec['kind'], string> = {
   bytes: '<size>', rate: '<rate>', 'page-rate': '<rate>', duration: '<duration>', fraction: '<fraction>', count: '<n>',
-  boolean: '', enum: '<name>', workload: '<kind>', controller: '<spec>', path: '<file>', list: '',
+  boolean: '', enum: '<name>', workload: '<kind>', controller: '<spec>', path: '<file>', list: '', 'rate-trace': '<file>',
 };
 
 /** The workload fields that have flags, each once, in the order the kinds declare them. */

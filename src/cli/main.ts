@@ -19,6 +19,7 @@ import { registerTables } from './commands/tables.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerRecord } from './commands/record.js';
 import { registerTrace } from './commands/trace.js';
+import { registerDrain } from './commands/drain.js';
 import { processIo, type Io } from './io.js';
 import '../traces/node-files.js'; // Node's trace file reading for `trace` workloads
 
@@ -69,6 +70,7 @@ export function buildProgram(io: Io): Command {
   registerCompletion(program, io);
   registerRecord(program, io);
   registerTrace(program, io);
+  registerDrain(program, io);
   return program;
 }
 

@@ -7,6 +7,7 @@ import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, R
 import { Guest } from './guest.js';
 import { clockOf } from './clock.js';
 import { Link, MAX_BURST_MS } from './link.js';
+import { PiecewiseRate } from '../model/piecewise-rate.js';
 import { parseThrottledWriteFraction } from './throttled-writes.js';
 import { populateLayout } from './zero-pages.js';
 import type { BurstOptions, PrecopyContext } from './precopy-context.js';
@@ -40,6 +41,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   private readonly link: Link;
   private readonly recorder: Recorder;
   private readonly views: VcpuView[];
+  /** The link's capacity over time (constant unless a trace, background traffic or a drain's share says otherwise). */
+  private readonly capacity: PiecewiseRate;
   /** The wire features, when the algorithm turned them on (configureWire). */
   private wireModel: WireModel | null = null;
   /** A multifd sync owed at the first burst (ram_save_setup's, billed once the first round is open). */
@@ -56,6 +59,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.guest = new Guest(store, vcpuList, throttleModel(options.scenario.throttledWriteFraction));
     this.link = new Link(store, wire, options.scenario.pages, clockOf(options.scenario));
     this.recorder = new Recorder(options.hooks);
+    this.capacity = options.linkCapacity ?? PiecewiseRate.constant(options.scenario.bandwidthBytesPerSec);
     this.views = vcpuList.map((v) => ({
       index: v.index,
       workloadKind: v.workload.kind,
@@ -74,7 +78,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   get pageSize() { return this.options.scenario.pageSize; }
   get pages() { return this.options.scenario.pages; }
   get downtimeLimitMs() { return this.options.scenario.downtimeLimitMs; }
-  get linkBytesPerSec() { return this.options.scenario.bandwidthBytesPerSec; }
+  /** The link's capacity now (the constant bandwidthBytesPerSec unless the link changes). */
+  get linkBytesPerSec() { return this.capacity.at(this.nowMs); }
   get vcpus(): readonly VcpuView[] { return this.views; }
   get controllerName(): string { return this.controller.name; }
   get transferredBytes(): number { return this.link.transferredBytes; }
@@ -136,11 +141,20 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     if (this.link.windowDue(this.nowMs)) this.closeWindow();
   }
 
-  /** Bytes the link can still carry before a cap is reached (Infinity without one). */
-  private bytesToCap(): number {
+  /**
+   * Bytes the link can still carry before a cap is reached (Infinity without one). With `horizonMs`, the time
+   * cap only counts when it is nearer than that (a burst of that length cannot reach it otherwise).
+   */
+  private bytesToCap(horizonMs?: number): number {
     const s = this.options.scenario;
-    const byTime = (this.linkBytesPerSec * Math.max(0, s.maxTimeMs - this.nowMs)) / 1000;
+    const toCapMs = Math.max(0, s.maxTimeMs - this.nowMs);
+    const byTime = horizonMs !== undefined && toCapMs >= horizonMs ? Infinity : this.capacity.integrateFor(this.nowMs, toCapMs);
     return Math.min(byTime, Math.max(0, this.dataCap() - this.link.transferredBytes));
+  }
+
+  /** Link time of `bytes` sent from now (the capacity integrated exactly; Infinity if it never carries them). */
+  private sendTimeMs(bytes: number): number {
+    return this.capacity.timeToSend(this.nowMs, bytes);
   }
 
   idleUntil(tMs: number): void {
@@ -201,26 +215,34 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     return b;
   }
 
-  /** burst() through the wire model: three budgets, a wrap starts XBZRLE (and syncs multifd per round), time = max(link, CPU). */
+  /**
+   * burst() through the wire model: three budgets (counted bytes, the link's bytes over the burst, the CPU-bound
+   * stage's work), a wrap starts XBZRLE (and syncs multifd per round), time = max(link time, CPU time).
+   */
   private wireBurst(w: WireModel, budgetBytes: number, opts: BurstOptions): number {
-    const link = this.linkBytesPerSec;
     const maxMs = opts.maxMs ?? MAX_BURST_MS;
-    const wireBudget = Math.min((link * maxMs) / 1000, this.bytesToCap());
+    const horizonBytes = this.capacity.integrateFor(this.nowMs, maxMs);
+    if (horizonBytes === 0 && maxMs > 0) {
+      this.runGuest(maxMs);
+      return 0;
+    }
+    const wireBudget = Math.min(horizonBytes, this.bytesToCap(maxMs));
     const workBudget = w.workBudget(maxMs);
     let counted = 0;
     let wire = 0;
     let cpuMs = 0;
     let work = 0;
-    if (this.setupSyncOwed) {
-      this.setupSyncOwed = false;
-      const b = this.wireSync(w);
+    const add = (b: { counted: number; wire: number }): void => {
       counted += b.counted;
       wire += b.wire;
+    };
+    if (this.setupSyncOwed) {
+      this.setupSyncOwed = false;
+      add(this.wireSync(w));
     }
     const one = (): void => {
       const r = this.wireScan(w, budgetBytes - counted, wireBudget - wire, workBudget - work, opts.skipDirty, false);
-      counted += r.counted;
-      wire += r.wire;
+      add(r);
       cpuMs += r.cpuMs;
       work += r.work;
     };
@@ -228,26 +250,17 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     if (opts.wrap && this.link.cursor >= this.pages && counted < budgetBytes && wire < wireBudget && work < workBudget && this.remainingPages > 0) {
       this.link.cursor = 0;
       w.startXbzrle();
-      if (w.syncPerRound) {
-        const b = this.wireSync(w);
-        counted += b.counted;
-        wire += b.wire;
-      }
+      if (w.syncPerRound) add(this.wireSync(w));
       one();
     }
-    if (w.syncPerSection) {
-      const b = this.wireSync(w);
-      counted += b.counted;
-      wire += b.wire;
-    }
+    if (w.syncPerSection) add(this.wireSync(w));
     const trailer = this.link.wire.burstTrailerBytes;
     if (trailer > 0) {
       this.link.bursts++;
       this.account(trailer);
-      counted += trailer;
-      wire += trailer;
+      add({ counted: trailer, wire: trailer });
     }
-    this.runGuest(Math.max((wire / link) * 1000, cpuMs));
+    this.runGuest(Math.max(this.sendTimeMs(wire), cpuMs));
     return counted;
   }
 
@@ -261,9 +274,15 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   burst(budgetBytes: number, opts: BurstOptions): number {
     if (this.wireModel !== null) return this.wireBurst(this.wireModel, budgetBytes, opts);
-    const link = this.linkBytesPerSec;
+    const maxMs = opts.maxMs ?? MAX_BURST_MS;
+    const horizonBytes = this.capacity.integrateFor(this.nowMs, maxMs);
+    // A link with no capacity for the whole burst (an outage) carries nothing: the thread waits that long.
+    if (horizonBytes === 0 && maxMs > 0) {
+      this.runGuest(maxMs);
+      return 0;
+    }
     // A cap inside the burst ends it there (the page that crosses it is still sent, as any budget's).
-    const limit = Math.min(budgetBytes, (link * (opts.maxMs ?? MAX_BURST_MS)) / 1000, this.bytesToCap());
+    const limit = Math.min(budgetBytes, horizonBytes, this.bytesToCap(maxMs));
     let bytes = this.scan(this.pages, limit, opts.skipDirty);
     if (opts.wrap && this.link.cursor >= this.pages && bytes < limit && this.remainingPages > 0) {
       this.link.cursor = 0;
@@ -275,7 +294,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       this.account(trailer);
       bytes += trailer;
     }
-    this.runGuest((bytes / link) * 1000);
+    this.runGuest(this.sendTimeMs(bytes));
     return bytes;
   }
 
@@ -386,7 +405,9 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       this.account(tail);
       bytes += tail;
     }
-    this.runGuest(Math.max((bytes / this.linkBytesPerSec) * 1000, cpuMs));
+    this.runGuest(Math.max(this.sendTimeMs(bytes), cpuMs));
+    // A link that carries nothing more before the time cap (an outage to the end): paused, the run waits for the cap.
+    if (!fits && this.cancelReason() === null) this.runGuest(Infinity);
     if (!fits) {
       const reason = this.cancelReason() ?? 'max-data';
       this.cancel();

@@ -177,8 +177,28 @@ function wireTotals(report: MigrationReport, fail: (w: string) => void): void {
   if (mf !== undefined && mf.packets * PACKET_PAGES < mf.pages + mf.zeroPages) fail(`${mf.packets} multifd packets cannot carry ${mf.pages + mf.zeroPages} pages`);
 }
 
+/**
+ * A completed run on its link: no stretch between two timeline samples (nor the whole run) carried more than
+ * the link's capacity over it (a cancelled run's last step may be cut at the cap, so only completed runs).
+ */
+export function capacityViolations(report: MigrationReport, capacity: { integrateFor(t0: number, durationMs: number): number }): string[] {
+  if (report.status !== 'completed') return [];
+  const bad: string[] = [];
+  const over = (bytes: number, t0: number, t1: number) => bytes > capacity.integrateFor(t0, t1 - t0) * (1 + EPS) + 1e-6;
+  let prevT = 0;
+  let prevB = 0;
+  for (const x of report.timeline) {
+    if (over(x.transferredBytes - prevB, prevT, x.tMs) && bad.length < 20) bad.push(`${x.transferredBytes - prevB} B sent from ${prevT} to ${x.tMs} ms, more than the link carries then`);
+    prevT = x.tMs;
+    prevB = x.transferredBytes;
+  }
+  const m = report.summary;
+  if (over(m.transferredBytes, 0, m.totalTimeMs)) bad.push(`${m.transferredBytes} B sent in ${m.totalTimeMs} ms, more than the link carries`);
+  return bad;
+}
+
 /** Throws (a bug, not a user error) if `report` breaks an invariant. */
-export function assertReportInvariants(report: MigrationReport, wire: WireFormat): void {
-  const bad = reportViolations(report, wire);
+export function assertReportInvariants(report: MigrationReport, wire: WireFormat, capacity?: { integrateFor(t0: number, durationMs: number): number }): void {
+  const bad = [...reportViolations(report, wire), ...(capacity === undefined ? [] : capacityViolations(report, capacity))];
   if (bad.length > 0) throw new Error(`livemig: report invariant broken (${report.scenario.algorithm}): ${bad.join('; ')}`);
 }

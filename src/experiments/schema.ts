@@ -8,6 +8,12 @@ import { unitPattern } from '../units.js';
 
 type Schema = Record<string, unknown>;
 
+/** The points of an inline rate trace (src/model/rate-trace.ts). */
+const RATE_TRACE_POINTS_SCHEMA: Schema = {
+  type: 'array', minItems: 1,
+  items: { type: 'object', properties: { timeMs: { type: 'number', minimum: 0 }, bytesPerSec: { type: 'number', minimum: 0 } }, required: ['timeMs', 'bytesPerSec'], additionalProperties: false },
+};
+
 /** A JSON Schema number from a checkNumber rule. */
 function numberSchema(rule: NumberRule, description?: string): Schema {
   const s: Schema = { type: rule.integer ? 'integer' : 'number' };
@@ -25,6 +31,7 @@ function fieldSchema(f: FieldSpec): Schema {
   if (f.kind === 'boolean') return { type: 'boolean', description };
   if (f.kind === 'path') return { type: 'string', minLength: 1, description };
   if (f.kind === 'list') return { ...f.schema, description };
+  if (f.kind === 'rate-trace') return { description, oneOf: [{ type: 'string', minLength: 1 }, RATE_TRACE_POINTS_SCHEMA, { type: 'object', properties: { interpolation: { enum: ['step', 'linear'] }, points: RATE_TRACE_POINTS_SCHEMA }, required: ['points'], additionalProperties: false }] };
   if (f.kind === 'enum') {
     const names = { enum: [...(f.values ?? [])] };
     if (f.text !== undefined) return { description, oneOf: [names, { type: 'string', pattern: f.text.pattern, description: f.text.syntax }] };

@@ -38,6 +38,7 @@ export interface ControllerContext {
   readonly pageSize: number;
   readonly pages: number;
   readonly downtimeLimitMs: number;
+  /** The link's capacity now, B/s (bandwidthBytesPerSec, unless linkTrace, background traffic or a drain's share vary it). */
   readonly linkBytesPerSec: number;
   /** Bytes put on the wire so far. */
   readonly transferredBytes: number;

@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { type NumberRule, checkBoolean, checkNumber, describeRule } from './check.js';
+import { RATE_TRACE_SYNTAX, type RateTraceOption, checkRateTraceOption } from './rate-trace.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -17,8 +18,9 @@ import { didYouMean } from './suggest.js';
  * - boolean, enum
  * - path: a non-empty string naming a file (CLI: as typed)
  * - list: a JSON list checked by the field's own `check` (no CLI flag; the JSON Schema is the field's `schema`)
+ * - rate-trace: a rate over time (src/model/rate-trace.ts): a CSV/JSON file name (CLI: as typed) or inline points
  */
-export type UnitKind = 'bytes' | 'rate' | 'page-rate' | 'duration' | 'fraction' | 'count' | 'boolean' | 'enum' | 'path' | 'list';
+export type UnitKind = 'bytes' | 'rate' | 'page-rate' | 'duration' | 'fraction' | 'count' | 'boolean' | 'enum' | 'path' | 'list' | 'rate-trace';
 
 /** A default: a value, null for "off unless given", or a value computed from the fields checked before it. */
 export type FieldDefault = number | boolean | string | null | ((checked: Record<string, unknown>) => number);
@@ -63,6 +65,8 @@ export type FieldValue<F> = F extends { kind: 'boolean' }
   ? boolean
   : F extends { kind: 'path' }
     ? string
+    : F extends { kind: 'rate-trace' }
+    ? RateTraceOption
     : F extends { kind: 'list' }
       ? readonly unknown[]
       : F extends { kind: 'enum'; values: readonly (infer V)[]; text: object }
@@ -78,6 +82,7 @@ export function describeField(f: FieldSpec, rule: NumberRule | undefined = f.rul
   if (f.kind === 'boolean') return 'true or false';
   if (f.kind === 'path') return 'the path of a file (a non-empty string)';
   if (f.kind === 'list') return `a list (${f.doc}; in an experiment file or the library)`;
+  if (f.kind === 'rate-trace') return RATE_TRACE_SYNTAX;
   if (f.kind === 'enum') {
     const names = (f.values ?? []).map((v) => `'${v}'`).join(', ');
     if (f.text !== undefined) return `${names} or ${f.text.syntax}`;
@@ -102,6 +107,9 @@ export function checkField(path: string, f: FieldSpec, value: unknown, checked: 
       return value;
     case 'list':
       return f.check!(path, value);
+    case 'rate-trace':
+      checkRateTraceOption(path, value);
+      return typeof value === 'string' ? value : JSON.parse(JSON.stringify(value));
     case 'enum':
       if ((f.values ?? []).includes(value as string)) return value;
       if (f.text !== undefined && typeof value === 'string') {

@@ -77,6 +77,22 @@ export const OPTION_TABLE = {
     kind: 'rate', doc: 'link capacity, bytes per second (1 Gbit/s = 125000000)', rule: { min: 1, max: 1e13, unit: 'B/s' },
     default: 125_000_000, source: '1 Gbit/s, the classic GbE testbed', flag: '--bandwidth', group: 'migration',
   },
+  linkTrace: {
+    kind: 'rate-trace', doc: 'link capacity over time (bytes per second against ms since the start), replacing bandwidthBytesPerSec: a CSV/JSON file or inline points, as steps or linearly interpolated (src/model/rate-trace.ts)',
+    default: null, defaultText: 'none: a constant link at bandwidthBytesPerSec', source: '[REC] off', flag: '--link-trace', group: 'migration', noCsv: true,
+  },
+  backgroundBytesPerSec: {
+    kind: 'rate', doc: 'other traffic on the link, taking this much of its capacity all the time, bytes per second', rule: { min: 0, max: 1e13, unit: 'B/s' },
+    default: 0, source: '[REC] a link to itself', flag: '--background', group: 'migration',
+  },
+  backgroundTrace: {
+    kind: 'rate-trace', doc: 'other traffic on the link over time (bytes per second against ms), on top of backgroundBytesPerSec: a CSV/JSON file or inline points',
+    default: null, defaultText: 'off', source: '[REC] off', flag: '--background-trace', group: 'migration', noCsv: true,
+  },
+  linkRttMs: {
+    kind: 'duration', doc: 'round-trip time of the link, ms: paid by what waits for the other side (postcopy page faults, multifd syncs); pre-copy streams and does not wait on it', rule: { min: 0, max: 10_000, unit: 'ms' },
+    default: 0, source: '[REC] 0, so reports without it stay as they were', flag: '--rtt', group: 'migration',
+  },
   algorithm: {
     kind: 'enum', doc: 'pre-copy algorithm', values: ALGORITHMS, default: 'qemu', source: 'QEMU, the common case', flag: '--algorithm', group: 'migration', noCsv: true,
   },

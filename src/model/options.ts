@@ -7,6 +7,7 @@ import type { ControllerName, ControllerSpec } from './controllers.js';
 import { OPTION_TABLE, type OptionName, type OptionValue, type ResolvedScenario } from './option-table.js';
 import type { RoundRecord, TimelineSample } from './report.js';
 import type { WorkloadSpec } from './workloads.js';
+import type { PiecewiseRate } from './piecewise-rate.js';
 
 /**
  * A controller given by name (defaults), by name with parameters, or as your own: an object (its state carries
@@ -52,6 +53,11 @@ export interface ResolvedOptions {
   /** Per-page write and send stamps in the page store, for livemig's own consistency tests (internal). */
   trace: boolean;
   hooks: MigrationHooks;
+  /**
+   * The link's capacity over time (B/s; src/util/piecewise-rate.ts): the link options', or a migration's share
+   * of a drain's link. Absent: a constant link at bandwidthBytesPerSec.
+   */
+  linkCapacity?: PiecewiseRate;
 }
 
 /** The defaults of the scalar options, by name: OPTION_TABLE's `default` column. */

@@ -182,9 +182,24 @@ function rateText(bytesPerSec: number): string {
   return `${formatRateExact(bytesPerSec)} = ${(bytesPerSec / 1e6).toFixed(1)} MB/s`;
 }
 
+/** The link's capacity: its rate, or its trace (file, or the inline points' range), less background traffic. */
+function linkText(s: ResolvedScenario): string {
+  const t = s.linkTrace;
+  let text = rateText(s.bandwidthBytesPerSec);
+  if (typeof t === 'string') text = `trace ${t}`;
+  else if (t !== null) {
+    const points = Array.isArray(t) ? t : (t as { points: readonly { bytesPerSec: number }[] }).points;
+    const rates = points.map((p) => p.bytesPerSec / 1e6);
+    text = `trace of ${points.length} points, ${Math.min(...rates).toFixed(1)} to ${Math.max(...rates).toFixed(1)} MB/s`;
+  }
+  if (s.backgroundBytesPerSec > 0) text += `, less ${rateText(s.backgroundBytesPerSec)} of background traffic`;
+  if (s.backgroundTrace !== null) text += `, less a background trace`;
+  return text;
+}
+
 /** The link, the max-bandwidth cap, and which of the two is the bottleneck of pre-copy. */
 export function formatLink(s: ResolvedScenario, algorithms: readonly string[]): string {
-  const link = `link ${rateText(s.bandwidthBytesPerSec)}`;
+  const link = `link ${linkText(s)}`;
   const cap = `QEMU max-bandwidth ${rateText(s.maxBandwidthBytesPerSec)}`;
   if (!algorithms.includes('qemu')) return `${link}, ${cap} (qemu only; not used here)`;
   if (s.maxBandwidthBytesPerSec < s.bandwidthBytesPerSec) {

@@ -99,7 +99,30 @@ export const WIRE: Preset = {
   policies: ['qemu', 'qemu+cpu-scheduling', 'qemu{xbzrle}', 'qemu{xbzrle,cache=1GiB}', 'qemu{multifd=4}', 'qemu{multifd=4,zstd}'].map((p) => parsePolicy(p)),
 };
 
-export const PRESETS: Readonly<Record<string, Preset>> = { headline: HEADLINE, converging: CONVERGING, 'redis-trace': REDIS_TRACE, 'tsc-trace': TSC_TRACE, wire: WIRE };
+/**
+ * A link that drops to a quarter mid-migration: an 8 GiB guest writing 120,000 pages/s (469 MiB/s, 90 % into an
+ * 819 MiB hot set) over 10 Gbit/s, which converges in 4.5 s on the steady link; at 2 s the link falls to
+ * 2.5 Gbit/s (312.5 MB/s, less than the guest dirties), as when a drain or a backup starts on it. QEMU's
+ * estimate reads the new rate in its next window; unmodified pre-copy can no longer converge. max-bandwidth =
+ * the link (libvirt's default is unlimited [REC]).
+ */
+export const LINK_DROP: Preset = {
+  name: 'link-drop',
+  description: 'A 10 Gbit/s link drops to a quarter 2 s into migrating an 8 GiB guest dirtying 469 MiB/s',
+  base: {
+    memoryBytes: 8 * GiB,
+    populatedFraction: 0.5,
+    workload: { kind: 'hot-cold', writesPerSec: 120_000, hotFraction: 0.1, hotProbability: 0.9 },
+    bandwidthBytesPerSec: 1_250_000_000,
+    linkTrace: [{ timeMs: 0, bytesPerSec: 1_250_000_000 }, { timeMs: 2000, bytesPerSec: 312_500_000 }],
+    maxBandwidthBytesPerSec: 1_250_000_000,
+    maxTimeMs: 300_000,
+    seed: 1,
+  },
+  policies: ['qemu', 'qemu+auto-converge', 'qemu+dirty-limit', 'qemu+cpu-scheduling', 'xen', 'xen+cpu-scheduling'].map((p) => parsePolicy(p)),
+};
+
+export const PRESETS: Readonly<Record<string, Preset>> = { headline: HEADLINE, converging: CONVERGING, 'redis-trace': REDIS_TRACE, 'tsc-trace': TSC_TRACE, 'link-drop': LINK_DROP, wire: WIRE };
 
 export function getPreset(name: string, field = 'preset'): Preset {
   const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;

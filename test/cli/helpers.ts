@@ -44,5 +44,6 @@ export const RUN_FLAGS = [
   '--clock-granularity', '--window-wake-latency', '--sync-cost-per-gib',
   '--compressible', '--bytes-changed', '--machine-type', '--xbzrle', '--xbzrle-cache', '--xbzrle-encode-rate', '--multifd',
   '--multifd-compression', '--compression-level', '--compression-ratio', '--compress-rate',
+  '--link-trace', '--background', '--background-trace', '--rtt',
   '--preset', '--wide', '--export-markdown', '--export-csv', '--export-json',
 ];

@@ -61,7 +61,7 @@ describe('CSV export', () => {
       'totalTimeMs', 'downtimeMs', 'setupTimeMs', 'transferredBytes', 'rounds', 'normalPages', 'zeroPages', 'skippedPages',
       'guestCpuLostPct', 'meanThrottlePct', 'maxThrottlePct', 'throttledMs',
       // every scalar of the option table, in its order (src/model/option-table.ts)
-      'memoryBytes', 'pageSize', 'populatedFraction', 'zeroPageLayout', 'throttledWriteFraction', 'vcpus', 'bandwidthBytesPerSec', 'downtimeLimitMs', 'maxBandwidthBytesPerSec',
+      'memoryBytes', 'pageSize', 'populatedFraction', 'zeroPageLayout', 'throttledWriteFraction', 'vcpus', 'bandwidthBytesPerSec', 'backgroundBytesPerSec', 'linkRttMs', 'downtimeLimitMs', 'maxBandwidthBytesPerSec',
       'setupTimeMs', 'deviceStateBytes', 'resumeTimeMs', 'maxTimeMs', 'maxDataBytes', 'xenSkipRule',
       'qemuVersion', 'availSwitchoverBandwidthBytesPerSec', 'switchoverAck', 'switchoverAckDelayMs', 'clockGranularityMs', 'windowWakeLatencyMs', 'syncCostPerGiBMs',
       'compressibleFraction', 'machineType', 'xbzrle', 'xbzrleCacheBytes', 'xbzrleEncodeBytesPerSec', 'multifdChannels', 'multifdCompression',
