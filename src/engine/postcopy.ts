@@ -235,11 +235,14 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
       const v = st.vcpu;
       v.cpuDemandedMs += v.workload.cpuDemand * dt;
       if (runMs <= 0) continue;
-      const serve = Math.min(runMs, st.debtMs);
-      st.debtMs -= serve;
-      let blocked = serve;
-      const free = runMs - serve;
-      if (free > 0 && st.perMs > 0 && st.ranges.length > 0) {
+      // Time owed (blocking drawn beyond what earlier steps held) or, negative, time left over (fewer faults
+      // than expected), so that the drawn faults do not bias the access count either way.
+      const owed = st.debtMs;
+      const free = runMs - owed;
+      let blockMs = 0;
+      if (free <= 0 || st.perMs === 0 || st.ranges.length === 0) {
+        st.debtMs = st.perMs === 0 || st.ranges.length === 0 ? 0 : -free;
+      } else {
         const ranges = st.ranges.map((r) => {
           const key = `${r.start}:${r.count}`;
           let h = held.get(key);
@@ -276,13 +279,13 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
           }
         }
         faults += f;
-        const accessMs = k / st.perMs;
-        const blockMs = set.latencyMs * f;
+        blockMs = set.latencyMs * f;
         st.blockedMs += blockMs;
         st.writes += (k * st.writeShare32) / 4294967296;
-        blocked += Math.min(blockMs, Math.max(0, free - accessMs));
-        st.debtMs += Math.max(0, accessMs + blockMs - free);
+        st.debtMs = k / st.perMs + blockMs - free;
       }
+      // Blocked in this step: what was owed and what was drawn, less what is still owed after it.
+      const blocked = Math.min(runMs, Math.max(0, Math.max(0, owed) + blockMs - Math.max(0, st.debtMs)));
       v.cpuObtainedMs += v.workload.cpuDemand * Math.max(0, runMs - blocked);
     }
     if (runMs > 0) activeMs += runMs;
