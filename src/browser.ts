@@ -13,7 +13,7 @@ export { migrateAsync, compareAsync } from './api/migrate-async-web.js';
 export type { BrowserAsyncOptions } from './api/migrate-async-web.js';
 export type { AsyncOptions, MigrationProgress } from './api/async.js';
 export { parsePolicy, policyLabel } from './api/policy.js';
-export type { Policy } from './api/policy.js';
+export type { Policy, PolicyOptions } from './api/policy.js';
 export { scenarioOptions } from './api/scenario-options.js';
 
 // The vocabulary: options, their table and defaults

@@ -74,7 +74,9 @@ export function experimentJsonSchema(): Schema {
   }
   const workload = workloadSchema();
   const writerFields = Object.entries(Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => Object.entries(WORKLOAD_TABLE[k].fields as FieldTable))));
-  const policyPattern = `^(${ALGORITHMS.join('|')})(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,]+(,[A-Za-z]+=[^,]+)*)?)?$`;
+  const policyPattern = `^(${ALGORITHMS.join('|')})(\\{[^{}]*\\})?(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,]+(,[A-Za-z]+=[^,]+)*)?)?$`;
+  // What a policy may set: the scalar options but the workload (the policy's algorithm and controller are its own fields).
+  const policyOptionProps = Object.fromEntries(Object.entries(baseProps).filter(([n]) => n !== 'workload'));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'livemig experiment',
@@ -105,12 +107,13 @@ export function experimentJsonSchema(): Schema {
         minItems: 1,
         items: {
           oneOf: [
-            { type: 'string', pattern: policyPattern, description: 'ALGORITHM[+CONTROLLER[:key=value,...]]' },
+            { type: 'string', pattern: policyPattern, description: 'ALGORITHM[{option=value,...}][+CONTROLLER[:key=value,...]]' },
             {
               type: 'object',
               properties: {
                 label: { type: 'string', minLength: 1 },
                 algorithm: { enum: [...ALGORITHMS] },
+                options: { type: 'object', description: 'Scenario options this policy sets over the base and the axes', properties: policyOptionProps, additionalProperties: false },
                 controller: controllerSchema(),
               },
               required: ['algorithm'],
