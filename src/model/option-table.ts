@@ -148,11 +148,11 @@ export const OPTION_TABLE = {
   },
   postcopyAfterSyncs: {
     kind: 'count', doc: "qemu: request postcopy (migrate-start-postcopy) once dirty-sync-count reaches this, the setup sync counting as 1 (guestperf's --post-copy-iters, whose default is 5)",
-    rule: { min: 1, max: 1e9, integer: true }, default: null, defaultText: 'off', source: 'guestperf --post-copy-iters (../shared/reference/peers.md)', flag: '--postcopy-after-syncs', group: 'migration',
+    rule: { min: 1, max: 1e9, integer: true }, default: null, defaultText: 'off', source: 'guestperf --post-copy-iters (../shared/reference/peers.md)', flag: '--postcopy-after', group: 'migration',
   },
   postcopyAfterMs: {
     kind: 'duration', doc: 'qemu: request postcopy (migrate-start-postcopy) at this time after the migration started (a given moment, or a timeout), ms',
-    rule: { min: 0, max: 1e9, unit: 'ms' }, default: null, defaultText: 'off', source: 'QMP migrate-start-postcopy (qapi/migration.json)', flag: '--postcopy-after', group: 'migration',
+    rule: { min: 0, max: 1e9, unit: 'ms' }, default: null, defaultText: 'off', source: 'QMP migrate-start-postcopy (qapi/migration.json)', flag: '--postcopy-at', group: 'migration',
   },
   postcopyStallSyncs: {
     kind: 'count', doc: 'qemu: request postcopy when pre-copy stalls: this many syncs in a row each left at least as much to send as the least left after any earlier sync (src/policies/precopy/postcopy-trigger.ts)',
@@ -160,7 +160,7 @@ export const OPTION_TABLE = {
   },
   postcopyPreempt: {
     kind: 'boolean', doc: 'qemu >= 7.2: the postcopy-preempt capability: pages a fault requests go on a channel of their own instead of queueing behind the background push, which keeps its place',
-    default: false, source: 'QEMU qapi/migration.json postcopy-preempt (since 7.1; capability off)', flag: '--postcopy-preempt', group: 'migration',
+    default: false, source: 'QEMU qapi/migration.json postcopy-preempt (since 7.1; capability off)', flag: '--postcopy-preempt', group: 'migration', policyKey: 'preempt',
   },
   postcopyFaultLatencyMs: {
     kind: 'duration', doc: 'postcopy: time a vCPU stays blocked on a remote fault (request, queueing, the page on the wire), ms',
