@@ -42,5 +42,7 @@ export const RUN_FLAGS = [
   '--resume-time', '--device-state', '--no-xen-skip', '--seed', '--max-time', '--max-data', '--json', '--all-rounds',
   '--zero-pages', '--throttled-writes', '--qemu-version', '--avail-switchover-bandwidth', '--switchover-ack', '--switchover-ack-delay',
   '--clock-granularity', '--window-wake-latency', '--sync-cost-per-gib',
+  '--postcopy', '--postcopy-after', '--postcopy-at', '--postcopy-on-stall', '--postcopy-preempt', '--postcopy-fault-latency',
+  '--max-postcopy-bandwidth', '--postcopy-reads-per-write',
   '--preset', '--wide', '--export-markdown', '--export-csv', '--export-json',
 ];
