@@ -849,8 +849,14 @@ export function toSendBytes(normalCost: f64, zeroCost: f64): f64 {
 export function countToSendRange(start: u32, count: u32): u32 {
   if (count == 0) return 0;
   const end = start + count;
-  let n: u32 = 0;
-  for (let w = start >>> 6; w <= (end - 1) >>> 6; w++) n += <u32>popcnt(load<u64>(wordAt(sendPtr, w)) & regionMask(w, start, end));
+  const w0 = start >>> 6;
+  const w1 = (end - 1) >>> 6;
+  let n = <u32>popcnt(load<u64>(wordAt(sendPtr, w0)) & regionMask(w0, start, end));
+  if (w1 == w0) return n;
+  n += <u32>popcnt(load<u64>(wordAt(sendPtr, w1)) & regionMask(w1, start, end));
+  // The whole words between, without masks.
+  const stop = wordAt(sendPtr, w1);
+  for (let a = wordAt(sendPtr, w0 + 1); a < stop; a += 8) n += <u32>popcnt(load<u64>(a));
   return n;
 }
 

@@ -345,13 +345,24 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       get remainingPages() { return ctx.remainingPages; },
       get cursor() { return link.cursor; },
       set cursor(c: number) { link.cursor = c; },
-      push(budget: number) {
+      push(budget: number, stops: readonly number[]) {
         const n0 = round.normalPages;
         const z0 = round.zeroPages;
-        let bytes = ctx.scan(ctx.pages, budget, false);
-        if (link.cursor >= ctx.pages && bytes < budget && ctx.remainingPages > 0) {
-          link.cursor = 0;
-          bytes += ctx.scan(ctx.pages, budget - bytes, false);
+        const pieces: { from: number; to: number; pages: number }[] = [];
+        let bytes = 0;
+        let wrapped = false;
+        while (bytes < budget && ctx.remainingPages > 0) {
+          if (link.cursor >= ctx.pages) {
+            if (wrapped) break;
+            link.cursor = 0;
+            wrapped = true;
+          }
+          const from = link.cursor;
+          const to = stops.find((x) => x > from) ?? ctx.pages;
+          const before = round.normalPages + round.zeroPages;
+          bytes += ctx.scan(to, budget - bytes, false);
+          pieces.push({ from, to, pages: round.normalPages + round.zeroPages - before });
+          if (link.cursor < to) break;
         }
         const trailer = link.wire.burstTrailerBytes;
         if (trailer > 0) {
@@ -359,7 +370,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
           ctx.account(trailer);
           bytes += trailer;
         }
-        return { bytes, normal: round.normalPages - n0, zero: round.zeroPages - z0 };
+        return { bytes, normal: round.normalPages - n0, zero: round.zeroPages - z0, pieces };
       },
       fetched(normal: number, zero: number, bytes: number) {
         round.normalPages += normal;

@@ -172,8 +172,12 @@ export interface PostcopyHost {
   readonly nowMs: number;
   readonly remainingPages: number;
   cursor: number;
-  /** Sends from the cursor with a byte budget (wrapping once at the end of memory, framing included); returns what it sent. */
-  push(budgetBytes: number): { bytes: number; normal: number; zero: number };
+  /**
+   * Sends from the cursor with a byte budget (wrapping once at the end of memory, framing included), scanning in
+   * pieces that end at each of `stops` (sorted page indices), so that each piece lies wholly inside or outside every
+   * access range; returns what it sent, with the pages each piece took.
+   */
+  push(budgetBytes: number, stops: readonly number[]): { bytes: number; normal: number; zero: number; pieces: { from: number; to: number; pages: number }[] };
   /** Counts bytes and the pages a fault fetched as sent in the postcopy round. */
   fetched(normal: number, zero: number, bytes: number): void;
   /** Advances the clock by `dtMs` (windows close as they fall due); vCPU accounting is done here. */
@@ -219,6 +223,13 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
   let faultedZero = 0;
   let bytes = 0;
   let activeMs = 0;
+  // Pages not yet received per distinct access range, kept exact without recounting: faults take theirs off, and
+  // pushes are scanned in pieces that each lie inside or outside every range. A range that overlaps a different
+  // one where faults fell is counted again when next asked.
+  const held = new Map<string, number>();
+  const keyed = new Map<string, { start: number; count: number }>();
+  for (const st of states) for (const r of st.ranges) keyed.set(`${r.start}:${r.count}`, { start: r.start, count: r.count });
+  const stops = [...new Set([...keyed.values()].flatMap((r) => [r.start, r.start + r.count]))].sort((a, b) => a - b);
   while (host.remainingPages > 0) {
     // The last step is exactly as long as sending what is left takes.
     const full = (rate * stepMs) / 1000;
@@ -230,7 +241,6 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
     const runMs = Math.max(0, Math.min(dt, t0 + dt - set.resumeAtMs));
     let faultBytes = 0;
     let lastFault = -1;
-    const held = new Map<string, number>();
     for (const st of states) {
       const v = st.vcpu;
       v.cpuDemandedMs += v.workload.cpuDemand * dt;
@@ -292,7 +302,14 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
     // Vanilla: the scan goes on right after the page last requested (get_queued_page sets the one scan state).
     if (!set.preempt && lastFault >= 0) host.cursor = lastFault + 1 >= host.pages ? 0 : lastFault + 1;
     if (host.remainingPages > 0) {
-      const pushed = host.push(Math.max(0, (rate * dt) / 1000 - faultBytes));
+      const pushed = host.push(Math.max(0, (rate * dt) / 1000 - faultBytes), stops);
+      for (const piece of pushed.pieces) {
+        if (piece.pages === 0) continue;
+        for (const [key, r] of keyed) {
+          const h = held.get(key);
+          if (h !== undefined && piece.from >= r.start && piece.to <= r.start + r.count) held.set(key, h - piece.pages);
+        }
+      }
       bytes += pushed.bytes;
       pushedNormal += pushed.normal;
       pushedZero += pushed.zero;
