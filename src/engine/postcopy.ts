@@ -248,8 +248,8 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
       if (runMs <= 0) continue;
       // Time owed (blocking drawn beyond what earlier steps held) or, negative, time left over (fewer faults
       // than expected), so that the drawn faults do not bias the access count either way.
-      const owed = st.debtMs;
-      const free = runMs - owed;
+      const owedMs = st.debtMs;
+      const free = runMs - owedMs;
       let blockMs = 0;
       if (free <= 0 || st.perMs === 0 || st.ranges.length === 0) {
         st.debtMs = st.perMs === 0 || st.ranges.length === 0 ? 0 : -free;
@@ -296,7 +296,7 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
         st.debtMs = k / st.perMs + blockMs - free;
       }
       // Blocked in this step: what was owed and what was drawn, less what is still owed after it.
-      const blocked = Math.min(runMs, Math.max(0, Math.max(0, owed) + blockMs - Math.max(0, st.debtMs)));
+      const blocked = Math.min(runMs, Math.max(0, Math.max(0, owedMs) + blockMs - Math.max(0, st.debtMs)));
       v.cpuObtainedMs += v.workload.cpuDemand * Math.max(0, runMs - blocked);
     }
     if (runMs > 0) activeMs += runMs;
