@@ -219,7 +219,8 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
   const totalMs = (leftBytes / rate) * 1000;
   /** Bytes sent beyond the link's capacity of earlier steps (the page that crosses a budget is still sent). */
   let owed = 0;
-  const stepMs = Math.max(POSTCOPY_STEP_MS, totalMs / POSTCOPY_MAX_STEPS);
+  // A step holds at least one page and the framing, however slow the link: every step then moves a page.
+  const stepMs = Math.max(POSTCOPY_STEP_MS, totalMs / POSTCOPY_MAX_STEPS, ((host.normalPageBytes + 2 * host.trailerBytes) / rate) * 1000);
   let faults = 0;
   let pushedNormal = 0;
   let pushedZero = 0;
@@ -234,7 +235,10 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
   const keyed = new Map<string, { start: number; count: number }>();
   for (const st of states) for (const r of st.ranges) keyed.set(`${r.start}:${r.count}`, { start: r.start, count: r.count });
   const stops = [...new Set([...keyed.values()].flatMap((r) => [r.start, r.start + r.count]))].sort((a, b) => a - b);
-  while (host.remainingPages > 0) {
+  // A guard, not a limit: the steps are bounded (see stepMs), so running past it is a bug.
+  const maxSteps = 4 * POSTCOPY_MAX_STEPS + 2 * host.pages + 16;
+  for (let step = 0; host.remainingPages > 0; step++) {
+    if (step > maxSteps) throw new Error(`livemig: postcopy made no progress (${host.remainingPages} pages left after ${step} steps)`);
     // The last step is exactly as long as sending what is left takes.
     const dt = Math.min(stepMs, ((leftBytes + host.trailerBytes + owed) / rate) * 1000);
     const t0 = host.nowMs;

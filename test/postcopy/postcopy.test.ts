@@ -311,3 +311,12 @@ describe('max-postcopy-bandwidth: the push at its rate; the switch at it up to 9
     expect(u.lastPageAtMs - (u.switchAtMs + u.downtimeMs)).toBeCloseTo((u.postcopyBytes / 125e6) * 1000, 6);
   });
 });
+
+describe('bounded on any link', () => {
+  it('a link slower than one page per 50 ms step still moves a page each step (it once looped forever at 1 B/s)', () => {
+    for (const workload of [{ kind: 'idle' } as const, { kind: 'uniform', writesPerSec: 1000 } as const]) {
+      const r = completedPostcopy(migrate({ memoryBytes: 8 * 4096, bandwidthBytesPerSec: 1, postcopyAfterMs: 0, workload }));
+      expect(r.summary.postcopy.pagesAtSwitch).toBe(8);
+    }
+  });
+});
