@@ -3,14 +3,15 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { MAX_EXACT_BYTES } from '../model/limits.js';
 import type { Controller, ControllerContext, DutyCycle, VcpuView } from '../model/controller.js';
 import type { ResolvedOptions } from '../model/options.js';
-import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
+import type { CancelReason, MigrationReport, PostcopyStats, PostcopyTrigger, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
 import { Guest } from './guest.js';
 import { clockOf } from './clock.js';
 import { Link, MAX_BURST_MS } from './link.js';
 import { PiecewiseRate } from '../model/piecewise-rate.js';
 import { parseThrottledWriteFraction } from './throttled-writes.js';
 import { populateLayout } from './zero-pages.js';
-import type { BurstOptions, PrecopyContext } from './precopy-context.js';
+import type { BurstOptions, PostcopyOptions, PrecopyContext } from './precopy-context.js';
+import { discardBytes, faultLatencyMs, postcopyCapable, runPostcopyActive } from './postcopy.js';
 import { Recorder, buildReport } from './recorder.js';
 import type { ThrottleMode, Vcpu } from './vcpu.js';
 import type { WireFormat } from './wire.js';
@@ -37,6 +38,9 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   remainingPages = 0;
   syncCount = 0;
   pauseAtMs = 0;
+  /** The pending postcopy request (migrate-start-postcopy), or null. */
+  postcopyRequest: { atMs: number; trigger: PostcopyTrigger } | null = null;
+  private postcopyStats: PostcopyStats | null = null;
   private readonly guest: Guest;
   private readonly link: Link;
   private readonly recorder: Recorder;
@@ -122,6 +126,23 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       }
     }
     this.vcpuList[vcpu]!.setDutyCycle(cycle, this.nowMs);
+  }
+
+  /**
+   * Requests the switch to postcopy at the algorithm's next iteration (QMP migrate-start-postcopy). Only QEMU
+   * has postcopy here, and only with the postcopy-ram capability on (postcopyRam, or a postcopy trigger option).
+   */
+  startPostcopy(): void {
+    const call = `controller ${this.controller.name}: startPostcopy()`;
+    if (this.algorithm !== 'qemu') throw new InvalidOptionError(`${call} algorithm`, this.algorithm, 'qemu (postcopy is modelled for QEMU only)');
+    if (!postcopyCapable(this.scenario)) {
+      throw new InvalidOptionError(`${call} postcopyRam`, false, 'true: the postcopy-ram capability must be set before the migration starts (postcopyRam, or a postcopy trigger option)');
+    }
+    this.requestPostcopy('controller');
+  }
+
+  requestPostcopy(trigger: PostcopyTrigger): void {
+    if (this.postcopyRequest === null) this.postcopyRequest = { atMs: this.nowMs, trigger };
   }
 
   // --- Clock ---
@@ -419,6 +440,96 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     return { status: 'completed' };
   }
 
+  /**
+   * The switch to postcopy (src/engine/postcopy.ts): stop the guest, sync once more, send the discard bitmap and
+   * the device state (QEMU's postcopy downtime ends there), then push the rest while the destination guest runs
+   * and faults on pages it lacks, until it has every page. The caps cancel only before the switch: after it the
+   * VM lives at the destination, and a postcopy cannot be cancelled (it always ends, since every step moves pages).
+   */
+  postcopy(opts: PostcopyOptions): PrecopyOutcome {
+    const early = this.cancelReason();
+    if (early !== null) {
+      this.cancel();
+      return { status: 'cancelled', reason: early };
+    }
+    const s = this.options.scenario;
+    const request = this.postcopyRequest ?? { atMs: this.nowMs, trigger: 'controller' as const };
+    this.guest.paused = true;
+    this.pauseAtMs = this.nowMs;
+    const switchAtMs = this.nowMs;
+    this.sync('postcopy');
+    this.guest.schedule(null, this.nowMs);
+    const pagesAtSwitch = this.remainingPages;
+    const ranges = this.store.toSendRuns();
+    const discard = discardBytes(ranges);
+    const postRate = Math.min(this.linkBytesPerSec, s.maxPostcopyBandwidthBytesPerSec ?? Number.POSITIVE_INFINITY);
+    const switchRate = opts.switchoverUnlimited ? this.linkBytesPerSec : postRate;
+    const pkg = discard + s.deviceStateBytes + this.link.wire.burstTrailerBytes;
+    this.account(pkg);
+    this.runGuest((pkg / switchRate) * 1000, true);
+    const downtimeMs = this.nowMs - switchAtMs;
+    const resumeAtMs = this.nowMs + s.resumeTimeMs;
+    const ctx = this;
+    const link = this.link;
+    const round = this.recorder.current!;
+    this.postcopyStats = runPostcopyActive({
+      store: this.store, vcpus: this.vcpuList, workloads: this.options.workloads, pages: this.pages,
+      normalPageBytes: link.wire.normalPageBytes, zeroPageBytes: link.wire.zeroPageBytes, trailerBytes: link.wire.burstTrailerBytes,
+      get nowMs() { return ctx.nowMs; },
+      get remainingPages() { return ctx.remainingPages; },
+      get cursor() { return link.cursor; },
+      set cursor(c: number) { link.cursor = c; },
+      push(budget: number, stops: readonly number[]) {
+        const n0 = round.normalPages;
+        const z0 = round.zeroPages;
+        const pieces: { from: number; to: number; pages: number }[] = [];
+        let bytes = 0;
+        let wrapped = false;
+        while (bytes < budget && ctx.remainingPages > 0) {
+          if (link.cursor >= ctx.pages) {
+            if (wrapped) break;
+            link.cursor = 0;
+            wrapped = true;
+          }
+          const from = link.cursor;
+          const to = stops.find((x) => x > from) ?? ctx.pages;
+          const before = round.normalPages + round.zeroPages;
+          bytes += ctx.scan(to, budget - bytes, false);
+          pieces.push({ from, to, pages: round.normalPages + round.zeroPages - before });
+          if (link.cursor < to) break;
+        }
+        const trailer = link.wire.burstTrailerBytes;
+        if (trailer > 0) {
+          link.bursts++;
+          ctx.account(trailer);
+          bytes += trailer;
+        }
+        return { bytes, normal: round.normalPages - n0, zero: round.zeroPages - z0, pieces };
+      },
+      fetched(normal: number, zero: number, bytes: number) {
+        round.normalPages += normal;
+        round.zeroPages += zero;
+        link.normalPages += normal;
+        link.zeroPages += zero;
+        ctx.remainingPages -= normal + zero;
+        ctx.account(bytes);
+      },
+      advance(dtMs: number) {
+        ctx.nowMs += dtMs;
+        if (link.windowDue(ctx.nowMs)) ctx.closeWindow();
+      },
+    }, {
+      trigger: request.trigger, requestedAtMs: request.atMs, switchAtMs, downtimeMs, resumeAtMs, pagesAtSwitch,
+      discardRanges: ranges, discardBytes: discard, rateBytesPerSec: postRate,
+      latencyMs: faultLatencyMs(s.postcopyFaultLatencyMs, s.postcopyPreempt), preempt: s.postcopyPreempt,
+      readsPerWriteOption: s.postcopyReadsPerWrite,
+    });
+    // Every page arrived before the guest could resume: the migration ends with the guest running.
+    if (this.nowMs < resumeAtMs) this.runGuest(resumeAtMs - this.nowMs, true);
+    this.recorder.endRound(this.nowMs, 0, this.guest.meanThrottlePct());
+    return { status: 'completed' };
+  }
+
   /** The report of the finished run. */
   report(outcome: PrecopyOutcome): MigrationReport {
     return buildReport({
@@ -432,6 +543,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       skippedPages: this.link.skippedPages,
       vcpus: this.vcpuList,
       ...(this.wireModel === null ? {} : { wire: this.wireModel.totals() }),
+      ...(this.postcopyStats === null ? {} : { postcopy: this.postcopyStats }),
     }, this.recorder, outcome);
   }
 }

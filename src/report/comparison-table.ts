@@ -1,6 +1,7 @@
 import type { ComparisonRow } from '../api/compare.js';
 import { formatTable, type Column, type TableOptions } from './table.js';
 import { statusText } from './status.js';
+import type { PostcopyStats } from '../model/report.js';
 
 const COLUMNS: readonly Column[] = [
   { title: 'policy', align: 'left' },
@@ -16,21 +17,29 @@ const COLUMNS: readonly Column[] = [
   { title: 'wall', unit: 'ms', drop: 1 },
 ];
 
+/** Shown when a policy switched to postcopy: its remote faults, the vCPU time they blocked, its risk window. */
+const POSTCOPY_COLUMNS: readonly Column[] = [
+  { title: 'faults', drop: 6 },
+  { title: 'blocked', unit: 's', drop: 6 },
+  { title: 'risk window', unit: 's', drop: 6 },
+];
+
 /**
  * One scenario under several policies, side by side: liveness (total time, downtime) next to cost (data sent,
  * guest CPU lost, throttle). A controlled policy's downtime is compared with the same algorithm without a
  * controller when that run is in the table.
  */
 export function formatComparison(rows: readonly ComparisonRow[], options: TableOptions = {}): string {
-  // The baseline of an algorithm: its policy with no controller and no options in braces (`qemu`, not
-  // `qemu{xbzrle}`), else its first policy without a controller.
+  // The baseline of an algorithm: its policy with no controller, no options in braces and no postcopy (`qemu`,
+  // not `qemu{xbzrle}`), else its first such policy without a controller.
   const baseline = new Map<string, ComparisonRow['report']['summary']>();
-  for (const r of rows.filter((x) => x.report.summary.controller === 'none')) {
+  for (const r of rows.filter((x) => x.report.summary.controller === 'none' && x.report.summary.postcopy === undefined)) {
     const a = r.report.summary.algorithm;
     if (!baseline.has(a) || r.policy === a) baseline.set(a, r.report.summary);
   }
+  const postcopy = rows.some((r) => r.report.summary.postcopy !== undefined);
   return formatTable(
-    COLUMNS,
+    postcopy ? [...COLUMNS.slice(0, -1), ...POSTCOPY_COLUMNS, COLUMNS[COLUMNS.length - 1]!] : COLUMNS,
     rows.map((r) => {
       const s = r.report.summary;
       const b = baseline.get(s.algorithm);
@@ -50,9 +59,15 @@ export function formatComparison(rows: readonly ComparisonRow[], options: TableO
         s.guestCpuLostPct.toFixed(1),
         s.meanThrottlePct.toFixed(1),
         s.maxThrottlePct.toFixed(1),
+        ...(postcopy ? postcopyCells(s.postcopy) : []),
         r.wallMs.toFixed(0),
       ];
     }),
     options,
   );
+}
+
+function postcopyCells(pc: PostcopyStats | undefined): string[] {
+  if (pc === undefined) return ['-', '-', '-'];
+  return [String(pc.remoteFaults), (pc.vcpuBlockedMs / 1000).toFixed(2), (pc.riskWindowMs / 1000).toFixed(2)];
 }

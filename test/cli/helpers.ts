@@ -45,5 +45,7 @@ export const RUN_FLAGS = [
   '--compressible', '--bytes-changed', '--machine-type', '--xbzrle', '--xbzrle-cache', '--xbzrle-encode-rate', '--multifd',
   '--multifd-compression', '--compression-level', '--compression-ratio', '--compress-rate',
   '--link-trace', '--background', '--background-trace', '--rtt',
+  '--postcopy', '--postcopy-after', '--postcopy-at', '--postcopy-on-stall', '--postcopy-preempt', '--postcopy-fault-latency',
+  '--max-postcopy-bandwidth', '--postcopy-reads-per-write',
   '--preset', '--wide', '--export-markdown', '--export-csv', '--export-json',
 ];

@@ -66,6 +66,8 @@ describe('CSV export', () => {
       'qemuVersion', 'availSwitchoverBandwidthBytesPerSec', 'switchoverAck', 'switchoverAckDelayMs', 'clockGranularityMs', 'windowWakeLatencyMs', 'syncCostPerGiBMs',
       'compressibleFraction', 'machineType', 'xbzrle', 'xbzrleCacheBytes', 'xbzrleEncodeBytesPerSec', 'multifdChannels', 'multifdCompression',
       'multifdCompressionLevel', 'compressionRatio', 'compressPerCoreBytesPerSec',
+      'postcopyRam', 'postcopyAfterSyncs', 'postcopyAfterMs', 'postcopyStallSyncs', 'postcopyPreempt', 'postcopyFaultLatencyMs',
+      'maxPostcopyBandwidthBytesPerSec', 'postcopyReadsPerWrite',
     ]);
     expect(csvHeader(records)).toEqual(header);
   });
@@ -78,7 +80,7 @@ describe('CSV export', () => {
 
   it('names every quantity with its base unit and keeps full precision', () => {
     for (const name of [...SUMMARY_COLUMNS, ...SCENARIO_COLUMNS]) {
-      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule|^switchoverAck|^qemuVersion|^zeroPageLayout|^throttledWriteFraction|^machineType|^xbzrle|^multifdChannels|^multifdCompression|^multifdCompressionLevel|^compressionRatio)$/);
+      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule|^switchoverAck|^qemuVersion|^zeroPageLayout|^throttledWriteFraction|^machineType|^xbzrle|^multifdChannels|^multifdCompression|^multifdCompressionLevel|^compressionRatio|^postcopy(Ram|Preempt|AfterSyncs|StallSyncs|ReadsPerWrite))$/);
     }
     records.forEach((r, i) => {
       const row = rows[i + 1]!;

@@ -5,6 +5,8 @@ import { clockOf } from '../../engine/clock.js';
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
 import { qemuWireConfig } from './qemu-wire-features.js';
+import { postcopyCapable } from '../../engine/postcopy.js';
+import { PostcopyTrigger } from './postcopy-trigger.js';
 import { QEMU_RELEASES, QEMU_VERSIONS, type QemuReleaseRules, qemuRelease, releaseCanComplete, releaseShouldSync, releaseThreshold } from './qemu-releases.js';
 
 /** QEMU ≥ 9.2 syncs the dirty bitmap this often while auto-converge is on, if nothing else did (cpu-throttle.c). */
@@ -49,7 +51,12 @@ export function qemuShouldSync(pendingBytes: number, thresholdBytes: number): bo
  * - QEMU never gives up by itself; the run's max time and max data caps cancel it.
  * - XBZRLE, multifd and compression (qemu-wire-features.ts, src/engine/wire-model.ts): bursts scan through the
  *   wire model, whose bytes the rate limit and the bandwidth estimate count as the release does.
- * Not modelled: MAX_WAIT checked only every 64 pages (bursts here end at exactly 50 ms), postcopy.
+ * - Postcopy (postcopy-ram, src/engine/postcopy.ts): a trigger option (postcopy-trigger.ts) or a controller
+ *   requests it; with postcopy-ram on, RAM is postcopiable, so the must-precopy part is 0 and the switch comes at
+ *   the next iteration (M ≤ T always holds). Up to 10.0 the completion test runs first, so an iteration whose
+ *   pending fits the threshold still ends as pre-copy; 10.1 tests postcopy first (migration_iteration_run).
+ * Not modelled: MAX_WAIT checked only every 64 pages (bursts here end at exactly 50 ms); postcopy together with
+ * XBZRLE or multifd (refused: livemig's postcopy push sends plain pages).
  */
 export const qemu: PrecopyAlgorithm = {
   name: 'qemu',
@@ -68,13 +75,17 @@ export const qemu: PrecopyAlgorithm = {
     const ackAtMs = s.switchoverAck ? s.switchoverAckDelayMs : 0;
     let nextTickMs = QEMU_DIRTY_SYNC_TIMER_MS;
     let syncsAtTick = 0;
+    const postcopyRam = postcopyCapable(s);
+    const trigger = new PostcopyTrigger(ctx);
+    const postcopyOpts = { switchoverUnlimited: rules.postcopySwitchoverUnlimited };
     ctx.setup();
     ctx.sync();
     for (;;) {
       const capped = checkCaps(ctx);
       if (capped) return capped;
+      if (postcopyRam) trigger.poll();
       if (timer && ctx.nowMs >= nextTickMs) {
-        if (ctx.syncCount > 1 && ctx.syncCount === syncsAtTick) ctx.sync();
+        if (ctx.syncCount > 1 && ctx.syncCount === syncsAtTick) { ctx.sync(); trigger.afterSync(); }
         syncsAtTick = ctx.syncCount;
         nextTickMs += QEMU_DIRTY_SYNC_TIMER_MS;
       }
@@ -85,15 +96,22 @@ export const qemu: PrecopyAlgorithm = {
       }
       const threshold = releaseThreshold(ctx.bandwidthBytesPerSec / 1000, s.downtimeLimitMs, s.availSwitchoverBandwidthBytesPerSec);
       let ram = ctx.remainingPages * s.pageSize;
-      if (releaseShouldSync(rules, { ramBytes: ram, totalBytes: ram, mustPrecopyBytes: ram }, threshold)) {
+      // With postcopy-ram, RAM counts as postcopiable: nothing must go before postcopy (ram_state_pending_*).
+      if (releaseShouldSync(rules, { ramBytes: ram, totalBytes: ram, mustPrecopyBytes: postcopyRam ? 0 : ram }, threshold)) {
         ctx.sync();
+        trigger.afterSync();
+        if (postcopyRam) trigger.poll();
         ram = ctx.remainingPages * s.pageSize;
       }
       // migration_can_switchover: the capability off, or the destination's ACK received.
       const acked = ctx.nowMs >= ackAtMs;
+      // Postcopy starts when requested and M (0 with postcopy-ram) ≤ T, which always holds; 10.1 asks first.
+      const toPostcopy = postcopyRam && ctx.postcopyRequest !== null && acked;
+      if (toPostcopy && rules.postcopyFirst) return ctx.postcopy(postcopyOpts);
       if (releaseCanComplete(rules, ram, threshold, acked) || ctx.controllerWantsStop(() => ctx.remainingPages)) {
         return ctx.stopAndCopy();
       }
+      if (toPostcopy) return ctx.postcopy(postcopyOpts);
       ctx.burst(Math.max(0, windowBudget - w.bytes), { wrap: true, skipDirty: false });
     }
   },
@@ -107,6 +125,16 @@ function checkReleaseOptions(s: PrecopyContext['scenario'], rules: QemuReleaseRu
   }
   if (s.switchoverAck && !rules.switchoverAck) {
     throw new InvalidOptionError('switchoverAck', true, `false on QEMU ${s.qemuVersion} (the switchover-ack capability exists from QEMU ${since('switchoverAck')})`);
+  }
+  if (s.postcopyPreempt && !rules.postcopyPreempt) {
+    throw new InvalidOptionError('postcopyPreempt', true, `false on QEMU ${s.qemuVersion} (the postcopy-preempt capability exists from QEMU ${since('postcopyPreempt')})`);
+  }
+  if (s.postcopyPreempt && !postcopyCapable(s)) {
+    throw new InvalidOptionError('postcopyPreempt', true, 'false, or postcopyRam: true (postcopy-preempt needs the postcopy-ram capability)');
+  }
+  if (postcopyCapable(s) && (s.xbzrle || s.multifdChannels !== null)) {
+    // QEMU skips XBZRLE in postcopy and can run multifd beside it; livemig's postcopy push is plain pages only.
+    throw new InvalidOptionError('postcopyRam', true, `false with ${s.xbzrle ? 'xbzrle' : 'multifdChannels'}: livemig does not model postcopy together with XBZRLE or multifd`);
   }
   if (controller === 'dirty-limit' && !rules.dirtyLimit) {
     throw new InvalidOptionError('controller', 'dirty-limit', `another controller on QEMU ${s.qemuVersion} (the dirty-limit capability exists from QEMU ${since('dirtyLimit')})`);
