@@ -5,6 +5,9 @@ import { OPTION_NAMES, OPTION_ROWS, OPTION_TABLE, type ResolvedScenario } from '
 import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
 import { DEFAULT_WORKLOAD, checkWorkloadSpec, type WorkloadSpec } from '../model/workloads.js';
 import { resolveController } from '../policies/controllers/registry.js';
+import { resolveManagement } from '../policies/management/registry.js';
+import type { ResolvedManagement } from '../model/management.js';
+import { POSTCOPY_MODELLED } from '../engine/context.js';
 
 /** Every field migrate() accepts: the option table's options and the hooks. */
 export const OPTION_FIELDS: ReadonlySet<string> = new Set([...OPTION_NAMES, 'hooks']);
@@ -32,6 +35,7 @@ export function resolveOptions(options: MigrationOptions = {}, internals: Resolv
   const s: Record<string, unknown> = {};
   let workloads: WorkloadSpec[] = [];
   let controller = resolveController(undefined, 'controller');
+  let management: ResolvedManagement | null = null;
   for (const [name, row] of OPTION_ROWS) {
     if ('derived' in row || name === 'vcpus') {
       if (!(name in s)) s[name] = undefined;
@@ -50,13 +54,17 @@ export function resolveOptions(options: MigrationOptions = {}, internals: Resolv
     }
     s[name] = checkField(name, row as FieldSpec, given[name], s);
     if (name === 'pageSize') checkPages(s, trace);
+    if (name === 'management') {
+      management = resolveManagement(s[name] as string, 'management');
+      if (management !== null) controller = withManagement(management, s, controller);
+    }
   }
   const hooks = given['hooks'] ?? {};
   if (typeof hooks !== 'object' || hooks === null) throw new InvalidOptionError('hooks', hooks, 'an object of callbacks');
   for (const [k, v] of Object.entries(hooks)) {
     if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(`hooks.${k}`, v, 'a function');
   }
-  return { scenario: s as ResolvedScenario, workloads, controller, trace, hooks: hooks as ResolvedOptions['hooks'] };
+  return { scenario: s as ResolvedScenario, workloads, controller, management, trace, hooks: hooks as ResolvedOptions['hooks'] };
 }
 
 /** Page size a power of two, memory a whole number of pages, and a VM the core can hold; sets `pages`. */
@@ -84,4 +92,28 @@ function resolveWorkloads(option: unknown, vcpusOption: unknown): WorkloadSpec[]
   const vcpus = checkField('vcpus', vcpusRow, vcpusOption, {}) as number;
   const one = checkWorkloadSpec(wl, 'workload');
   return Array.from({ length: vcpus }, () => one);
+}
+
+/**
+ * What a management layer needs of the rest of the scenario: QEMU (nova, KubeVirt and virsh drive it through
+ * libvirt), postcopy when its settings may switch to it, and its auto-converge flag, which turns on the
+ * auto-converge controller (defaults) when no controller is given and may not be combined with another one.
+ */
+function withManagement(m: ResolvedManagement, s: Record<string, unknown>, controller: ResolvedOptions['controller']): ResolvedOptions['controller'] {
+  const text = s['management'];
+  if (s['algorithm'] !== 'qemu') {
+    throw new InvalidOptionError('management', text, `no management layer with algorithm ${String(s['algorithm'])} (nova, KubeVirt and virsh drive QEMU: use algorithm qemu)`);
+  }
+  if (m.mayStartPostcopy && !POSTCOPY_MODELLED) {
+    throw new InvalidOptionError('management', text, `settings that never switch to postcopy: this build does not model postcopy (postcopy-ram is off), so ${m.spec.name} cannot call migrate-start-postcopy`);
+  }
+  if (!m.autoConverge) return controller;
+  const name = controller.description === null ? 'none' : String(controller.description['name']);
+  if (name === 'auto-converge') return controller;
+  if (name !== 'none') {
+    throw new InvalidOptionError('management', text, `no auto-converge flag with controller ${name}: the ${m.spec.name} setting turns on QEMU's auto-converge, and one controller throttles the guest (drop one)`);
+  }
+  const c = resolveController('auto-converge', 'controller');
+  s['controller'] = c.description;
+  return c;
 }

@@ -1,7 +1,8 @@
 import type { PageStore } from '../core/page-store.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { MAX_EXACT_BYTES } from '../model/limits.js';
-import type { Controller, ControllerContext, DutyCycle, VcpuView } from '../model/controller.js';
+import type { Controller, DutyCycle, VcpuView } from '../model/controller.js';
+import type { ManagementContext, ManagementEvent, ManagementEventKind, Manager } from '../model/management.js';
 import type { ResolvedOptions } from '../model/options.js';
 import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
 import { Guest } from './guest.js';
@@ -19,6 +20,15 @@ function throttleModel(text: string) {
   return text === 'ideal' ? null : parseThrottledWriteFraction('throttledWriteFraction', text);
 }
 
+/**
+ * Whether this build emulates postcopy. A management layer whose settings may call migrate-start-postcopy is
+ * refused while it does not (src/api/resolve.ts), and startPostcopy() refuses the call.
+ */
+export const POSTCOPY_MODELLED = false;
+
+/** QEMU's largest downtime-limit (migration/options.c MAX_MIGRATE_DOWNTIME_SECONDS = 2000 s), ms. */
+export const MAX_DOWNTIME_LIMIT_MS = 2_000_000;
+
 /** Shortest duty-cycle period a controller may set (1 µs; real throttles work in milliseconds). */
 export const MIN_PERIOD_MS = 0.001;
 
@@ -28,13 +38,26 @@ export type CpuShareActuator = (share: number) => { cycle: DutyCycle | null; mod
 /**
  * The running migration, wiring together the guest (clock and vCPUs), the link (windows, bursts, the scan) and
  * the recorder (rounds, timeline, hooks). Pre-copy algorithms see it as a PrecopyContext, controllers as a
- * ControllerContext.
+ * ControllerContext, management layers as a ManagementContext (polled on their own clock from runGuest).
  */
-export class MigrationContext implements PrecopyContext, ControllerContext {
+export class MigrationContext implements PrecopyContext, ManagementContext {
   nowMs = 0;
   remainingPages = 0;
   syncCount = 0;
   pauseAtMs = 0;
+  /** QEMU's downtime-limit and max-bandwidth in force (a management layer changes them while pre-copy runs). */
+  private downtimeLimitNowMs: number;
+  private maxBandwidthNow: number;
+  /** A downtime limit set but not yet read by QEMU (it is, at the next closed window), with its event. */
+  private pendingDowntime: { ms: number; event: ManagementEvent } | null = null;
+  private readonly manager: Manager | null;
+  private readonly events: ManagementEvent[] = [];
+  private nextPollMs = 0;
+  /** The stop-and-copy has begun: the management layer's part is over. */
+  private stopping = false;
+  private abortEvent: ManagementEvent | null = null;
+  /** When the management layer paused the guest (force-complete), or null. */
+  private managerPausedAtMs: number | null = null;
   private readonly guest: Guest;
   private readonly link: Link;
   private readonly recorder: Recorder;
@@ -51,6 +74,10 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.guest = new Guest(store, vcpuList, throttleModel(options.scenario.throttledWriteFraction));
     this.link = new Link(store, wire, options.scenario.pages, clockOf(options.scenario));
     this.recorder = new Recorder(options.hooks);
+    this.downtimeLimitNowMs = options.scenario.downtimeLimitMs;
+    this.maxBandwidthNow = options.scenario.maxBandwidthBytesPerSec;
+    this.manager = options.management?.create(options.scenario.memoryBytes) ?? null;
+    this.nextPollMs = this.manager?.firstPollMs ?? Number.POSITIVE_INFINITY;
     this.views = vcpuList.map((v) => ({
       index: v.index,
       workloadKind: v.workload.kind,
@@ -68,7 +95,11 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   get algorithm() { return this.options.scenario.algorithm; }
   get pageSize() { return this.options.scenario.pageSize; }
   get pages() { return this.options.scenario.pages; }
-  get downtimeLimitMs() { return this.options.scenario.downtimeLimitMs; }
+  get downtimeLimitMs() { return this.downtimeLimitNowMs; }
+  get maxBandwidthBytesPerSec() { return this.maxBandwidthNow; }
+  get memoryBytes() { return this.options.scenario.memoryBytes; }
+  get postcopyAvailable(): boolean { return POSTCOPY_MODELLED && this.options.management?.postcopy === true; }
+  get postcopyActive(): boolean { return false; }
   get linkBytesPerSec() { return this.options.scenario.bandwidthBytesPerSec; }
   get vcpus(): readonly VcpuView[] { return this.views; }
   get controllerName(): string { return this.controller.name; }
@@ -114,6 +145,70 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.vcpuList[vcpu]!.setDutyCycle(cycle, this.nowMs);
   }
 
+  // --- Management actuators (ManagementContext) ---
+
+  private event(kind: ManagementEventKind, value: number | string | null, reason: string | undefined, appliedMs: number | null): ManagementEvent {
+    const e: ManagementEvent = { tMs: this.pollMs, appliedMs, round: this.recorder.current?.index ?? 0, kind, value, reason: reason ?? '' };
+    this.events.push(e);
+    return e;
+  }
+
+  /** The moment of the poll being handled (the layer's own clock), or now outside a poll. */
+  private pollMs = 0;
+
+  private get who(): string { return `management ${this.manager?.name ?? 'none'}`; }
+
+  setDowntimeLimit(ms: number, reason?: string): void {
+    if (typeof ms !== 'number' || !(ms > 0 && ms <= MAX_DOWNTIME_LIMIT_MS)) {
+      throw new InvalidOptionError(`${this.who}: setDowntimeLimit(ms)`, ms, `a number > 0 and <= ${MAX_DOWNTIME_LIMIT_MS} ms (QEMU's 2000 s)`);
+    }
+    // migrate-set-parameters stores it at once; QEMU reads it when it next recomputes the threshold.
+    if (this.pendingDowntime !== null) this.pendingDowntime.event.appliedMs = null;
+    this.pendingDowntime = { ms, event: this.event('downtime-limit', ms, reason, null) };
+  }
+
+  setMaxBandwidth(bytesPerSec: number, reason?: string): void {
+    if (typeof bytesPerSec !== 'number' || !(bytesPerSec > 0 && bytesPerSec <= 1e13)) {
+      throw new InvalidOptionError(`${this.who}: setMaxBandwidth(bytesPerSec)`, bytesPerSec, 'a number > 0 and <= 1e13 B/s');
+    }
+    // migrate_params_apply sets the rate limit at once (migration_rate_set).
+    this.maxBandwidthNow = bytesPerSec;
+    this.event('max-bandwidth', bytesPerSec, reason, this.nowMs);
+  }
+
+  abort(reason?: string): void {
+    if (this.abortEvent === null) this.abortEvent = this.event('abort', null, reason, null);
+  }
+
+  pauseGuest(reason?: string): void {
+    if (this.guest.paused) return;
+    this.guest.paused = true;
+    this.managerPausedAtMs = this.nowMs;
+    this.event('pause', null, reason, this.nowMs);
+  }
+
+  startPostcopy(reason?: string): void {
+    if (!this.postcopyAvailable) {
+      throw new InvalidOptionError(`${this.who}: startPostcopy()`, reason ?? null, 'postcopy-ram on (this build does not model postcopy)');
+    }
+  }
+
+  noteCapability(name: string, reason: string): void {
+    this.event('capability', name, reason, this.nowMs);
+  }
+
+  /** Runs the management layer's polls that are due (their moments up to now), unless its part is over. */
+  private pollManager(): void {
+    const m = this.manager;
+    if (m === null) return;
+    while (!this.stopping && this.abortEvent === null && this.nextPollMs <= this.nowMs) {
+      this.pollMs = this.nextPollMs;
+      this.nextPollMs += m.pollIntervalMs;
+      m.onPoll(this.pollMs, this);
+    }
+    this.pollMs = this.nowMs;
+  }
+
   // --- Clock ---
 
   /**
@@ -129,6 +224,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.link.windowRingEntries += this.guest.run(this.nowMs, dt);
     this.nowMs = toCap ? capMs : this.nowMs + dt;
     if (this.link.windowDue(this.nowMs)) this.closeWindow();
+    this.pollManager();
   }
 
   /** Bytes the link can still carry before a cap is reached (Infinity without one). */
@@ -144,6 +240,12 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   private closeWindow(): void {
     const w = this.link.closeWindow(this.nowMs);
+    const pending = this.pendingDowntime;
+    if (pending !== null) {
+      this.downtimeLimitNowMs = pending.ms;
+      pending.event.appliedMs = this.nowMs;
+      this.pendingDowntime = null;
+    }
     this.recorder.sample({
       tMs: this.nowMs,
       round: this.syncCount,
@@ -218,6 +320,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   setup(): void {
     const s = this.options.scenario;
+    this.manager?.start?.(this);
+    this.pollManager();
     populateLayout(this.store, s.zeroPageLayout, s.populatedFraction, this.options.workloads);
     this.store.markAllToSend();
     this.remainingPages = s.pages;
@@ -237,10 +341,12 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   cancelReason(): CancelReason | null {
     if (this.nowMs >= this.options.scenario.maxTimeMs) return 'max-time';
     if (this.link.transferredBytes >= this.dataCap()) return 'max-data';
+    if (this.abortEvent !== null) return 'aborted';
     return null;
   }
 
   cancel(): void {
+    if (this.abortEvent !== null && this.abortEvent.appliedMs === null) this.abortEvent.appliedMs = this.nowMs;
     // Cancelled during stop-and-copy, the guest resumes at the source.
     this.guest.paused = false;
     this.recorder.endRound(this.nowMs, this.store.countBits('dirtyLog'), this.guest.meanThrottlePct());
@@ -260,8 +366,10 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       this.cancel();
       return { status: 'cancelled', reason: early };
     }
+    this.stopping = true;
     this.guest.paused = true;
-    this.pauseAtMs = this.nowMs;
+    // A guest the management layer paused has been down since then (force-complete by pausing).
+    this.pauseAtMs = this.managerPausedAtMs ?? this.nowMs;
     this.sync('stop-and-copy');
     this.guest.schedule(null, this.nowMs);
     this.link.cursor = 0;
@@ -287,7 +395,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   /** The report of the finished run. */
   report(outcome: PrecopyOutcome): MigrationReport {
-    return buildReport({
+    const report = buildReport({
       scenario: this.options.scenario,
       nowMs: this.nowMs,
       pauseAtMs: this.pauseAtMs,
@@ -298,5 +406,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       skippedPages: this.link.skippedPages,
       vcpus: this.vcpuList,
     }, this.recorder, outcome);
+    const m = this.options.management;
+    if (m != null) report.management = { name: m.spec.name, params: this.manager!.describe(), events: this.events };
+    return report;
   }
 }
