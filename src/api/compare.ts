@@ -1,7 +1,7 @@
 import type { ComparisonRow } from '../model/comparison.js';
 import type { MigrationOptions } from '../model/options.js';
 import { migrate } from './migrate.js';
-import { type Policy, parsePolicy, policyLabel } from './policy.js';
+import { type Policy, parsePolicy, policyLabel, policyOptions } from './policy.js';
 
 export type { ComparisonRow };
 
@@ -13,7 +13,7 @@ export function compare(base: Omit<MigrationOptions, 'algorithm' | 'controller'>
   const parsed = policies.map((p, i) => (typeof p === 'string' ? parsePolicy(p, `policies[${i}]`) : p));
   return parsed.map((p) => {
     const t0 = performance.now();
-    const report = migrate({ ...base, algorithm: p.algorithm, controller: p.controller ?? 'none' });
+    const report = migrate({ ...base, ...policyOptions(p) });
     return { policy: policyLabel(p), report, wallMs: performance.now() - t0 };
   });
 }

@@ -4,16 +4,25 @@ import { CONTROLLERS, CONTROLLER_TABLE, type BuiltInControllerName, type Control
 import type { FieldSpec, FieldTable } from '../model/fields.js';
 import { parseDuration } from '../units.js';
 import { closest, didYouMean } from '../model/suggest.js';
-import type { ControllerOption } from '../model/options.js';
+import type { ControllerOption, MigrationOptions } from '../model/options.js';
 import { resolveController } from '../policies/controllers/registry.js';
+import { MANAGERS } from '../model/managers.js';
+import { resolveManagement } from '../policies/management/registry.js';
 
 /** A policy to compare: a pre-copy algorithm, optionally with a controller on top. */
 export interface Policy {
   algorithm: AlgorithmName;
   /** A controller name, a name with parameters, or your own Controller. @default 'none' */
   controller?: ControllerOption;
-  /** Shown in tables and results. @default "ALGORITHM" or "ALGORITHM+CONTROLLER" */
+  /** A management layer driving QEMU, as the management option's text ("nova:live_migration_downtime=400"). @default 'none' */
+  management?: string;
+  /** Shown in tables and results. @default "ALGORITHM" or "ALGORITHM+CONTROLLER", then "@MANAGER..." */
   label?: string;
+}
+
+/** The migrate() options a policy sets on top of a scenario: the algorithm, the controller, the management layer. */
+export function policyOptions(p: Policy): Pick<MigrationOptions, 'algorithm' | 'controller' | 'management'> {
+  return { algorithm: p.algorithm, controller: p.controller ?? 'none', ...(p.management === undefined ? {} : { management: p.management }) };
 }
 
 /** The policy's label: its own, or "xen", "qemu+auto-converge". */
@@ -21,16 +30,27 @@ export function policyLabel(p: Policy): string {
   if (p.label !== undefined) return p.label;
   const c = p.controller;
   const name = c === undefined ? 'none' : typeof c === 'string' ? c : c.name;
-  return name === 'none' ? p.algorithm : `${p.algorithm}+${name}`;
+  const head = name === 'none' ? p.algorithm : `${p.algorithm}+${name}`;
+  return p.management === undefined || p.management === 'none' ? head : `${head}@${p.management}`;
 }
 
 const ACCEPTED_POLICY =
-  `ALGORITHM[+CONTROLLER[:key=value,...]] with ALGORITHM one of ${ALGORITHMS.join(', ')} and CONTROLLER one of ` +
-  `${CONTROLLERS.join(', ')}, e.g. xen+cpu-scheduling:targetRound=4`;
+  `ALGORITHM[+CONTROLLER[:key=value,...]][@MANAGER[:key=value,...]] with ALGORITHM one of ${ALGORITHMS.join(', ')}, CONTROLLER one of ` +
+  `${CONTROLLERS.join(', ')} and MANAGER one of ${MANAGERS.join(', ')}, e.g. xen+cpu-scheduling:targetRound=4 or qemu+auto-converge@nova:live_migration_completion_timeout=400`;
 
-/** Parses "algorithm[+controller[:key=value,...]]" (labelled with that text); `field` names it in errors. */
+/**
+ * Parses "algorithm[+controller[:key=value,...]][@manager[:key=value,...]]" (labelled with that text); `field`
+ * names it in errors. The management layer comes last, so its commas are its own.
+ */
 export function parsePolicy(text: string, field = 'policy'): Policy {
   if (typeof text !== 'string') throw new InvalidOptionError(field, text, ACCEPTED_POLICY);
+  const at = text.indexOf('@');
+  if (at >= 0) {
+    const management = text.slice(at + 1).trim();
+    const head = parsePolicy(text.slice(0, at), field);
+    resolveManagement(management, `${field} @${management.split(':')[0]}`);
+    return { ...head, management, label: text.trim() };
+  }
   const trimmed = text.trim();
   const plus = trimmed.indexOf('+');
   const a = plus < 0 ? trimmed : trimmed.slice(0, plus);

@@ -152,6 +152,7 @@ export function withFlagName(err: unknown, flags?: ScenarioFlags): unknown {
     if (flag) return new InvalidOptionError(flag, typeof typed === 'string' ? typed : err.value, err.accepted);
     // A controller parameter: "--controller (targetRound)".
     if (err.field.startsWith('controller.')) return new InvalidOptionError(`--controller (${err.field.slice('controller.'.length)})`, err.value, err.accepted);
+    if (err.field.startsWith('management')) return new InvalidOptionError(`--management${err.field.slice('management'.length)}`, err.value, err.accepted);
     return err;
   }
   if (err instanceof CapacityError) {

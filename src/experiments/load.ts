@@ -11,6 +11,7 @@ import { DEFAULT_WORKLOAD } from '../model/workloads.js';
 import { resolveController } from '../policies/controllers/registry.js';
 import { jsonPath } from './json-path.js';
 import { OPTION_TABLE } from '../model/option-table.js';
+import { MANAGEMENT_SYNTAX, parseManagementSpec } from '../model/managers.js';
 import { checkedUnitValue, withUnitValues } from './unit-values.js';
 import type { Experiment, ExperimentFile, ScenarioRun } from './types.js';
 
@@ -216,7 +217,7 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
           params,
           seed,
           policy: p.label,
-          options: { ...(scenario as MigrationOptions), algorithm: p.algorithm, controller: p.controller, seed },
+          options: { ...(scenario as MigrationOptions), algorithm: p.algorithm, controller: p.controller, ...(p.management === undefined ? {} : { management: p.management }), seed },
         });
       }
     }
@@ -244,11 +245,11 @@ function checkOptions(options: Record<string, unknown>, where: (field: string) =
   }
 }
 
-function checkPolicy(p: unknown, i: number, fail: Fail): { label: string; algorithm: MigrationOptions['algorithm']; controller: MigrationOptions['controller'] } {
+function checkPolicy(p: unknown, i: number, fail: Fail): { label: string; algorithm: MigrationOptions['algorithm']; controller: MigrationOptions['controller']; management?: string } {
   if (typeof p === 'string') {
     try {
       const parsed = parsePolicy(p);
-      return { label: policyLabel(parsed), algorithm: parsed.algorithm, controller: parsed.controller };
+      return { label: policyLabel(parsed), algorithm: parsed.algorithm, controller: parsed.controller, ...(parsed.management === undefined ? {} : { management: parsed.management }) };
     } catch (err) {
       if (err instanceof InvalidOptionError) fail(['policies', i], p, err.accepted);
       throw err;
@@ -256,7 +257,17 @@ function checkPolicy(p: unknown, i: number, fail: Fail): { label: string; algori
   }
   if (typeof p !== 'object' || p === null || Array.isArray(p)) fail(['policies', i], p, 'a policy string like "xen+cpu-scheduling" or { "algorithm", "controller", "label" }');
   const o = p as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['label', 'algorithm', 'controller'].includes(k)) fail(['policies', i, k], o[k], 'no such field (fields: label, algorithm, controller)');
+  for (const k of Object.keys(o)) if (!['label', 'algorithm', 'controller', 'management'].includes(k)) fail(['policies', i, k], o[k], 'no such field (fields: label, algorithm, controller, management)');
+  const management = o['management'];
+  if (management !== undefined) {
+    try {
+      if (typeof management !== 'string') throw new InvalidOptionError('management', management, MANAGEMENT_SYNTAX);
+      parseManagementSpec(management, 'management');
+    } catch (err) {
+      if (err instanceof InvalidOptionError) fail(['policies', i, 'management'], management, err.accepted);
+      throw err;
+    }
+  }
   if (o['label'] !== undefined && (typeof o['label'] !== 'string' || o['label'] === '')) fail(['policies', i, 'label'], o['label'], 'a non-empty string');
   const algorithm = o['algorithm'];
   if (!ALGORITHMS.includes(algorithm as AlgorithmName)) fail(['policies', i, 'algorithm'], algorithm, `one of ${ALGORITHMS.join(', ')}`);
@@ -269,8 +280,9 @@ function checkPolicy(p: unknown, i: number, fail: Fail): { label: string; algori
     throw err;
   }
   const a = algorithm as AlgorithmName;
-  const label = (o['label'] as string | undefined) ?? (controllerName === 'none' ? a : `${a}+${controllerName}`);
-  return { label, algorithm: a, controller: o['controller'] as MigrationOptions['controller'] };
+  const head = controllerName === 'none' ? a : `${a}+${controllerName}`;
+  const label = (o['label'] as string | undefined) ?? (management === undefined || management === 'none' ? head : `${head}@${String(management)}`);
+  return { label, algorithm: a, controller: o['controller'] as MigrationOptions['controller'], ...(management === undefined ? {} : { management: management as string }) };
 }
 
 /** "workload[1].hotFraction" -> ["workload", 1, "hotFraction"]. */

@@ -176,7 +176,13 @@ export function parseManagementSpec(text: string, field = 'management'): Managem
       given[key] = paramValue(`${field} (${key})`, table[key]!, m[2]);
     }
   }
-  return checkManagementParams(manager, given, field);
+  try {
+    return checkManagementParams(manager, given, field);
+  } catch (err) {
+    // In the text form, name the key as typed: "management (live_migration_downtime)".
+    if (err instanceof InvalidOptionError && err.field.startsWith(`${field}.`)) throw new InvalidOptionError(`${field} (${err.field.slice(field.length + 1)})`, err.value, err.accepted);
+    throw err;
+  }
 }
 
 function unknownKey(field: string, manager: ManagerName, key: string): InvalidOptionError {
@@ -191,14 +197,14 @@ function unknownKey(field: string, manager: ManagerName, key: string): InvalidOp
 export function checkManagementParams(manager: ManagerName, params: Record<string, unknown>, field: string): ManagementSpec {
   const table: FieldTable = MANAGEMENT_TABLE[manager].params;
   for (const k of Object.keys(params)) if (!Object.hasOwn(table, k)) throw unknownKey(field, manager, k);
-  const checked = checkFields(table, params, `${field}.${manager}`, (names) => `a ${manager} parameter (${names.join(', ')})`);
+  const checked = checkFields(table, params, field, (names) => `a ${manager} parameter (${names.join(', ')})`);
   if (manager === 'libvirt-timeout') {
-    if (checked['timeout'] === null) throw new InvalidOptionError(`${field}.libvirt-timeout.timeout`, undefined, 'an integer >= 1 s (virsh migrate --timeout SECONDS)');
+    if (checked['timeout'] === null) throw new InvalidOptionError(`${field}.timeout`, undefined, 'an integer >= 1 s (virsh migrate --timeout SECONDS)');
     if (checked['timeout-suspend'] === true && checked['timeout-postcopy'] === true) {
-      throw new InvalidOptionError(`${field}.libvirt-timeout.timeout-postcopy`, true, 'not with timeout-suspend (virsh: the options are mutually exclusive)');
+      throw new InvalidOptionError(`${field}.timeout-postcopy`, true, 'not with timeout-suspend (virsh: the options are mutually exclusive)');
     }
     if (checked['timeout-postcopy'] === true && checked['postcopy'] !== true) {
-      throw new InvalidOptionError(`${field}.libvirt-timeout.timeout-postcopy`, true, 'postcopy too (virsh: --timeout-postcopy requires --postcopy)');
+      throw new InvalidOptionError(`${field}.timeout-postcopy`, true, 'postcopy too (virsh: --timeout-postcopy requires --postcopy)');
     }
   }
   return { name: manager, params: checked };
