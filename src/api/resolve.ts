@@ -16,6 +16,11 @@ export const OPTION_FIELDS: ReadonlySet<string> = new Set([...OPTION_NAMES, 'hoo
 export interface ResolveInternals {
   /** Allocate per-page write/send stamps (livemig's own consistency tests). */
   trace?: boolean;
+  /**
+   * estimate()'s reduced VM: the scenario is the real one with memory, rates and bytes divided by this; a
+   * management layer still sees the real memory and its bandwidth settings are divided too (src/api/estimate.ts).
+   */
+  scale?: number;
 }
 
 /**
@@ -64,7 +69,7 @@ export function resolveOptions(options: MigrationOptions = {}, internals: Resolv
   for (const [k, v] of Object.entries(hooks)) {
     if (v !== undefined && typeof v !== 'function') throw new InvalidOptionError(`hooks.${k}`, v, 'a function');
   }
-  return { scenario: s as ResolvedScenario, workloads, controller, management, trace, hooks: hooks as ResolvedOptions['hooks'] };
+  return { scenario: s as ResolvedScenario, workloads, controller, management, trace, hooks: hooks as ResolvedOptions['hooks'], ...(internals.scale === undefined ? {} : { scale: internals.scale }) };
 }
 
 /** Page size a power of two, memory a whole number of pages, and a VM the core can hold; sets `pages`. */

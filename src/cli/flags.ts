@@ -96,6 +96,13 @@ export function addScenarioFlags(command: Command): Command {
   return command;
 }
 
+/** Declares only the scenario flags of the options `names` (in table order), under one help heading. */
+export function addSomeScenarioFlags(command: Command, names: readonly string[], heading: string): Command {
+  command.optionsGroup(heading);
+  for (const f of FLAGS.filter((x) => names.includes(x.field))) command.option(spelling(f.flag, f.spec), help(f.spec));
+  return command;
+}
+
 /** Reads one flag's text by its row's unit kind. */
 function parse(flag: string, f: OptionSpec | FieldSpec, text: string, pageSizeBytes: number): unknown {
   switch (f.kind) {

@@ -58,6 +58,8 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
   private abortEvent: ManagementEvent | null = null;
   /** When the management layer paused the guest (force-complete), or null. */
   private managerPausedAtMs: number | null = null;
+  /** estimate()'s reduction: the management layer sees the real VM, this many times the emulated one. */
+  private readonly scale: number;
   private readonly guest: Guest;
   private readonly link: Link;
   private readonly recorder: Recorder;
@@ -76,7 +78,8 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
     this.recorder = new Recorder(options.hooks);
     this.downtimeLimitNowMs = options.scenario.downtimeLimitMs;
     this.maxBandwidthNow = options.scenario.maxBandwidthBytesPerSec;
-    this.manager = options.management?.create(options.scenario.memoryBytes) ?? null;
+    this.scale = options.scale ?? 1;
+    this.manager = options.management?.create(options.scenario.memoryBytes * this.scale) ?? null;
     this.nextPollMs = this.manager?.firstPollMs ?? Number.POSITIVE_INFINITY;
     this.views = vcpuList.map((v) => ({
       index: v.index,
@@ -97,7 +100,7 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
   get pages() { return this.options.scenario.pages; }
   get downtimeLimitMs() { return this.downtimeLimitNowMs; }
   get maxBandwidthBytesPerSec() { return this.maxBandwidthNow; }
-  get memoryBytes() { return this.options.scenario.memoryBytes; }
+  get memoryBytes() { return this.options.scenario.memoryBytes * this.scale; }
   get postcopyAvailable(): boolean { return POSTCOPY_MODELLED && this.options.management?.postcopy === true; }
   get postcopyActive(): boolean { return false; }
   get linkBytesPerSec() { return this.options.scenario.bandwidthBytesPerSec; }
@@ -172,7 +175,7 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
       throw new InvalidOptionError(`${this.who}: setMaxBandwidth(bytesPerSec)`, bytesPerSec, 'a number > 0 and <= 1e13 B/s');
     }
     // migrate_params_apply sets the rate limit at once (migration_rate_set).
-    this.maxBandwidthNow = bytesPerSec;
+    this.maxBandwidthNow = bytesPerSec / this.scale;
     this.event('max-bandwidth', bytesPerSec, reason, this.nowMs);
   }
 

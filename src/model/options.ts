@@ -52,6 +52,8 @@ export interface ResolvedOptions {
   controller: ResolvedController;
   /** The management layer (the management option), or null without one. */
   management: ResolvedManagement | null;
+  /** estimate()'s reduction factor: the real VM is this many times the emulated one (internal; absent = 1). */
+  scale?: number;
   /** Per-page write and send stamps in the page store, for livemig's own consistency tests (internal). */
   trace: boolean;
   hooks: MigrationHooks;
