@@ -18,7 +18,7 @@ export type { EstimateOptions, EstimateResult, PolicyEstimate, EstimateMargin } 
 export { MANAGERS, MANAGEMENT_TABLE, parseManagementSpec } from './model/managers.js';
 export type { ManagerName, ManagementSpec } from './model/managers.js';
 export type { Manager, ManagementContext, ManagementEvent, ManagementRecord } from './model/management.js';
-export type { Policy } from './api/policy.js';
+export type { Policy, PolicyOptions } from './api/policy.js';
 export { scenarioOptions } from './api/scenario-options.js';
 
 // The vocabulary: options, their table and defaults

@@ -9,7 +9,7 @@ import type { MigrationHooks, MigrationOptions } from '../model/options.js';
 import type { TimelineSample } from '../model/report.js';
 import type { AsyncJob, MigrationProgress, WorkerMessage } from './async.js';
 import { migrate } from './migrate.js';
-import { policyLabel, policyOptions } from './policy.js';
+import { policyLabel, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
 
 export const PROGRESS_INTERVAL_MS = 50;
@@ -21,7 +21,7 @@ export function runJob(job: AsyncJob, post: (m: WorkerMessage) => void): void {
     } else {
       const rows: ComparisonRow[] = job.policies.map((p, i) => {
         const t0 = performance.now();
-        const report = run({ ...job.base, ...policyOptions(p) }, i, job.policies.length, post);
+        const report = run(policyScenario(job.base, p, `policies[${i}]`), i, job.policies.length, post);
         return { policy: policyLabel(p), report, wallMs: performance.now() - t0 };
       });
       post({ type: 'done', result: rows });

@@ -9,7 +9,7 @@ import type { ComparisonRow } from '../model/comparison.js';
 import { CONTROLLERS, type ControllerName } from '../model/controllers.js';
 import type { MigrationOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
-import { type Policy, parsePolicy, policyOptions } from './policy.js';
+import { type Policy, parsePolicy, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
 
 /** Where a run is, sent a few times a second while it runs (and once at the end of each run). */
@@ -82,7 +82,7 @@ export function compareJob(base: Omit<MigrationOptions, 'algorithm' | 'controlle
   const parsed = policies.map((p, i) => (typeof p === 'string' ? parsePolicy(p, `policies[${i}]`) : p));
   parsed.forEach((p, i) => {
     checkPlainController(`policies[${i}].controller`, p.controller);
-    resolveOptions({ ...base, ...policyOptions(p) });
+    resolveOptions(policyScenario(base, p, `policies[${i}]`));
   });
   return { kind: 'compare', base, policies: parsed };
 }

@@ -23,7 +23,7 @@ import { OPTION_TABLE } from '../model/option-table.js';
 import { didYouMean } from '../model/suggest.js';
 import { parseQueryDirtyRate } from '../workloads/qemu-dirty-rate.js';
 import { runMigration } from './migrate.js';
-import { type Policy, parsePolicy, policyLabel, policyOptions } from './policy.js';
+import { type Policy, parsePolicy, policyLabel, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
 
 /** The reduced VM has at most this many pages (16384 × 4 KiB = 64 MiB). [REC] a few ms per run */
@@ -178,7 +178,8 @@ function reducible(p: Policy): boolean {
 
 /** migrate() options for one policy at dirty rate `rate`, reduced by k. */
 function scenarioFor(o: EstimateOptions, m: Measured, p: Policy, rate: number, k: number): MigrationOptions {
-  const sc = { ...(o.scenario ?? {}) } as Record<string, unknown>;
+  // The policy's own options (its braces, its management layer) count as the scenario's, and are reduced with it.
+  const sc = { ...policyScenario((o.scenario ?? {}) as MigrationOptions, p) } as Record<string, unknown>;
   const T = m.windowMs / 1000;
   const writes = writeRateForDistinct((rate * T) / m.pageSize, m.hotPages, T);
   const memoryBytes = (m.pages / k) * m.pageSize;
@@ -198,8 +199,7 @@ function scenarioFor(o: EstimateOptions, m: Measured, p: Policy, rate: number, k
   const regionSize = Math.min(1, m.hotPages / m.pages);
   const workload = { kind: 'uniform' as const, writesPerSec: writes / k / m.vcpus, regionStart: 0, regionSize };
   return {
-    ...(sc as MigrationOptions), memoryBytes, populatedFraction: 1 - m.zero, vcpus: m.vcpus, workload, ...policyOptions(p),
-    ...(p.management === undefined ? {} : { management: p.management }),
+    ...(sc as MigrationOptions), memoryBytes, populatedFraction: 1 - m.zero, vcpus: m.vcpus, workload,
   };
 }
 
@@ -294,7 +294,8 @@ export function estimate(options: EstimateOptions): EstimateResult {
   resolveOptions(scenarioFor(options, m, { algorithm: 'qemu' }, m.rate, 1));
   const T = m.windowMs / 1000;
   const out = policies.map((p): PolicyEstimate => {
-    const plain = (p.controller === undefined || p.controller === 'none') && (p.management === undefined || p.management === 'none') && p.algorithm === 'qemu';
+    const management = p.options?.management ?? options.scenario?.management;
+    const plain = (p.controller === undefined || p.controller === 'none') && (management === undefined || management === 'none') && p.algorithm === 'qemu' && Object.keys(p.options ?? {}).every((k) => k === 'management');
     const k = reducible(p) ? reduction(m.pages, m.hotPages) : 1;
     const overBudget = emulationCost(options, m, k) > ESTIMATE_BUDGET_PAGE_SENDS;
     const useClosed = plain && (method === 'closed-form' || (method === 'auto' && overBudget));

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { migrate } from '../api/migrate.js';
-import { parseControllerSpec } from '../api/policy.js';
+import { formatOptionValue, oneOf, parseOptionText } from '../api/option-text.js';
 import { CapacityError, InvalidOptionError } from '../errors/index.js';
 import type { FieldSpec, UnitKind } from '../model/fields.js';
 import { OPTION_ROWS, type FlagGroup, type OptionSpec } from '../model/option-table.js';
@@ -14,10 +14,7 @@ import type { MigrationOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
 import { WORKLOAD_KINDS, WORKLOAD_TABLE, type WorkloadKind, type WorkloadSpec } from '../model/workloads.js';
 import { CONTROLLERS } from '../model/controllers.js';
-import { didYouMean } from '../model/suggest.js';
-import {
-  formatBytesExact, formatDurationExact, formatRateExact, parseBytes, parseDuration, parseNumber, parseRate, parseWriteRate,
-} from '../units.js';
+import { parseBytes } from '../units.js';
 
 /** Flag values as commander hands them over (camel-cased long names); false after a --no-… flag. */
 export type ScenarioFlags = Record<string, string | boolean | undefined>;
@@ -52,15 +49,7 @@ function defaultText(f: OptionSpec | FieldSpec): string {
   const d = f.default;
   if (f.defaultText !== undefined) return f.defaultText;
   if (f.kind === 'boolean') return d === true ? 'on' : 'off';
-  if (typeof d === 'number') {
-    switch (f.kind) {
-      case 'bytes': return formatBytesExact(d);
-      case 'rate': return formatRateExact(d);
-      case 'duration': return formatDurationExact(d);
-      case 'page-rate': return `${d}pages/s`;
-      default: return String(d);
-    }
-  }
+  if (typeof d === 'number') return formatOptionValue(f, d);
   if (typeof d === 'string') return d;
   if (f.kind === 'workload') return String((d as WorkloadSpec).kind);
   return 'none';
@@ -104,21 +93,6 @@ export function addSomeScenarioFlags(command: Command, names: readonly string[],
 }
 
 /** Reads one flag's text by its row's unit kind. */
-function parse(flag: string, f: OptionSpec | FieldSpec, text: string, pageSizeBytes: number): unknown {
-  switch (f.kind) {
-    case 'bytes': return parseBytes(flag, text);
-    case 'rate': return parseRate(flag, text);
-    case 'page-rate': return parseWriteRate(flag, text, pageSizeBytes);
-    case 'duration': return parseDuration(flag, text);
-    case 'fraction':
-    case 'count': return parseNumber(flag, text);
-    case 'enum': return f.text !== undefined && !(f.values ?? []).includes(text) ? text : oneOf(flag, text, f.values ?? []);
-    case 'path': return text;
-    case 'controller': return parseControllerSpec(text, flag);
-    default: throw new Error(`livemig: no parser for a ${f.kind} flag (${flag})`);
-  }
-}
-
 /**
  * Maps flag text to migration options; flags left out stay undefined, so the library's defaults apply.
  * `baseKind` is the workload kind when --workload is not given (a preset's), so its fields are the ones accepted.
@@ -135,7 +109,7 @@ export function toMigrationOptions(flags: ScenarioFlags, baseKind?: WorkloadKind
     }
     const value = flags[camel(f.flag)];
     if (f.spec.kind === 'boolean') out[f.field] = typeof value === 'boolean' ? value : undefined;
-    else out[f.field] = typeof value === 'string' ? parse(f.flag, f.spec, value, pageSize) : undefined;
+    else out[f.field] = typeof value === 'string' ? parseOptionText(f.flag, f.spec, value, pageSize) : undefined;
   }
   return out as MigrationOptions;
 }
@@ -186,7 +160,7 @@ function workloadSpec(flags: ScenarioFlags, pageSizeBytes: number, baseKind?: Wo
       }
       continue;
     }
-    if (typeof text === 'string') spec[name] = parse(f.flag!, f, text, pageSizeBytes);
+    if (typeof text === 'string') spec[name] = parseOptionText(f.flag!, f, text, pageSizeBytes);
     else if (f.required === true) spec[name] = f.default;
   }
   return spec as WorkloadSpec;
@@ -254,9 +228,4 @@ export function showDefaults(command: Command, options: MigrationOptions, source
     if (opt === undefined) continue;
     opt.description = value === undefined ? help(f.spec) : help(f.spec).replace(/\(default: [^)]*\)$/, `(default: ${value}, from ${source})`);
   }
-}
-
-function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if (!allowed.includes(text as T)) throw new InvalidOptionError(flag, text, `one of ${allowed.join(', ')}${didYouMean(text, allowed)}`);
-  return text as T;
 }

@@ -4,14 +4,14 @@ import { ExperimentError } from '../errors/experiment-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { LivemigError } from '../errors/livemig-error.js';
 import { ALGORITHMS, type AlgorithmName } from '../model/algorithms.js';
+import type { ControllerName } from '../model/controllers.js';
 import { type MigrationOptions } from '../model/options.js';
-import { parsePolicy, policyLabel } from '../api/policy.js';
+import { type PolicyOptions, parsePolicy, policyLabel, policyScenario } from '../api/policy.js';
 import { OPTION_FIELDS, resolveOptions } from '../api/resolve.js';
 import { DEFAULT_WORKLOAD } from '../model/workloads.js';
 import { resolveController } from '../policies/controllers/registry.js';
 import { jsonPath } from './json-path.js';
 import { OPTION_TABLE } from '../model/option-table.js';
-import { MANAGEMENT_SYNTAX, parseManagementSpec } from '../model/managers.js';
 import { checkedUnitValue, withUnitValues } from './unit-values.js';
 import type { Experiment, ExperimentFile, ScenarioRun } from './types.js';
 
@@ -175,7 +175,7 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
   // policies
   const policyEntries = e.policies === undefined ? ['qemu'] : e.policies;
   if (!Array.isArray(policyEntries) || policyEntries.length === 0) fail(['policies'], policyEntries, 'a non-empty list of policies');
-  const policies = policyEntries.map((p, i) => checkPolicy(p, i, fail));
+  const policies = policyEntries.map((p, i) => checkPolicy(p, i, base, fail));
   const labels = new Set<string>();
   policies.forEach((p, i) => {
     if (labels.has(p.label)) fail(['policies', i], policyEntries[i], `a policy label not used before ("${p.label}" is; give a "label")`);
@@ -195,14 +195,17 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
   const scenarios = points.map((params) => {
     let scenario: Record<string, unknown> = base;
     for (const [k, v] of Object.entries(params)) scenario = setPath(scenario, k, v);
-    try {
-      resolveOptions(scenario as MigrationOptions);
-    } catch (err) {
-      if (err instanceof InvalidOptionError || err instanceof LivemigError) {
-        const why = err instanceof InvalidOptionError ? `${err.field} ${err.accepted}` : err.message;
-        fail(['axes'], params, `axis values that work together; this combination fails: ${why}`);
+    // A policy's options meet every combination too (a policy's downtime limit against an axis of page sizes).
+    for (const p of [undefined, ...policies.filter((q) => q.options !== undefined)]) {
+      try {
+        resolveOptions({ ...(scenario as MigrationOptions), ...p?.options, ...(p ? { algorithm: p.algorithm } : {}) });
+      } catch (err) {
+        if (err instanceof InvalidOptionError || err instanceof LivemigError) {
+          const why = err instanceof InvalidOptionError ? `${err.field} ${err.accepted}` : err.message;
+          fail(['axes'], params, `axis values that work together${p ? ` with policy ${p.label}` : ''}; this combination fails: ${why}`);
+        }
+        throw err;
       }
-      throw err;
     }
     return { params, scenario };
   });
@@ -217,7 +220,7 @@ export function checkExperiment(json: unknown, file = 'experiment'): Experiment 
           params,
           seed,
           policy: p.label,
-          options: { ...(scenario as MigrationOptions), algorithm: p.algorithm, controller: p.controller, ...(p.management === undefined ? {} : { management: p.management }), seed },
+          options: { ...(scenario as MigrationOptions), ...p.options, algorithm: p.algorithm, controller: p.controller, seed },
         });
       }
     }
@@ -245,29 +248,22 @@ function checkOptions(options: Record<string, unknown>, where: (field: string) =
   }
 }
 
-function checkPolicy(p: unknown, i: number, fail: Fail): { label: string; algorithm: MigrationOptions['algorithm']; controller: MigrationOptions['controller']; management?: string } {
+/** A policy entry checked: its label and what it sets in each run's options. */
+interface CheckedPolicy { label: string; algorithm: MigrationOptions['algorithm']; controller: MigrationOptions['controller']; options?: PolicyOptions }
+
+function checkPolicy(p: unknown, i: number, base: Record<string, unknown>, fail: Fail): CheckedPolicy {
   if (typeof p === 'string') {
     try {
       const parsed = parsePolicy(p);
-      return { label: policyLabel(parsed), algorithm: parsed.algorithm, controller: parsed.controller, ...(parsed.management === undefined ? {} : { management: parsed.management }) };
+      return { label: policyLabel(parsed), algorithm: parsed.algorithm, controller: parsed.controller, ...(parsed.options ? { options: parsed.options } : {}) };
     } catch (err) {
       if (err instanceof InvalidOptionError) fail(['policies', i], p, err.accepted);
       throw err;
     }
   }
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) fail(['policies', i], p, 'a policy string like "xen+cpu-scheduling" or { "algorithm", "controller", "label" }');
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) fail(['policies', i], p, 'a policy string like "xen+cpu-scheduling" or { "algorithm", "options", "controller", "label" }');
   const o = p as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['label', 'algorithm', 'controller', 'management'].includes(k)) fail(['policies', i, k], o[k], 'no such field (fields: label, algorithm, controller, management)');
-  const management = o['management'];
-  if (management !== undefined) {
-    try {
-      if (typeof management !== 'string') throw new InvalidOptionError('management', management, MANAGEMENT_SYNTAX);
-      parseManagementSpec(management, 'management');
-    } catch (err) {
-      if (err instanceof InvalidOptionError) fail(['policies', i, 'management'], management, err.accepted);
-      throw err;
-    }
-  }
+  for (const k of Object.keys(o)) if (!['label', 'algorithm', 'options', 'controller'].includes(k)) fail(['policies', i, k], o[k], 'no such field (fields: label, algorithm, options, controller)');
   if (o['label'] !== undefined && (typeof o['label'] !== 'string' || o['label'] === '')) fail(['policies', i, 'label'], o['label'], 'a non-empty string');
   const algorithm = o['algorithm'];
   if (!ALGORITHMS.includes(algorithm as AlgorithmName)) fail(['policies', i, 'algorithm'], algorithm, `one of ${ALGORITHMS.join(', ')}`);
@@ -280,9 +276,22 @@ function checkPolicy(p: unknown, i: number, fail: Fail): { label: string; algori
     throw err;
   }
   const a = algorithm as AlgorithmName;
-  const head = controllerName === 'none' ? a : `${a}+${controllerName}`;
-  const label = (o['label'] as string | undefined) ?? (management === undefined || management === 'none' ? head : `${head}@${String(management)}`);
-  return { label, algorithm: a, controller: o['controller'] as MigrationOptions['controller'], ...(management === undefined ? {} : { management: management as string }) };
+  const options = o['options'] as PolicyOptions | undefined;
+  if (options !== undefined) {
+    try {
+      resolveOptions(policyScenario(base as MigrationOptions, { algorithm: a, options }, 'policy'));
+    } catch (err) {
+      if (err instanceof InvalidOptionError) {
+        // A key that is not a policy's (the key is the value), or a value its row refuses.
+        if (err.field === 'policy.options') fail(['policies', i, 'options'], err.value, err.accepted);
+        if (err.field.startsWith('policy.options')) fail(['policies', i, 'options', String(err.value)], options[String(err.value) as keyof PolicyOptions], err.accepted);
+        fail(['policies', i, 'options', ...splitField(err.field)], err.value, err.accepted);
+      }
+      throw err;
+    }
+  }
+  const label = (o['label'] as string | undefined) ?? policyLabel({ algorithm: a, controller: controllerName as ControllerName, options });
+  return { label, algorithm: a, controller: o['controller'] as MigrationOptions['controller'], ...(options ? { options } : {}) };
 }
 
 /** "workload[1].hotFraction" -> ["workload", 1, "hotFraction"]. */

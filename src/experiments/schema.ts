@@ -4,7 +4,7 @@ import { CONTROLLERS, CONTROLLER_TABLE } from '../model/controllers.js';
 import type { FieldSpec, FieldTable } from '../model/fields.js';
 import { OPTION_ROWS, OPTION_TABLE } from '../model/option-table.js';
 import { WORKLOAD_KINDS, WORKLOAD_TABLE } from '../model/workloads.js';
-import { MANAGEMENT_PATTERN, MANAGEMENT_SYNTAX, MANAGERS } from '../model/managers.js';
+import { MANAGERS } from '../model/managers.js';
 import { unitPattern } from '../units.js';
 
 type Schema = Record<string, unknown>;
@@ -75,7 +75,9 @@ export function experimentJsonSchema(): Schema {
   }
   const workload = workloadSchema();
   const writerFields = Object.entries(Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => Object.entries(WORKLOAD_TABLE[k].fields as FieldTable))));
-  const policyPattern = `^(${ALGORITHMS.join('|')})(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,@]+(,[A-Za-z]+=[^,@]+)*)?)?(@(${MANAGERS.join('|')})(:.+)?)?$`;
+  const policyPattern = `^(${ALGORITHMS.join('|')})(\\{[^{}]*\\})?(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,@]+(,[A-Za-z]+=[^,@]+)*)?)?(@(${MANAGERS.join('|')})(:.+)?)?$`;
+  // What a policy may set: the scalar options but the workload (the policy's algorithm and controller are its own fields).
+  const policyOptionProps = Object.fromEntries(Object.entries(baseProps).filter(([n]) => n !== 'workload'));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'livemig experiment',
@@ -106,14 +108,14 @@ export function experimentJsonSchema(): Schema {
         minItems: 1,
         items: {
           oneOf: [
-            { type: 'string', pattern: policyPattern, description: 'ALGORITHM[+CONTROLLER[:key=value,...]][@MANAGER[:key=value,...]]' },
+            { type: 'string', pattern: policyPattern, description: 'ALGORITHM[{option=value,...}][+CONTROLLER[:key=value,...]][@MANAGER[:key=value,...]]' },
             {
               type: 'object',
               properties: {
                 label: { type: 'string', minLength: 1 },
                 algorithm: { enum: [...ALGORITHMS] },
+                options: { type: 'object', description: 'Scenario options this policy sets over the base and the axes', properties: policyOptionProps, additionalProperties: false },
                 controller: controllerSchema(),
-                management: { type: 'string', pattern: MANAGEMENT_PATTERN, description: MANAGEMENT_SYNTAX },
               },
               required: ['algorithm'],
               additionalProperties: false,

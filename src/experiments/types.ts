@@ -1,3 +1,4 @@
+import type { PolicyOptions } from '../api/policy.js';
 import type { MigrationOptions } from '../model/options.js';
 import type { ControllerSpec } from '../model/controllers.js';
 import type { AlgorithmName } from '../model/algorithms.js';
@@ -8,7 +9,7 @@ export type BaseScenario = Omit<MigrationOptions, 'hooks' | 'trace' | 'algorithm
 /** A policy in an experiment file: "xen+cpu-scheduling", or an object to give controller parameters. */
 export type PolicyEntry =
   | string
-  | { label?: string; algorithm: AlgorithmName; controller?: ControllerSpec };
+  | { label?: string; algorithm: AlgorithmName; options?: PolicyOptions; controller?: ControllerSpec };
 
 /**
  * An experiment file (JSON; schema in schema/experiment.schema.json). The sweep runs the cartesian product

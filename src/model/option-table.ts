@@ -34,6 +34,10 @@ export interface OptionSpec extends Omit<FieldSpec, 'kind' | 'default'> {
   derived?: true;
   /** Not a CSV column (structured, or already a column of its own). */
   noCsv?: true;
+  /** A shorter name for the option inside a policy's braces: `qemu{multifd=4}` (src/api/policy.ts). */
+  policyKey?: string;
+  /** An enum whose values, typed bare inside a policy's braces, set it: `qemu{zstd}`. */
+  bareValues?: true;
 }
 
 export const OPTION_TABLE = {

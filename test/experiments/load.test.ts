@@ -33,7 +33,7 @@ describe('experiment files: malformed input names the JSON path, the value and w
     ['policy field in base', { name: 'x', base: { algorithm: 'xen' } }, '$.base.algorithm', /policies/],
     ['page size not a power of two', { name: 'x', base: { pageSize: 3000 } }, '$.base.pageSize', /power of two/],
     ['VM too large for the core', { name: 'x', base: { memoryBytes: 2 ** 46 } }, '$.base.memoryBytes', /Wasm memory/],
-    ['unknown policy', { name: 'x', policies: ['xen+magic'] }, '$.policies[0]', /ALGORITHM\[\+CONTROLLER/],
+    ['unknown policy', { name: 'x', policies: ['xen+magic'] }, '$.policies[0]', /ALGORITHM\[\{option=value,...\}\]\[\+CONTROLLER/],
     ['bad controller parameter', { name: 'x', policies: [{ algorithm: 'qemu', controller: { name: 'cpu-scheduling', targetRound: 1 } }] }, '$.policies[0].controller.targetRound', />= 2/],
     ['unknown algorithm in a policy object', { name: 'x', policies: [{ algorithm: 'vmware' }] }, '$.policies[0].algorithm', /one of qemu/],
     ['duplicate policy label', { name: 'x', policies: ['xen', 'xen'] }, '$.policies[1]', /label/],

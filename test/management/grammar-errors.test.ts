@@ -12,9 +12,12 @@ describe('the policy grammar: ALGORITHM[+CONTROLLER[:k=v,...]][@MANAGER[:k=v,...
     const p = parsePolicy('qemu+auto-converge:initialPct=30@nova:live_migration_completion_timeout=400,live_migration_downtime=400');
     expect(p.algorithm).toBe('qemu');
     expect(p.controller).toEqual({ name: 'auto-converge', initialPct: 30 });
-    expect(p.management).toBe('nova:live_migration_completion_timeout=400,live_migration_downtime=400');
-    expect(policyLabel({ algorithm: 'qemu', management: 'kubevirt' })).toBe('qemu@kubevirt');
-    expect(parsePolicy('qemu').management).toBeUndefined();
+    expect(p.options).toEqual({ management: 'nova:live_migration_completion_timeout=400,live_migration_downtime=400' });
+    expect(policyLabel({ algorithm: 'qemu', options: { management: 'kubevirt' } })).toBe('qemu@kubevirt');
+    expect(policyLabel({ algorithm: 'qemu', options: { downtimeLimitMs: 500, management: 'kubevirt' }, controller: 'sdps' })).toMatch(/^qemu\{.*\}\+sdps@kubevirt$/);
+    expect(parsePolicy('qemu').options).toBeUndefined();
+    // braces and a management layer together
+    expect(parsePolicy('qemu{downtime-limit=400ms}+auto-converge@kubevirt').options).toEqual({ downtimeLimitMs: 400, management: 'kubevirt' });
   });
 
   it('compare runs each policy under its own layer, with the same guest and seed', () => {

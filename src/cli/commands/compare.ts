@@ -42,7 +42,7 @@ export function registerCompare(program: Command, io: Io): void {
         '`livemig compare --preset NAME --help` shows another\'s).\n\nPresets (livemig presets lists their values):\n' + presetList,
     )
     .option('--preset <name>', `starting scenario and policy list: ${Object.keys(PRESETS).join(', ')}`, 'headline')
-    .option('--policies <list>', 'semicolon- or comma-separated policies ALGORITHM[+CONTROLLER[:key=value,...]], e.g. "xen;xen+cpu-scheduling:targetRound=4" (default: the preset\'s)');
+    .option('--policies <list>', 'semicolon- or comma-separated policies ALGORITHM[{option=value,...}][+CONTROLLER[:key=value,...]], e.g. "xen;xen+cpu-scheduling:targetRound=4;qemu{downtime-limit=1s}" (braces: scenario options for that policy only, by their flag names without dashes) (default: the preset\'s)');
   addScenarioFlags(command)
     .optionsGroup('Output:')
     .option('--json', 'print the scenario, the policies and every report as JSON on stdout, enough to replay the comparison (default: a table)')
@@ -107,6 +107,21 @@ function compareTitle(preset: Preset, flags: CompareFlags, s: ResolvedScenario, 
 }
 
 /** "a;b" or, when no controller has parameters, "a,b". */
+/** Policies separated by ';', or by ',' when none has controller parameters; commas inside braces never split. */
 function splitPolicies(text: string): string[] {
-  return (text.includes(';') || text.includes(':') ? text.split(';') : text.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+  const sep = text.includes(';') || text.includes(':') ? ';' : ',';
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (c === sep && depth === 0) {
+      out.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(text.slice(from));
+  return out.map((p) => p.trim()).filter((p) => p !== '');
 }
