@@ -129,7 +129,8 @@ function checkInput(o: EstimateOptions): Measured {
   if (typeof sc !== 'object' || sc === null) throw new InvalidOptionError('scenario', sc, 'an object of scenario options');
   const pageSize = (sc as MigrationOptions).pageSize ?? (OPTION_TABLE.pageSize.default as number);
   const memory = checkNumber('memoryBytes', o.memoryBytes, OPTION_TABLE.memoryBytes.rule);
-  const pages = Math.floor(memory / pageSize);
+  if (memory % pageSize !== 0) throw new InvalidOptionError('memoryBytes', memory, `a whole number of ${pageSize} B pages`);
+  const pages = memory / pageSize;
   const zero = o.zeroPageFraction === undefined ? 1 - (OPTION_TABLE.populatedFraction.default as number) : checkNumber('zeroPageFraction', o.zeroPageFraction, { min: 0, max: 1 });
   const wss = o.workingSetBytes === undefined ? memory : checkNumber('workingSetBytes', o.workingSetBytes, { min: pageSize, max: memory, unit: 'B' });
   const hotPages = Math.max(1, Math.floor(wss / pageSize));
