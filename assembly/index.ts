@@ -802,3 +802,143 @@ export function touchTable(s: u32, nBuckets: u32, base: u32, count: u32, a: u32,
   saveStream(s);
   return fresh;
 }
+
+// === Postcopy: the destination's remote faults and the discard bitmap ===
+// After the switch to postcopy the to-send bitmap is the set of pages the destination has not received
+// (QEMU's discard bitmap marked them absent, so the first access to any of them faults). The destination
+// guest's accesses are drawn against it; a page it faults on is fetched (cleared and counted as sent, once).
+// src/core/reference-page-store.ts repeats every step, draw for draw.
+
+/** Counter slot: the page of the last fault of the last postcopyAccess call (in access order), −1 for none. */
+const OUT_LAST_FAULT: usize = 48;
+/** Up to this many accesses a call always takes the per-access loop. */
+const POSTCOPY_LOOP_MAX: f64 = 4096;
+
+/** Runs of set bits in the to-send bitmap: the ranges of QEMU's discard message (postcopy_send_discard_bm_ram). */
+export function toSendRuns(): u32 {
+  const sp = sendPtr;
+  const bytesEnd = <usize>nWords << 3;
+  let runs: u32 = 0;
+  let carry: u64 = 0;
+  for (let off: usize = 0; off < bytesEnd; off += 8) {
+    const w = load<u64>(sp + off);
+    // A run starts at a set bit whose lower neighbour (the previous word's top bit for bit 0) is clear.
+    runs += <u32>popcnt(w & ~((w << 1) | carry));
+    carry = w >>> 63;
+  }
+  return runs;
+}
+
+/** What sending every page still to send would cost: populated pages `normalCost` each, zero pages `zeroCost`. */
+export function toSendBytes(normalCost: f64, zeroCost: f64): f64 {
+  const sp = sendPtr, pp = popPtr;
+  const bytesEnd = <usize>nWords << 3;
+  let n: u64 = 0;
+  let z: u64 = 0;
+  for (let off: usize = 0; off < bytesEnd; off += 8) {
+    const t = load<u64>(sp + off);
+    if (t == 0) continue;
+    const p = load<u64>(pp + off);
+    n += popcnt(t & p);
+    z += popcnt(t & ~p);
+  }
+  return <f64>n * normalCost + <f64>z * zeroCost;
+}
+
+/** Pages of [start, start + count) still to send (not yet received by a postcopy destination). */
+export function countToSendRange(start: u32, count: u32): u32 {
+  if (count == 0) return 0;
+  const end = start + count;
+  const w0 = start >>> 6;
+  const w1 = (end - 1) >>> 6;
+  let n = <u32>popcnt(load<u64>(wordAt(sendPtr, w0)) & regionMask(w0, start, end));
+  if (w1 == w0) return n;
+  n += <u32>popcnt(load<u64>(wordAt(sendPtr, w1)) & regionMask(w1, start, end));
+  // The whole words between, without masks.
+  const stop = wordAt(sendPtr, w1);
+  for (let a = wordAt(sendPtr, w0 + 1); a < stop; a += 8) n += <u32>popcnt(load<u64>(a));
+  return n;
+}
+
+/** Fetches page p on a fault: off the to-send bitmap, counted as sent, stamped when tracing. */
+// @ts-ignore: decorator
+@inline function fetchBit(off: usize, bit: u64, p: u32): void {
+  store<u64>(sendPtr + off, load<u64>(sendPtr + off) & ~bit);
+  if (lastSendPtr != 0) store<u32>(lastSendPtr + (<usize>p << 2), stamp);
+}
+
+/**
+ * `k` accesses by the destination guest, uniform over [start, start + count), of which `held` pages are not yet
+ * received (countToSendRange, passed in so the host counts once). Each access to a page not received faults and
+ * fetches it; returns the faults (distinct pages fetched), with their pages and bytes in the counters block and
+ * the last fault's page in OUT_LAST_FAULT. Up to POSTCOPY_LOOP_MAX accesses, when tracing, or when it is not
+ * dearer than the walk: one draw per access (tracing, a second draw makes it a write with probability
+ * writeShare32 / 2^32 and stamps it). Otherwise: the number of distinct missing pages k accesses reach (the
+ * occupancy count), picked among the missing pages in a walk (Algorithm S), the last fault uniform among them.
+ */
+export function postcopyAccess(
+  s: u32, start: u32, count: u32, held: u32, k: f64, writeShare32: f64, normalCost: f64, zeroCost: f64,
+): u32 {
+  stamp++;
+  const c = countersPtr;
+  let normal: u32 = 0;
+  let zero: u32 = 0;
+  let last: f64 = -1;
+  let faults: u32 = 0;
+  if (held > 0 && k >= 1) {
+    loadStream(s);
+    const pp = popPtr;
+    if (lastWritePtr != 0 || k <= POSTCOPY_LOOP_MAX || k <= <f64>((count >>> 6) + 1) + <f64>held) {
+      const n = <u32>k;
+      for (let i: u32 = 0; i < n; i++) {
+        const p = start + below(next32(), count);
+        const off = <usize>(p >>> 6) << 3;
+        const bit = <u64>1 << <u64>(p & 63);
+        if ((load<u64>(sendPtr + off) & bit) != 0) {
+          fetchBit(off, bit, p);
+          if ((load<u64>(pp + off) & bit) != 0) normal++; else zero++;
+          last = <f64>p;
+          faults++;
+        }
+        if (lastWritePtr != 0 && <f64>next32() < writeShare32) store<u32>(lastWritePtr + (<usize>p << 2), stamp);
+      }
+    } else {
+      const f = drawOccupancy(held, count, k);
+      const j = f > 0 ? below(next32(), f) : 0;
+      const end = start + count;
+      let left = held;
+      let need = f;
+      let picked: u32 = 0;
+      for (let w = start >>> 6; w <= (end - 1) >>> 6 && need > 0; w++) {
+        const off = <usize>w << 3;
+        let bits = load<u64>(sendPtr + off) & regionMask(w, start, end);
+        if (bits == 0) continue;
+        let take: u64 = 0;
+        while (bits != 0 && need > 0) {
+          const b = bits & (~bits + 1);
+          bits ^= b;
+          if (need == left || below(next32(), left) < need) {
+            take |= b;
+            if (picked == j) last = <f64>((w << 6) + <u32>ctz(b));
+            picked++;
+            need--;
+          }
+          left--;
+        }
+        if (take == 0) continue;
+        store<u64>(sendPtr + off, load<u64>(sendPtr + off) & ~take);
+        const nn = <u32>popcnt(take & load<u64>(pp + off));
+        normal += nn;
+        zero += <u32>popcnt(take) - nn;
+      }
+      faults = f;
+    }
+    saveStream(s);
+  }
+  store<f64>(c, <f64>normal, OUT_NORMAL);
+  store<f64>(c, <f64>zero, OUT_ZERO);
+  store<f64>(c, 0, OUT_SKIPPED);
+  store<f64>(c, <f64>normal * normalCost + <f64>zero * zeroCost, OUT_BYTES);
+  store<f64>(c, last, OUT_LAST_FAULT);
+  return faults;
+}

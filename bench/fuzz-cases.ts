@@ -90,6 +90,14 @@ export const validOptions: fc.Arbitrary<Record<string, unknown>> = fc.record({
   xenSkipRule: fc.boolean(),
   controller: fc.constantFrom(...CONTROLLERS),
   seed: fc.oneof(fc.constantFrom(0, 0xffffffff), fc.integer({ min: 0, max: 0xffffffff })),
+  // Postcopy (qemu only; the other algorithms refuse these, so they are drawn only with qemu).
+  postcopyAfterSyncs: fc.integer({ min: 1, max: 40 }),
+  postcopyAfterMs: fc.oneof(fc.constant(0), logUniform(1e-3, 1e6)),
+  postcopyStallSyncs: fc.integer({ min: 1, max: 10 }),
+  postcopyPreempt: fc.boolean(),
+  postcopyFaultLatencyMs: fc.oneof(fc.constant(0), logUniform(1e-3, 6e4)),
+  maxPostcopyBandwidthBytesPerSec: fc.oneof(fc.constant(1), logUniform(1, 1e13)),
+  postcopyReadsPerWrite: fc.oneof(fc.constant(0), logUniform(1e-3, 1e6)),
 }, { requiredKeys: ['pageCount', 'workloadList'] }).map((r) => {
   const o: Record<string, unknown> = {};
   const pageSize = r.pageSize ?? 4096;
@@ -98,6 +106,13 @@ export const validOptions: fc.Arbitrary<Record<string, unknown>> = fc.record({
   for (const k of ['populatedFraction', 'bandwidthBytesPerSec', 'algorithm', 'downtimeLimitMs', 'maxBandwidthBytesPerSec', 'setupTimeMs',
     'deviceStateBytes', 'resumeTimeMs', 'maxTimeMs', 'maxDataBytes', 'xenSkipRule', 'controller', 'seed'] as const) {
     if (r[k] !== undefined) o[k] = r[k];
+  }
+  if ((r.algorithm ?? 'qemu') === 'qemu') {
+    for (const k of ['postcopyAfterSyncs', 'postcopyAfterMs', 'postcopyStallSyncs', 'postcopyFaultLatencyMs', 'maxPostcopyBandwidthBytesPerSec', 'postcopyReadsPerWrite'] as const) {
+      if (r[k] !== undefined) o[k] = r[k];
+    }
+    // postcopy-preempt needs the postcopy-ram capability, which a trigger turns on.
+    if (r.postcopyPreempt !== undefined && (r.postcopyAfterSyncs ?? r.postcopyAfterMs ?? r.postcopyStallSyncs) !== undefined) o['postcopyPreempt'] = r.postcopyPreempt;
   }
   const vcpus = r.vcpus ?? 1;
   if (r.workload !== undefined) {

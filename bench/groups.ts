@@ -10,10 +10,11 @@ import { touches } from './touches.js';
 import { recordOverhead } from './record-overhead.js';
 import { replayBench } from './replay.js';
 import { estimateBench } from './estimate.js';
+import { postcopyBench } from './postcopy.js';
 import type { BenchGroup } from './types.js';
 
 /**
  * Every benchmark group, in the order `npm run bench` runs them. To add one, write bench/<name>.ts exporting
  * a BenchGroup (see bench/types.ts) and append it here; run.ts prints its table and saves its rows.
  */
-export const GROUPS: BenchGroup[] = [touches, switchPoints, bitmap, endToEnd, oneTib, qemu72, policies, sweep, queue, replayBench, recordOverhead, estimateBench];
+export const GROUPS: BenchGroup[] = [touches, switchPoints, bitmap, endToEnd, oneTib, qemu72, policies, postcopyBench, sweep, queue, replayBench, recordOverhead, estimateBench];

@@ -43,7 +43,7 @@ export type { Controller, ControllerContext, SyncEvent, WindowEvent, VcpuView, D
 // Results
 export type {
   MigrationReport, CompletedReport, CancelledReport, Summary, CompletedSummary, CancelledSummary, CancelReason,
-  RoundRecord, TimelineSample, GuestImpact, VcpuImpact,
+  RoundRecord, TimelineSample, GuestImpact, VcpuImpact, PostcopyStats, PostcopyTrigger,
 } from './model/report.js';
 export type { ComparisonRow } from './model/comparison.js';
 export type { RunRecord } from './model/run-record.js';

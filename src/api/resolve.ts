@@ -7,7 +7,6 @@ import { DEFAULT_WORKLOAD, checkWorkloadSpec, type WorkloadSpec } from '../model
 import { resolveController } from '../policies/controllers/registry.js';
 import { resolveManagement } from '../policies/management/registry.js';
 import type { ResolvedManagement } from '../model/management.js';
-import { POSTCOPY_MODELLED } from '../engine/context.js';
 
 /** Every field migrate() accepts: the option table's options and the hooks. */
 export const OPTION_FIELDS: ReadonlySet<string> = new Set([...OPTION_NAMES, 'hooks']);
@@ -101,7 +100,7 @@ function resolveWorkloads(option: unknown, vcpusOption: unknown): WorkloadSpec[]
 
 /**
  * What a management layer needs of the rest of the scenario: QEMU (nova, KubeVirt and virsh drive it through
- * libvirt), postcopy when its settings may switch to it, and its auto-converge flag, which turns on the
+ * libvirt); its postcopy flag turns on postcopy-ram (postcopyRam); its auto-converge flag turns on the
  * auto-converge controller (defaults) when no controller is given and may not be combined with another one.
  */
 function withManagement(m: ResolvedManagement, s: Record<string, unknown>, controller: ResolvedOptions['controller']): ResolvedOptions['controller'] {
@@ -109,9 +108,8 @@ function withManagement(m: ResolvedManagement, s: Record<string, unknown>, contr
   if (s['algorithm'] !== 'qemu') {
     throw new InvalidOptionError('management', text, `no management layer with algorithm ${String(s['algorithm'])} (nova, KubeVirt and virsh drive QEMU: use algorithm qemu)`);
   }
-  if (m.mayStartPostcopy && !POSTCOPY_MODELLED) {
-    throw new InvalidOptionError('management', text, `settings that never switch to postcopy: this build does not model postcopy (postcopy-ram is off), so ${m.spec.name} cannot call migrate-start-postcopy`);
-  }
+  // The layer's postcopy flag (VIR_MIGRATE_POSTCOPY) is QEMU's postcopy-ram capability.
+  if (m.postcopy) s['postcopyRam'] = true;
   if (!m.autoConverge) return controller;
   const name = controller.description === null ? 'none' : String(controller.description['name']);
   if (name === 'auto-converge') return controller;

@@ -21,7 +21,7 @@ const oneOf = (...xs: unknown[]): Check => (v) => xs.includes(v);
 const nullOr = (c: Check): Check => (v) => v === null || c(v);
 
 const ROUND: Fields<RoundRecord> = {
-  index: whole, phase: oneOf('live', 'stop-and-copy'), startMs: nonNeg, endMs: nonNeg, normalPages: whole, zeroPages: whole,
+  index: whole, phase: oneOf('live', 'stop-and-copy', 'postcopy'), startMs: nonNeg, endMs: nonNeg, normalPages: whole, zeroPages: whole,
   skippedPages: whole, bytes: nonNeg, dirtiedPages: whole, remainingPages: whole, bandwidthBytesPerSec: nonNeg,
   expectedDowntimeMs: nonNeg, throttlePct: nonNeg,
 };
@@ -55,6 +55,8 @@ const SUMMARY: Omit<Fields<CompletedSummary>, 'status' | 'downtimeMs' | 'guest'>
   algorithm: str, controller: str, totalTimeMs: nonNeg, setupTimeMs: nonNeg, transferredBytes: nonNeg, rounds: whole,
   normalPages: whole, zeroPages: whole, skippedPages: whole, guestCpuLostPct: nonNeg, meanThrottlePct: nonNeg,
   maxThrottlePct: nonNeg, throttledMs: nonNeg,
+  // Only a run that switched to postcopy has it (src/engine/postcopy.ts).
+  postcopy: (v) => v === undefined || obj(v),
 };
 
 const TOP: Pick<Fields<RunRecord>, 'experiment' | 'fingerprint' | 'index' | 'id' | 'params' | 'seed' | 'policy'> = {

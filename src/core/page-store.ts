@@ -60,6 +60,22 @@ export interface PageStore {
   touchPages(pages: Uint32Array, map: PageMap): number;
   /** k writes with stream `s`, ranks drawn from `table`, placed by `map`; returns the dirty-ring entries made. */
   touchTable(stream: number, table: SamplingTable, map: PageMap, k: number): number;
+
+  // Postcopy (src/engine/postcopy.ts): the to-send bitmap is then the set of pages the destination lacks.
+  /** Runs of set bits in the to-send bitmap (the ranges of QEMU's discard bitmap). */
+  toSendRuns(): number;
+  /** Bytes sending every page still to send would cost (populated pages `normalCost`, zero pages `zeroCost`). */
+  toSendBytes(normalCost: number, zeroCost: number): number;
+  /** Pages of [start, start + count) still to send. */
+  countToSendRange(start: number, count: number): number;
+  /**
+   * k destination accesses, uniform over [start, start + count) holding `held` pages still to send (countToSendRange);
+   * each first access to such a page faults and fetches it (cleared, counted in lastNormal/lastZero/lastBytes).
+   * Returns the faults; lastFault() is the page of the last one (−1 for none). With trace stamps, an access is a write
+   * with probability writeShare32 / 2^32 and stamps lastWrite; a fetch stamps lastSend. See assembly/index.ts.
+   */
+  postcopyAccess(s: number, start: number, count: number, held: number, k: number, writeShare32: number, normalCost: number, zeroCost: number): number;
+  lastFault(): number;
 }
 
 import type { PageMap, SamplingTable } from './page-map.js';

@@ -404,3 +404,124 @@ function preferWalk(count: number, k: number, clean: number): boolean {
   const jumps = Math.min(Math.min(clean, k), JUMP_MAX);
   return k * touchCost(count) > COST_WORD * ((count >>> 6) + 1) + COST_CLEAN_BIT * clean + COST_JUMP * jumps;
 }
+
+// === Postcopy: the twins of assembly/index.ts toSendRuns, toSendBytes, countToSendRange, postcopyAccess ===
+export interface ReferencePageStore {
+  toSendRuns(): number;
+  toSendBytes(normalCost: number, zeroCost: number): number;
+  countToSendRange(start: number, count: number): number;
+  postcopyAccess(s: number, start: number, count: number, held: number, k: number, writeShare32: number, normalCost: number, zeroCost: number): number;
+  lastFault(): number;
+}
+
+/** Up to this many accesses postcopyAccess always loops (POSTCOPY_LOOP_MAX in assembly/index.ts). */
+const POSTCOPY_LOOP_MAX = 4096;
+const lastFaults = new WeakMap<object, number>();
+
+ReferencePageStore.prototype.toSendRuns = function toSendRuns(this: ReferencePageStore): number {
+  let runs = 0;
+  let carry = 0;
+  for (const w of this.toSend) {
+    runs += popcount(w & ~((w << 1) | carry));
+    carry = w >>> 31;
+  }
+  return runs;
+};
+
+ReferencePageStore.prototype.toSendBytes = function toSendBytes(this: ReferencePageStore, normalCost: number, zeroCost: number): number {
+  let n = 0;
+  let z = 0;
+  for (let i = 0; i < this.toSend.length; i++) {
+    const t = this.toSend[i]!;
+    n += popcount(t & this.populated[i]!);
+    z += popcount(t & ~this.populated[i]!);
+  }
+  return n * normalCost + z * zeroCost;
+};
+
+ReferencePageStore.prototype.countToSendRange = function countToSendRange(this: ReferencePageStore, start: number, count: number): number {
+  if (count === 0) return 0;
+  const end = start + count;
+  let n = 0;
+  for (let w = start >>> 5; w <= (end - 1) >>> 5; w++) n += popcount(this.toSend[w]! & regionMask(w, start, end));
+  return n;
+};
+
+ReferencePageStore.prototype.postcopyAccess = function postcopyAccess(
+  this: ReferencePageStore, s: number, start: number, count: number, held: number, k: number, writeShare32: number, normalCost: number, zeroCost: number,
+): number {
+  const self = this as unknown as RefInternals & PostcopyInternals;
+  self.stamp++;
+  let normal = 0;
+  let zero = 0;
+  let last = -1;
+  let faults = 0;
+  const ts = this.toSend;
+  const pop = this.populated;
+  if (held > 0 && k >= 1) {
+    if (this.lastWrite !== null || k <= POSTCOPY_LOOP_MAX || k <= ((count >>> 6) + 1) + held) {
+      const n = Math.floor(k);
+      for (let i = 0; i < n; i++) {
+        const p = start + below(self.next(s), count);
+        const w = p >>> 5;
+        const bit = 1 << (p & 31);
+        if ((ts[w]! & bit) !== 0) {
+          ts[w]! &= ~bit;
+          if (this.lastSend) this.lastSend[p] = self.stamp;
+          if ((pop[w]! & bit) !== 0) normal++; else zero++;
+          last = p;
+          faults++;
+        }
+        if (this.lastWrite !== null && self.next(s) < writeShare32) this.lastWrite[p] = self.stamp;
+      }
+    } else {
+      const f = self.drawOccupancy(s, held, count, k);
+      const j = f > 0 ? below(self.next(s), f) : 0;
+      const end = start + count;
+      let left = held;
+      let need = f;
+      let picked = 0;
+      for (let w = start >>> 5; w <= (end - 1) >>> 5 && need > 0; w++) {
+        let bits = ts[w]! & regionMask(w, start, end);
+        if (bits === 0) continue;
+        let take = 0;
+        while (bits !== 0 && need > 0) {
+          const b = bits & -bits;
+          bits ^= b;
+          if (need === left || below(self.next(s), left) < need) {
+            take |= b;
+            if (picked === j) last = w * 32 + (31 - Math.clz32(b));
+            picked++;
+            need--;
+          }
+          left--;
+        }
+        if (take === 0) continue;
+        ts[w]! &= ~take;
+        const nn = popcount(take & pop[w]!);
+        normal += nn;
+        zero += popcount(take) - nn;
+      }
+      faults = f;
+    }
+  }
+  self.normal = normal;
+  self.zero = zero;
+  self.skipped = 0;
+  self.bytes = normal * normalCost + zero * zeroCost;
+  lastFaults.set(this, last);
+  return faults;
+};
+
+ReferencePageStore.prototype.lastFault = function lastFault(this: ReferencePageStore): number {
+  return lastFaults.get(this) ?? -1;
+};
+
+/** The counters postcopyAccess leaves, and the occupancy draw it shares with the uniform writer. */
+interface PostcopyInternals {
+  normal: number;
+  zero: number;
+  skipped: number;
+  bytes: number;
+  drawOccupancy(s: number, clean: number, h: number, k: number): number;
+}

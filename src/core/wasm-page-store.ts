@@ -35,6 +35,11 @@ interface CoreExports {
   tablePtr(): number;
   touchList(n: number, base: number, count: number, a: number, b: number, shift: number): number;
   touchTable(s: number, nBuckets: number, base: number, count: number, a: number, b: number, k: number): number;
+  // Postcopy.
+  toSendRuns(): number;
+  toSendBytes(normalCost: number, zeroCost: number): number;
+  countToSendRange(start: number, count: number): number;
+  postcopyAccess(s: number, start: number, count: number, held: number, k: number, writeShare32: number, nc: number, zc: number): number;
 }
 
 // Slots of the core's counters block (f64 each; see OUT_* in assembly/index.ts).
@@ -44,6 +49,7 @@ const SKIPPED = 2;
 const BYTES = 3;
 const FRESH = 4;
 const LOG_PAGES = 5;
+const LAST_FAULT = 6;
 
 /**
  * A fresh core instance. The host may refuse its memory (a virtual-memory limit, an exhausted address space):
@@ -128,6 +134,28 @@ export class WasmPageStore implements PageStore {
     return x.countBits(ptr) >>> 0;
   }
 }
+
+// === Postcopy (kept apart from the class body, like the additions below) ===
+export interface WasmPageStore {
+  toSendRuns(): number;
+  toSendBytes(normalCost: number, zeroCost: number): number;
+  countToSendRange(start: number, count: number): number;
+  postcopyAccess(s: number, start: number, count: number, held: number, k: number, writeShare32: number, normalCost: number, zeroCost: number): number;
+  lastFault(): number;
+}
+const coreOf = (store: WasmPageStore): CoreExports => (store as unknown as { x: CoreExports }).x;
+const outOf = (store: WasmPageStore): Float64Array => (store as unknown as { out: Float64Array }).out;
+WasmPageStore.prototype.toSendRuns = function toSendRuns(this: WasmPageStore): number { return coreOf(this).toSendRuns() >>> 0; };
+WasmPageStore.prototype.toSendBytes = function toSendBytes(this: WasmPageStore, nc: number, zc: number): number { return coreOf(this).toSendBytes(nc, zc); };
+WasmPageStore.prototype.countToSendRange = function countToSendRange(this: WasmPageStore, start: number, count: number): number {
+  return coreOf(this).countToSendRange(start, count) >>> 0;
+};
+WasmPageStore.prototype.postcopyAccess = function postcopyAccess(
+  this: WasmPageStore, s: number, start: number, count: number, held: number, k: number, writeShare32: number, nc: number, zc: number,
+): number {
+  return coreOf(this).postcopyAccess(s, start, count, held, k, writeShare32, nc, zc) >>> 0;
+};
+WasmPageStore.prototype.lastFault = function lastFault(this: WasmPageStore): number { return outOf(this)[LAST_FAULT]!; };
 
 // === Trace replay and table-driven generators (kept apart from the class body, which is optimised separately) ===
 export interface WasmPageStore {

@@ -4,13 +4,14 @@ import { MAX_EXACT_BYTES } from '../model/limits.js';
 import type { Controller, DutyCycle, VcpuView } from '../model/controller.js';
 import type { ManagementContext, ManagementEvent, ManagementEventKind, Manager } from '../model/management.js';
 import type { ResolvedOptions } from '../model/options.js';
-import type { CancelReason, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
+import type { CancelReason, MigrationReport, PostcopyStats, PostcopyTrigger, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
 import { Guest } from './guest.js';
 import { clockOf } from './clock.js';
 import { Link, MAX_BURST_MS } from './link.js';
 import { parseThrottledWriteFraction } from './throttled-writes.js';
 import { populateLayout } from './zero-pages.js';
-import type { BurstOptions, PrecopyContext } from './precopy-context.js';
+import type { BurstOptions, PostcopyOptions, PrecopyContext } from './precopy-context.js';
+import { discardBytes, faultLatencyMs, postcopyCapable, runPostcopyActive } from './postcopy.js';
 import { Recorder, buildReport } from './recorder.js';
 import type { ThrottleMode, Vcpu } from './vcpu.js';
 import type { WireFormat } from './wire.js';
@@ -19,12 +20,6 @@ import type { WireFormat } from './wire.js';
 function throttleModel(text: string) {
   return text === 'ideal' ? null : parseThrottledWriteFraction('throttledWriteFraction', text);
 }
-
-/**
- * Whether this build emulates postcopy. A management layer whose settings may call migrate-start-postcopy is
- * refused while it does not (src/api/resolve.ts), and startPostcopy() refuses the call.
- */
-export const POSTCOPY_MODELLED = false;
 
 /** QEMU's largest downtime-limit (migration/options.c MAX_MIGRATE_DOWNTIME_SECONDS = 2000 s), ms. */
 export const MAX_DOWNTIME_LIMIT_MS = 2_000_000;
@@ -58,8 +53,16 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
   private abortEvent: ManagementEvent | null = null;
   /** When the management layer paused the guest (force-complete), or null. */
   private managerPausedAtMs: number | null = null;
+  /** A management poll is running (its calls are recorded as events). */
+  private inPoll = false;
+  /** The migration has switched to postcopy. */
+  private postcopySwitched = false;
+  private postcopyEvent: ManagementEvent | null = null;
   /** estimate()'s reduction: the management layer sees the real VM, this many times the emulated one. */
   private readonly scale: number;
+  /** The pending postcopy request (migrate-start-postcopy), or null. */
+  postcopyRequest: { atMs: number; trigger: PostcopyTrigger } | null = null;
+  private postcopyStats: PostcopyStats | null = null;
   private readonly guest: Guest;
   private readonly link: Link;
   private readonly recorder: Recorder;
@@ -101,8 +104,8 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
   get downtimeLimitMs() { return this.downtimeLimitNowMs; }
   get maxBandwidthBytesPerSec() { return this.maxBandwidthNow; }
   get memoryBytes() { return this.options.scenario.memoryBytes * this.scale; }
-  get postcopyAvailable(): boolean { return POSTCOPY_MODELLED && this.options.management?.postcopy === true; }
-  get postcopyActive(): boolean { return false; }
+  get postcopyAvailable(): boolean { return this.algorithm === 'qemu' && postcopyCapable(this.scenario); }
+  get postcopyActive(): boolean { return this.postcopySwitched; }
   get linkBytesPerSec() { return this.options.scenario.bandwidthBytesPerSec; }
   get vcpus(): readonly VcpuView[] { return this.views; }
   get controllerName(): string { return this.controller.name; }
@@ -190,12 +193,6 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
     this.event('pause', null, reason, this.nowMs);
   }
 
-  startPostcopy(reason?: string): void {
-    if (!this.postcopyAvailable) {
-      throw new InvalidOptionError(`${this.who}: startPostcopy()`, reason ?? null, 'postcopy-ram on (this build does not model postcopy)');
-    }
-  }
-
   noteCapability(name: string, reason: string): void {
     this.event('capability', name, reason, this.nowMs);
   }
@@ -207,9 +204,34 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
     while (!this.stopping && this.abortEvent === null && this.nextPollMs <= this.nowMs) {
       this.pollMs = this.nextPollMs;
       this.nextPollMs += m.pollIntervalMs;
-      m.onPoll(this.pollMs, this);
+      this.inPoll = true;
+      try {
+        m.onPoll(this.pollMs, this);
+      } finally {
+        this.inPoll = false;
+      }
     }
     this.pollMs = this.nowMs;
+  }
+
+  /**
+   * Requests the switch to postcopy at the algorithm's next iteration (QMP migrate-start-postcopy). Only QEMU
+   * has postcopy here, and only with the postcopy-ram capability on (postcopyRam, or a postcopy trigger option).
+   */
+  startPostcopy(reason?: string): void {
+    // The management layer calls it from its polls; a controller from its hooks.
+    const byManager = this.inPoll;
+    const call = byManager ? `${this.who}: startPostcopy()` : `controller ${this.controller.name}: startPostcopy()`;
+    if (this.algorithm !== 'qemu') throw new InvalidOptionError(`${call} algorithm`, this.algorithm, 'qemu (postcopy is modelled for QEMU only)');
+    if (!postcopyCapable(this.scenario)) {
+      throw new InvalidOptionError(`${call} postcopyRam`, false, 'true: the postcopy-ram capability must be set before the migration starts (postcopyRam, or a postcopy trigger option)');
+    }
+    if (byManager && this.postcopyRequest === null) this.postcopyEvent = this.event('postcopy', null, reason, null);
+    this.requestPostcopy(byManager ? 'management' : 'controller');
+  }
+
+  requestPostcopy(trigger: PostcopyTrigger): void {
+    if (this.postcopyRequest === null) this.postcopyRequest = { atMs: this.nowMs, trigger };
   }
 
   // --- Clock ---
@@ -396,6 +418,100 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
     return { status: 'completed' };
   }
 
+  /**
+   * The switch to postcopy (src/engine/postcopy.ts): stop the guest, sync once more, send the discard bitmap and
+   * the device state (QEMU's postcopy downtime ends there), then push the rest while the destination guest runs
+   * and faults on pages it lacks, until it has every page. The caps cancel only before the switch: after it the
+   * VM lives at the destination, and a postcopy cannot be cancelled (it always ends, since every step moves pages).
+   */
+  postcopy(opts: PostcopyOptions): PrecopyOutcome {
+    const early = this.cancelReason();
+    if (early !== null) {
+      this.cancel();
+      return { status: 'cancelled', reason: early };
+    }
+    const s = this.options.scenario;
+    const request = this.postcopyRequest ?? { atMs: this.nowMs, trigger: 'controller' as const };
+    // The management layer's part ends at the switch (nova and KubeVirt leave a postcopy alone).
+    this.stopping = true;
+    this.postcopySwitched = true;
+    if (this.postcopyEvent !== null) this.postcopyEvent.appliedMs = this.nowMs;
+    this.guest.paused = true;
+    this.pauseAtMs = this.nowMs;
+    const switchAtMs = this.nowMs;
+    this.sync('postcopy');
+    this.guest.schedule(null, this.nowMs);
+    const pagesAtSwitch = this.remainingPages;
+    const ranges = this.store.toSendRuns();
+    const discard = discardBytes(ranges);
+    const postRate = Math.min(this.linkBytesPerSec, s.maxPostcopyBandwidthBytesPerSec ?? Number.POSITIVE_INFINITY);
+    const switchRate = opts.switchoverUnlimited ? this.linkBytesPerSec : postRate;
+    const pkg = discard + s.deviceStateBytes + this.link.wire.burstTrailerBytes;
+    this.account(pkg);
+    this.runGuest((pkg / switchRate) * 1000, true);
+    const downtimeMs = this.nowMs - switchAtMs;
+    const resumeAtMs = this.nowMs + s.resumeTimeMs;
+    const ctx = this;
+    const link = this.link;
+    const round = this.recorder.current!;
+    this.postcopyStats = runPostcopyActive({
+      store: this.store, vcpus: this.vcpuList, workloads: this.options.workloads, pages: this.pages,
+      normalPageBytes: link.wire.normalPageBytes, zeroPageBytes: link.wire.zeroPageBytes, trailerBytes: link.wire.burstTrailerBytes,
+      get nowMs() { return ctx.nowMs; },
+      get remainingPages() { return ctx.remainingPages; },
+      get cursor() { return link.cursor; },
+      set cursor(c: number) { link.cursor = c; },
+      push(budget: number, stops: readonly number[]) {
+        const n0 = round.normalPages;
+        const z0 = round.zeroPages;
+        const pieces: { from: number; to: number; pages: number }[] = [];
+        let bytes = 0;
+        let wrapped = false;
+        while (bytes < budget && ctx.remainingPages > 0) {
+          if (link.cursor >= ctx.pages) {
+            if (wrapped) break;
+            link.cursor = 0;
+            wrapped = true;
+          }
+          const from = link.cursor;
+          const to = stops.find((x) => x > from) ?? ctx.pages;
+          const before = round.normalPages + round.zeroPages;
+          bytes += ctx.scan(to, budget - bytes, false);
+          pieces.push({ from, to, pages: round.normalPages + round.zeroPages - before });
+          if (link.cursor < to) break;
+        }
+        const trailer = link.wire.burstTrailerBytes;
+        if (trailer > 0) {
+          link.bursts++;
+          ctx.account(trailer);
+          bytes += trailer;
+        }
+        return { bytes, normal: round.normalPages - n0, zero: round.zeroPages - z0, pieces };
+      },
+      fetched(normal: number, zero: number, bytes: number) {
+        round.normalPages += normal;
+        round.zeroPages += zero;
+        link.normalPages += normal;
+        link.zeroPages += zero;
+        ctx.remainingPages -= normal + zero;
+        ctx.account(bytes);
+      },
+      advance(dtMs: number) {
+        ctx.nowMs += dtMs;
+        if (link.windowDue(ctx.nowMs)) ctx.closeWindow();
+      },
+    }, {
+      trigger: request.trigger, requestedAtMs: request.atMs, switchAtMs, downtimeMs, resumeAtMs, pagesAtSwitch,
+      discardRanges: ranges, discardBytes: discard, rateBytesPerSec: postRate,
+      latencyMs: faultLatencyMs(s.postcopyFaultLatencyMs, s.postcopyPreempt), preempt: s.postcopyPreempt,
+      readsPerWriteOption: s.postcopyReadsPerWrite,
+    });
+    // Every page arrived before the guest could resume: the migration ends with the guest running.
+    if (this.nowMs < resumeAtMs) this.runGuest(resumeAtMs - this.nowMs, true);
+    this.recorder.endRound(this.nowMs, 0, this.guest.meanThrottlePct());
+    return { status: 'completed' };
+  }
+
   /** The report of the finished run. */
   report(outcome: PrecopyOutcome): MigrationReport {
     const report = buildReport({
@@ -408,6 +524,7 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
       zeroPages: this.link.zeroPages,
       skippedPages: this.link.skippedPages,
       vcpus: this.vcpuList,
+      ...(this.postcopyStats === null ? {} : { postcopy: this.postcopyStats }),
     }, this.recorder, outcome);
     const m = this.options.management;
     if (m != null) report.management = { name: m.spec.name, params: this.manager!.describe(), events: this.events };

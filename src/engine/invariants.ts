@@ -7,6 +7,7 @@ import { MAX_EXACT_BYTES } from '../model/limits.js';
 import type { MigrationReport } from '../model/report.js';
 import { MAX_TIMELINE_SAMPLES } from './recorder.js';
 import type { WireFormat } from './wire.js';
+import { discardBytes } from './postcopy.js';
 
 let forced = false;
 
@@ -74,7 +75,9 @@ export function reportViolations(report: MigrationReport, wire: WireFormat): str
     if (r.throttlePct > 100 + EPS) fail(`${at} throttle ${r.throttlePct} % > 100`);
     // bytes = pages × wire cost + framing (a whole number of trailers) + the device state in stop-and-copy
     const extra = r.bytes - r.normalPages * wire.normalPageBytes - r.zeroPages * wire.zeroPageBytes;
-    const framing = r.phase === 'stop-and-copy' && extra >= s.deviceStateBytes ? extra - s.deviceStateBytes : extra;
+    // The postcopy round carries the discard bitmap and the device-state package.
+    const fixed = r.phase === 'postcopy' ? s.deviceStateBytes + (m.postcopy?.discardBytes ?? 0) : s.deviceStateBytes;
+    const framing = r.phase !== 'live' && extra >= fixed ? extra - fixed : extra;
     if (framing < 0) fail(`${at}: ${r.bytes} bytes, less than its pages cost (${r.bytes - extra})`);
     else if (wire.burstTrailerBytes === 0 ? framing !== 0 : framing % wire.burstTrailerBytes !== 0) {
       fail(`${at}: ${framing} framing bytes, not a whole number of ${wire.burstTrailerBytes} B trailers`);
@@ -105,18 +108,28 @@ export function reportViolations(report: MigrationReport, wire: WireFormat): str
   if (m.throttledMs > m.totalTimeMs * (1 + EPS) + EPS) fail(`throttledMs ${m.throttledMs} > totalTimeMs ${m.totalTimeMs}`);
 
   const dataCap = s.maxDataBytes ?? MAX_EXACT_BYTES;
+  const pc = m.postcopy;
+  if (pc !== undefined) postcopyViolations(report, wire).forEach(fail);
+  else if (rounds.some((r) => r.phase === 'postcopy')) fail('a postcopy round without the summary\'s postcopy block');
   if (report.status === 'completed') {
     const d = report.summary.downtimeMs;
-    // A guest the management layer paused (force-complete) is down from that moment, pre-copy rounds included.
-    const pause = report.management?.events.find((e) => e.kind === 'pause');
-    if (last === undefined || last.phase !== 'stop-and-copy') fail('a completed run without a final stop-and-copy round');
-    else if (pause !== undefined) {
-      if (pause.appliedMs === null || d !== m.totalTimeMs - pause.appliedMs) fail(`downtime ${d} is not the time since the management layer paused the guest (${pause.appliedMs})`);
-    } else if (d !== last.endMs - last.startMs) fail(`downtime ${d} is not the stop-and-copy round (${last.endMs - last.startMs})`);
+    if (pc !== undefined) {
+      // Postcopy: the caps hold up to the switch; a postcopy cannot be cancelled.
+      if (last === undefined || last.phase !== 'postcopy') fail('a postcopy run without a final postcopy round');
+      else if (d !== pc.downtimeMs || d > last.endMs - last.startMs) fail(`downtime ${d} is not the postcopy switch's (${pc.downtimeMs}) within its round`);
+      if (pc.switchAtMs > s.maxTimeMs * (1 + EPS)) fail(`switched to postcopy at ${pc.switchAtMs} ms, after the ${s.maxTimeMs} ms cap`);
+    } else {
+      // A guest the management layer paused (force-complete) is down from that moment, pre-copy rounds included.
+      const pause = report.management?.events.find((e) => e.kind === 'pause');
+      if (last === undefined || last.phase !== 'stop-and-copy') fail('a completed run without a final stop-and-copy round');
+      else if (pause !== undefined) {
+        if (pause.appliedMs === null || d !== m.totalTimeMs - pause.appliedMs) fail(`downtime ${d} is not the time since the management layer paused the guest (${pause.appliedMs})`);
+      } else if (d !== last.endMs - last.startMs) fail(`downtime ${d} is not the stop-and-copy round (${last.endMs - last.startMs})`);
+      // the last byte goes out by the time cap; only the resume at the destination comes after
+      if (m.totalTimeMs - s.resumeTimeMs > s.maxTimeMs * (1 + EPS)) fail(`completed at ${m.totalTimeMs} ms, after the ${s.maxTimeMs} ms cap`);
+      if (m.transferredBytes > dataCap) fail(`completed with ${m.transferredBytes} bytes sent, over the ${dataCap} B cap`);
+    }
     if (d > m.totalTimeMs) fail(`downtime ${d} > total time ${m.totalTimeMs}`);
-    // the last byte goes out by the time cap; only the resume at the destination comes after
-    if (m.totalTimeMs - s.resumeTimeMs > s.maxTimeMs * (1 + EPS)) fail(`completed at ${m.totalTimeMs} ms, after the ${s.maxTimeMs} ms cap`);
-    if (m.transferredBytes > dataCap) fail(`completed with ${m.transferredBytes} bytes sent, over the ${dataCap} B cap`);
     if (m.normalPages + m.zeroPages < s.pages) fail('completed, but not every page was sent');
   } else {
     const c = report.summary;
@@ -136,6 +149,36 @@ export function reportViolations(report: MigrationReport, wire: WireFormat): str
     if (i > 0 && e.tMs < events[i - 1]!.tMs) fail(`management.events[${i}] at ${e.tMs} ms is before the one before`);
     if (e.appliedMs !== null && (e.appliedMs < e.tMs || e.appliedMs > m.totalTimeMs)) fail(`management.events[${i}] applied at ${e.appliedMs} ms, outside [${e.tMs}, ${m.totalTimeMs}]`);
   });
+  return bad;
+}
+
+/** What a report's postcopy block must satisfy: every page after the switch sent exactly once, times in order, sums. */
+function postcopyViolations(report: MigrationReport, wire: WireFormat): string[] {
+  const bad: string[] = [];
+  const m = report.summary;
+  const pc = m.postcopy!;
+  const last = report.rounds[report.rounds.length - 1];
+  const counts = ['pagesAtSwitch', 'discardRanges', 'discardBytes', 'pushedNormalPages', 'pushedZeroPages', 'faultedNormalPages', 'faultedZeroPages', 'postcopyBytes', 'remoteFaults'] as const;
+  for (const k of counts) if (!Number.isInteger(pc[k])) bad.push(`postcopy.${k} ${pc[k]} is not a whole number`);
+  if (report.status !== 'completed') bad.push('a postcopy run that is not completed');
+  const sent = pc.pushedNormalPages + pc.pushedZeroPages + pc.faultedNormalPages + pc.faultedZeroPages;
+  if (sent !== pc.pagesAtSwitch) bad.push(`after the switch ${sent} pages were sent, but the destination lacked ${pc.pagesAtSwitch}`);
+  if (last !== undefined && last.normalPages + last.zeroPages !== sent) bad.push(`the postcopy round sent ${last.normalPages + last.zeroPages} pages, the postcopy block ${sent}`);
+  if (pc.remoteFaults !== pc.faultedNormalPages + pc.faultedZeroPages) bad.push(`${pc.remoteFaults} remote faults but ${pc.faultedNormalPages + pc.faultedZeroPages} pages fetched on fault`);
+  if (pc.discardBytes !== discardBytes(pc.discardRanges)) bad.push(`discard bitmap of ${pc.discardRanges} ranges is ${pc.discardBytes} B, not ${discardBytes(pc.discardRanges)}`);
+  if ((pc.discardRanges === 0) !== (pc.pagesAtSwitch === 0)) bad.push(`${pc.discardRanges} discard ranges for ${pc.pagesAtSwitch} pages`);
+  const pageBytes = (pc.pushedNormalPages + pc.faultedNormalPages) * wire.normalPageBytes + (pc.pushedZeroPages + pc.faultedZeroPages) * wire.zeroPageBytes;
+  const framing = pc.postcopyBytes - pageBytes;
+  if (framing < 0 || (wire.burstTrailerBytes === 0 ? framing !== 0 : framing % wire.burstTrailerBytes !== 0)) bad.push(`postcopy bytes ${pc.postcopyBytes}: pages cost ${pageBytes}, the rest is not whole trailers`);
+  const t = [pc.requestedAtMs, pc.switchAtMs, pc.switchAtMs + pc.downtimeMs, pc.guestResumedAtMs, m.totalTimeMs];
+  if (t.some((x, i) => i > 0 && x < t[i - 1]! - EPS)) bad.push(`postcopy times out of order: requested, switch, package sent, resumed, end = ${t.join(', ')}`);
+  if (pc.lastPageAtMs > m.totalTimeMs + EPS || pc.lastPageAtMs < pc.switchAtMs) bad.push(`last page at ${pc.lastPageAtMs} ms, outside the switch (${pc.switchAtMs}) to the end (${m.totalTimeMs})`);
+  if (pc.riskWindowMs !== pc.lastPageAtMs - pc.switchAtMs) bad.push(`risk window ${pc.riskWindowMs} is not the switch to the last page`);
+  if (last !== undefined && last.startMs !== pc.switchAtMs) bad.push(`the postcopy round starts at ${last.startMs}, the switch at ${pc.switchAtMs}`);
+  // Blocked time is faults × latency, exactly up to rounding in the per-vCPU sums.
+  const blocked = pc.remoteFaults * pc.faultLatencyMs;
+  if (Math.abs(pc.vcpuBlockedMs - blocked) > 1e-9 * Math.max(1, blocked)) bad.push(`vCPUs blocked ${pc.vcpuBlockedMs} ms, but ${pc.remoteFaults} faults × ${pc.faultLatencyMs} ms = ${blocked}`);
+  if (pc.maxVcpuBlockedMs > pc.vcpuBlockedMs + EPS) bad.push('one vCPU blocked longer than all together');
   return bad;
 }
 

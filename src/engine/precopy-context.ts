@@ -1,4 +1,10 @@
-import type { CancelReason, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
+import type { CancelReason, PostcopyTrigger, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
+
+/** How a release runs the switch to postcopy. */
+export interface PostcopyOptions {
+  /** The discard bitmap and device state go at link capacity (10.0+: migration_switchover_start lifts the limit), else at max-postcopy-bandwidth. */
+  switchoverUnlimited: boolean;
+}
 
 /** Options of one send burst. */
 export interface BurstOptions {
@@ -65,4 +71,12 @@ export interface PrecopyContext {
    * cancelled instead if a cap is reached first. Return its outcome.
    */
   stopAndCopy(): PrecopyOutcome;
+
+  // --- Postcopy (QEMU) ---
+  /** The pending postcopy request (migrate-start-postcopy: a trigger option, or a controller's startPostcopy), or null. */
+  readonly postcopyRequest: { readonly atMs: number; readonly trigger: PostcopyTrigger } | null;
+  /** Records a postcopy request now (a later request changes nothing). */
+  requestPostcopy(trigger: PostcopyTrigger): void;
+  /** Switches to postcopy and runs it until the destination has every page (cancelled instead if a cap is reached first). */
+  postcopy(opts: PostcopyOptions): PrecopyOutcome;
 }

@@ -1,5 +1,5 @@
 import type { MigrationHooks } from '../model/options.js';
-import type { GuestImpact, MigrationReport, PrecopyOutcome, ResolvedScenario, RoundRecord, TimelineSample } from '../model/report.js';
+import type { GuestImpact, MigrationReport, PostcopyStats, PrecopyOutcome, ResolvedScenario, RoundRecord, TimelineSample } from '../model/report.js';
 import type { Vcpu } from './vcpu.js';
 
 /**
@@ -97,6 +97,8 @@ export interface RunTotals {
   zeroPages: number;
   skippedPages: number;
   vcpus: readonly Vcpu[];
+  /** The postcopy phase, when the run switched to postcopy. */
+  postcopy?: PostcopyStats;
 }
 
 /** Turns a finished run into its report. */
@@ -119,13 +121,14 @@ export function buildReport(t: RunTotals, recorder: Recorder, outcome: PrecopyOu
     maxThrottlePct: guest.maxThrottlePct,
     throttledMs: guest.throttledMs,
     guest,
+    ...(t.postcopy === undefined ? {} : { postcopy: t.postcopy }),
   };
   const common = {
     format: 'livemig-report/1' as const, scenario: s, rounds: recorder.rounds, timeline: recorder.reportedTimeline(),
     timelineStrideWindows: recorder.timelineStrideWindows,
   };
   if (outcome.status === 'completed') {
-    return { ...common, status: 'completed', summary: { status: 'completed', ...base, downtimeMs: t.nowMs - t.pauseAtMs } };
+    return { ...common, status: 'completed', summary: { status: 'completed', ...base, downtimeMs: t.postcopy?.downtimeMs ?? t.nowMs - t.pauseAtMs } };
   }
   return { ...common, status: 'cancelled', summary: { status: 'cancelled', reason: outcome.reason, ...base, downtimeMs: null } };
 }

@@ -60,6 +60,12 @@ export interface ControllerContext {
   resetDirtyRings(): void;
   /** Any schedule on one vCPU (null lifts it). */
   setVcpuDutyCycle(vcpu: number, cycle: DutyCycle | null): void;
+  /**
+   * Switches the migration to postcopy at the algorithm's next iteration (QMP migrate-start-postcopy): QEMU only,
+   * with the postcopy-ram capability on (the postcopyRam option, or a postcopy trigger option). Otherwise an
+   * InvalidOptionError naming the controller. A second call changes nothing.
+   */
+  startPostcopy(): void;
 }
 
 /** A dirty-log sync during live pre-copy (it ended round `ended` and started the next). */

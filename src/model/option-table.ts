@@ -143,6 +143,39 @@ export const OPTION_TABLE = {
     kind: 'duration', doc: 'qemu: time one dirty-bitmap sync takes per GiB of guest RAM (the link is idle meanwhile), ms', rule: { min: 0, max: 10_000, unit: 'ms' },
     default: 0.25, source: '[REC] our estimate (src/engine/clock.ts)', flag: '--sync-cost-per-gib', group: 'migration',
   },
+  postcopyRam: {
+    kind: 'boolean', doc: 'qemu: the postcopy-ram capability, so that the migration may switch to postcopy (switched on by itself when a postcopy trigger below is set)',
+    default: false, source: 'QEMU migration/options.c (capability off)', flag: '--postcopy', group: 'migration',
+  },
+  postcopyAfterSyncs: {
+    kind: 'count', doc: "qemu: request postcopy (migrate-start-postcopy) once dirty-sync-count reaches this, the setup sync counting as 1 (guestperf's --post-copy-iters, whose default is 5)",
+    rule: { min: 1, max: 1e9, integer: true }, default: null, defaultText: 'off', source: 'guestperf --post-copy-iters (../shared/reference/peers.md)', flag: '--postcopy-after', group: 'migration',
+  },
+  postcopyAfterMs: {
+    kind: 'duration', doc: 'qemu: request postcopy (migrate-start-postcopy) at this time after the migration started (a given moment, or a timeout), ms',
+    rule: { min: 0, max: 1e9, unit: 'ms' }, default: null, defaultText: 'off', source: 'QMP migrate-start-postcopy (qapi/migration.json)', flag: '--postcopy-at', group: 'migration',
+  },
+  postcopyStallSyncs: {
+    kind: 'count', doc: 'qemu: request postcopy when pre-copy stalls: this many syncs in a row each left at least as much to send as the least left after any earlier sync (src/policies/precopy/postcopy-trigger.ts)',
+    rule: { min: 1, max: 1e9, integer: true }, default: null, defaultText: 'off', source: "[REC] after KubeVirt's progress test (VEP 248: the best remaining bytes so far)", flag: '--postcopy-on-stall', group: 'migration',
+  },
+  postcopyPreempt: {
+    kind: 'boolean', doc: 'qemu >= 7.2: the postcopy-preempt capability: pages a fault requests go on a channel of their own instead of queueing behind the background push, which keeps its place',
+    default: false, source: 'QEMU qapi/migration.json postcopy-preempt (since 7.1; capability off)', flag: '--postcopy-preempt', group: 'migration', policyKey: 'preempt',
+  },
+  postcopyFaultLatencyMs: {
+    kind: 'duration', doc: 'postcopy: time a vCPU stays blocked on a remote fault (request, queueing, the page on the wire), ms',
+    rule: { min: 0, max: 60_000, unit: 'ms' }, default: null, defaultText: '10 ms, or 0.5 ms with postcopyPreempt',
+    source: 'QEMU commit messages (../shared/reference/qemu-versions-and-wire.md B.3): ~10 ms vanilla, ~500 us with preempt', flag: '--postcopy-fault-latency', group: 'migration',
+  },
+  maxPostcopyBandwidthBytesPerSec: {
+    kind: 'rate', doc: 'qemu: max-postcopy-bandwidth, the rate limit of the background push after the switch, bytes per second',
+    rule: { min: 1, max: 1e13, unit: 'B/s' }, default: null, defaultText: 'unlimited: the link', source: 'QEMU migration/options.c (0 = unlimited)', flag: '--max-postcopy-bandwidth', group: 'migration',
+  },
+  postcopyReadsPerWrite: {
+    kind: 'count', doc: 'postcopy: page reads the destination guest makes per page write, spread like its writes (each can fault on a page not yet received)',
+    rule: { min: 0, max: 1e6 }, default: null, defaultText: "by workload kind: 1, or 0 for 'sequential' (src/engine/postcopy.ts)", source: '[REC] src/engine/postcopy.ts', flag: '--postcopy-reads-per-write', group: 'migration',
+  },
   controller: {
     kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',
     default: 'none', source: 'plain pre-copy', flag: '--controller', group: 'migration', noCsv: true,

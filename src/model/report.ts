@@ -8,8 +8,11 @@ export type { ResolvedScenario };
 export interface RoundRecord {
   /** 1-based; for QEMU this is dirty-sync-count at the round's start (the setup sync starts round 1). */
   index: number;
-  /** `stop-and-copy` for the final round, sent with the guest paused. */
-  phase: 'live' | 'stop-and-copy';
+  /**
+   * `stop-and-copy` for the final round, sent with the guest paused; `postcopy` for the final round of a run that
+   * switched to postcopy (from the source's stop to the last page received: the switch, then the push and faults).
+   */
+  phase: 'live' | 'stop-and-copy' | 'postcopy';
   startMs: number;
   endMs: number;
   /** Populated pages sent (4104 B each on the wire for 4 KiB pages). */
@@ -103,6 +106,55 @@ interface SummaryBase {
   throttledMs: number;
   /** Per-vCPU detail and pre-copy progress. */
   guest: GuestImpact;
+  /** Present when the run switched to postcopy (src/engine/postcopy.ts). */
+  postcopy?: PostcopyStats;
+}
+
+/** What started postcopy: dirty-sync-count, a time, a stalled pre-copy, or a controller (ControllerContext.startPostcopy). */
+export type PostcopyTrigger = 'syncs' | 'time' | 'stall' | 'controller' | 'management';
+
+/**
+ * The postcopy phase of a run (QEMU: postcopy_start, then postcopy-active until the last page). Times in ms
+ * since the migration started; bytes on the wire.
+ */
+export interface PostcopyStats {
+  trigger: PostcopyTrigger;
+  /** When migrate-start-postcopy was issued (the switch follows at the next iteration of the migration thread). */
+  requestedAtMs: number;
+  /** When the source stopped the guest. */
+  switchAtMs: number;
+  /** QEMU's postcopy downtime: from the source's stop to the device-state package sent (source clock). */
+  downtimeMs: number;
+  /** When the guest runs at the destination: the package sent, plus resumeTimeMs. */
+  guestResumedAtMs: number;
+  /** When the last page reached the destination: the end of the migration. */
+  lastPageAtMs: number;
+  /** From the switch to the last page received: a failure of either host or of the link in it loses the VM. */
+  riskWindowMs: number;
+  /** Pages the destination lacked after the last sync: the ones the discard bitmap marks, sent once each after the switch. */
+  pagesAtSwitch: number;
+  /** Runs of pages in the discard bitmap (one 16-byte range each) and the bytes of its commands on the wire. */
+  discardRanges: number;
+  discardBytes: number;
+  /** Pages pushed by the background scan after the switch (populated, zero). */
+  pushedNormalPages: number;
+  pushedZeroPages: number;
+  /** Pages a fault requested (populated, zero). */
+  faultedNormalPages: number;
+  faultedZeroPages: number;
+  /** Bytes sent after the device-state package (pushes, faulted pages, framing). */
+  postcopyBytes: number;
+  /** Remote faults: accesses by the destination guest to a page not yet received (one per page fetched). */
+  remoteFaults: number;
+  /** Latency of one remote fault in this run (postcopyFaultLatencyMs or its default). */
+  faultLatencyMs: number;
+  preempt: boolean;
+  /** Time vCPUs spent blocked on remote faults, summed over vCPUs (faults × latency), and the most of one vCPU. */
+  vcpuBlockedMs: number;
+  maxVcpuBlockedMs: number;
+  /** Page writes per second the destination guest wanted (every vCPU at full speed) and achieved, from its resume to the last page. */
+  wantedWritesPerSec: number;
+  achievedWritesPerSec: number;
 }
 
 export interface CompletedSummary extends SummaryBase {

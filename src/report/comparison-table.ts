@@ -1,6 +1,7 @@
 import type { ComparisonRow } from '../api/compare.js';
 import { formatTable, type Column, type TableOptions } from './table.js';
 import { statusText } from './status.js';
+import type { PostcopyStats } from '../model/report.js';
 
 const COLUMNS: readonly Column[] = [
   { title: 'policy', align: 'left' },
@@ -16,15 +17,28 @@ const COLUMNS: readonly Column[] = [
   { title: 'wall', unit: 'ms', drop: 1 },
 ];
 
+/** Shown when a policy switched to postcopy: its remote faults, the vCPU time they blocked, its risk window. */
+const POSTCOPY_COLUMNS: readonly Column[] = [
+  { title: 'faults', drop: 6 },
+  { title: 'blocked', unit: 's', drop: 6 },
+  { title: 'risk window', unit: 's', drop: 6 },
+];
+
 /**
  * One scenario under several policies, side by side: liveness (total time, downtime) next to cost (data sent,
  * guest CPU lost, throttle). A controlled policy's downtime is compared with the same algorithm without a
  * controller when that run is in the table.
  */
 export function formatComparison(rows: readonly ComparisonRow[], options: TableOptions = {}): string {
-  const baseline = new Map(rows.filter((r) => r.report.summary.controller === 'none').map((r) => [r.report.summary.algorithm, r.report.summary]));
+  // The baseline of an algorithm is its first policy without a controller (and without postcopy).
+  const baseline = new Map<string, (typeof rows)[number]['report']['summary']>();
+  for (const r of rows) {
+    const s = r.report.summary;
+    if (s.controller === 'none' && s.postcopy === undefined && !baseline.has(s.algorithm)) baseline.set(s.algorithm, s);
+  }
+  const postcopy = rows.some((r) => r.report.summary.postcopy !== undefined);
   return formatTable(
-    COLUMNS,
+    postcopy ? [...COLUMNS.slice(0, -1), ...POSTCOPY_COLUMNS, COLUMNS[COLUMNS.length - 1]!] : COLUMNS,
     rows.map((r) => {
       const s = r.report.summary;
       const b = baseline.get(s.algorithm);
@@ -44,9 +58,15 @@ export function formatComparison(rows: readonly ComparisonRow[], options: TableO
         s.guestCpuLostPct.toFixed(1),
         s.meanThrottlePct.toFixed(1),
         s.maxThrottlePct.toFixed(1),
+        ...(postcopy ? postcopyCells(s.postcopy) : []),
         r.wallMs.toFixed(0),
       ];
     }),
     options,
   );
+}
+
+function postcopyCells(pc: PostcopyStats | undefined): string[] {
+  if (pc === undefined) return ['-', '-', '-'];
+  return [String(pc.remoteFaults), (pc.vcpuBlockedMs / 1000).toFixed(2), (pc.riskWindowMs / 1000).toFixed(2)];
 }

@@ -15,7 +15,7 @@ import type { Summary } from '../model/report.js';
 import type { RunRecord } from '../model/run-record.js';
 
 type NumericSummaryField = {
-  [K in keyof Summary]: Summary[K] extends number ? K : Summary[K] extends number | null ? K : never;
+  [K in keyof Summary]-?: Summary[K] extends number ? K : Summary[K] extends number | null ? K : never;
 }[keyof Summary];
 
 /** The summary's numbers, in this order. */

@@ -3,6 +3,7 @@
  * returning strings, so other commands can lay several reports side by side with the same pieces.
  */
 import { MiB, formatBytes, formatDuration, formatRateExact } from '../units.js';
+import type { PostcopyStats } from '../model/report.js';
 import type { MigrationReport, ResolvedScenario, RoundRecord } from '../model/report.js';
 import type { ManagementEvent } from '../model/management-events.js';
 import { statusText } from './status.js';
@@ -155,7 +156,21 @@ export function summaryFields(report: MigrationReport): SummaryField[] {
     { label: 'max throttle', value: `${g.maxThrottlePct.toFixed(1)} %` },
     { label: 'algorithm', value: s.algorithm },
     { label: 'controller', value: s.controller },
+    ...postcopyFields(s.postcopy),
     ...(report.management === undefined ? [] : [{ label: 'management', value: managementSummary(report) }]),
+  ];
+}
+
+/** The postcopy phase, when the run switched to it. */
+function postcopyFields(pc: PostcopyStats | undefined): SummaryField[] {
+  if (pc === undefined) return [];
+  return [
+    { label: 'postcopy', value: `requested at ${formatDuration(pc.requestedAtMs)} (${pc.trigger}), switched at ${formatDuration(pc.switchAtMs)}${pc.preempt ? ', preempt' : ''}` },
+    { label: 'postcopy downtime', value: `${formatDuration(pc.downtimeMs)} (stop to device state sent; discard bitmap ${pc.discardRanges} ranges, ${formatBytes(pc.discardBytes)})` },
+    { label: 'pages after switch', value: `${pc.pagesAtSwitch}: ${pc.pushedNormalPages + pc.pushedZeroPages} pushed, ${pc.faultedNormalPages + pc.faultedZeroPages} fetched on fault` },
+    { label: 'remote faults', value: `${pc.remoteFaults} × ${formatDuration(pc.faultLatencyMs)} = ${formatDuration(pc.vcpuBlockedMs)} of vCPU time blocked` },
+    { label: 'guest writes', value: `${pc.achievedWritesPerSec.toFixed(0)} pages/s achieved of ${pc.wantedWritesPerSec.toFixed(0)} wanted, from resume to last page` },
+    { label: 'risk window', value: `${formatDuration(pc.riskWindowMs)} (switch to last page: a host or link failure loses the VM)` },
   ];
 }
 

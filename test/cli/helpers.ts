@@ -41,6 +41,8 @@ export const RUN_FLAGS = [
   '--region-start', '--region-size', '--zipf-exponent', '--drift', '--trace-file', '--trace-placement', '--trace-speed', '--bandwidth', '--algorithm', '--controller', '--downtime-limit', '--max-bandwidth', '--setup-time',
   '--resume-time', '--device-state', '--no-xen-skip', '--seed', '--max-time', '--max-data', '--json', '--all-rounds',
   '--zero-pages', '--throttled-writes', '--qemu-version', '--avail-switchover-bandwidth', '--switchover-ack', '--switchover-ack-delay',
-  '--clock-granularity', '--window-wake-latency', '--sync-cost-per-gib', '--management',
+  '--clock-granularity', '--window-wake-latency', '--sync-cost-per-gib',
+  '--postcopy', '--postcopy-after', '--postcopy-at', '--postcopy-on-stall', '--postcopy-preempt', '--postcopy-fault-latency',
+  '--max-postcopy-bandwidth', '--postcopy-reads-per-write', '--management',
   '--preset', '--wide', '--export-markdown', '--export-csv', '--export-json',
 ];

@@ -7,7 +7,8 @@ import type { RoundRecord } from '../../src/model/report.js';
 export type ActuatorCall =
   | { kind: 'share'; share: number; atMs: number }
   | { kind: 'duty'; vcpu: number; cycle: DutyCycle | null; atMs: number }
-  | { kind: 'reset-rings'; atMs: number };
+  | { kind: 'reset-rings'; atMs: number }
+  | { kind: 'postcopy'; atMs: number };
 
 /** A vCPU as a fake context shows it; every field is writable so a test can script it. */
 export interface FakeVcpu {
@@ -70,6 +71,9 @@ export class FakeControllerContext implements ControllerContext {
   }
   setVcpuDutyCycle(vcpu: number, cycle: DutyCycle | null): void {
     this.calls.push({ kind: 'duty', vcpu, cycle, atMs: this.nowMs });
+  }
+  startPostcopy(): void {
+    this.calls.push({ kind: 'postcopy', atMs: this.nowMs });
   }
 
   /** The cpu-throttle percentages set so far, in order. */

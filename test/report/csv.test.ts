@@ -64,6 +64,8 @@ describe('CSV export', () => {
       'memoryBytes', 'pageSize', 'populatedFraction', 'zeroPageLayout', 'throttledWriteFraction', 'vcpus', 'bandwidthBytesPerSec', 'downtimeLimitMs', 'maxBandwidthBytesPerSec',
       'setupTimeMs', 'deviceStateBytes', 'resumeTimeMs', 'maxTimeMs', 'maxDataBytes', 'xenSkipRule',
       'qemuVersion', 'availSwitchoverBandwidthBytesPerSec', 'switchoverAck', 'switchoverAckDelayMs', 'clockGranularityMs', 'windowWakeLatencyMs', 'syncCostPerGiBMs',
+      'postcopyRam', 'postcopyAfterSyncs', 'postcopyAfterMs', 'postcopyStallSyncs', 'postcopyPreempt', 'postcopyFaultLatencyMs',
+      'maxPostcopyBandwidthBytesPerSec', 'postcopyReadsPerWrite',
       'management',
     ]);
     expect(csvHeader(records)).toEqual(header);
@@ -77,7 +79,7 @@ describe('CSV export', () => {
 
   it('names every quantity with its base unit and keeps full precision', () => {
     for (const name of [...SUMMARY_COLUMNS, ...SCENARIO_COLUMNS]) {
-      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule|^switchoverAck|^qemuVersion|^zeroPageLayout|^throttledWriteFraction|^management)$/);
+      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule|^switchoverAck|^qemuVersion|^zeroPageLayout|^throttledWriteFraction|^postcopy(Ram|Preempt|AfterSyncs|StallSyncs|ReadsPerWrite)|^management)$/);
     }
     records.forEach((r, i) => {
       const row = rows[i + 1]!;

@@ -2,7 +2,8 @@ import type { CpuShareActuator } from '../../engine/context.js';
 import type { PrecopyContext } from '../../engine/precopy-context.js';
 import type { WireFormat } from '../../engine/wire.js';
 import type { AlgorithmName } from '../../model/algorithms.js';
-import type { PrecopyOutcome } from '../../model/report.js';
+import type { PrecopyOutcome, ResolvedScenario } from '../../model/report.js';
+import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 
 export type { PrecopyOutcome };
 
@@ -26,4 +27,13 @@ export function checkCaps(ctx: PrecopyContext): PrecopyOutcome | null {
   if (reason === null) return null;
   ctx.cancel();
   return { status: 'cancelled', reason };
+}
+
+/** Postcopy is modelled for QEMU only: the other algorithms refuse its options, naming the first one set. */
+export function refusePostcopy(s: ResolvedScenario): void {
+  const set = (['postcopyRam', 'postcopyAfterSyncs', 'postcopyAfterMs', 'postcopyStallSyncs', 'postcopyPreempt'] as const)
+    .find((k) => s[k] !== null && s[k] !== false);
+  if (set !== undefined) {
+    throw new InvalidOptionError(set, s[set], `no postcopy option with algorithm ${s.algorithm} (postcopy is modelled for the qemu algorithm only)`);
+  }
 }

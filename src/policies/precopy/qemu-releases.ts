@@ -39,14 +39,25 @@ export interface QemuReleaseRules {
   throttleXferCounter: 'ram' | 'all';
   /** The dirty-limit capability exists (8.1+). */
   dirtyLimit: boolean;
+  /**
+   * migration_iteration_run tests postcopy before completion (10.1, 7aaa1fc072); up to 10.0 a pass whose pending
+   * fits the threshold completes as pre-copy even with postcopy requested (qemu-versions-and-wire.md §A.2, §B.3).
+   */
+  postcopyFirst: boolean;
+  /** The postcopy-preempt capability exists (qapi: since 7.1, so 7.2 here). */
+  postcopyPreempt: boolean;
+  /** The switch to postcopy runs unlimited, max-postcopy-bandwidth applying afterwards (10.0+, 40004007e6 migration_switchover_start). */
+  postcopySwitchoverUnlimited: boolean;
 }
 
 type Row = QemuReleaseRules & { commit: string };
 
 const V62: Row = {
   commit: '44f28df24767 (tag v6.2.0)', syncTrigger: 'ram<T', completion: 'P<T', switchoverAck: false, availSwitchoverBandwidth: false,
-  dirtySyncTimer: false, throttleXferCounter: 'ram', dirtyLimit: false,
+  dirtySyncTimer: false, throttleXferCounter: 'ram', dirtyLimit: false, postcopyFirst: false, postcopyPreempt: false, postcopySwitchoverUnlimited: false,
 };
+/** From 7.2 on: postcopy-preempt exists. */
+const PREEMPT = { postcopyPreempt: true } as const;
 
 /**
  * The release table. Rows differ only where the sources do (qemu-versions-and-wire.md §A.3); unchanged
@@ -55,15 +66,15 @@ const V62: Row = {
  */
 export const QEMU_RELEASES: Readonly<Record<QemuVersion, Readonly<Row>>> = {
   '6.2': V62,
-  '7.2': { ...V62, commit: 'b67b00e6b4c7' },
-  '8.0': { ...V62, commit: 'c1eb2ddf0f80', syncTrigger: 'M<=T,ram<T' },
-  '8.1': { ...V62, commit: '7e5a8bb22368', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true },
-  '8.2': { ...V62, commit: '1600b9f46b1b', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
-  '9.0': { ...V62, commit: 'c25df57ae8f9', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
-  '9.1': { ...V62, commit: 'fd1952d814da', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
-  '9.2': { ...V62, commit: 'ae35f033b874', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
-  '10.0': { ...V62, commit: '7c949c53e936', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
-  '10.1': { ...V62, commit: 'f8b2f64e2336', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true, completion: 'P<=T' },
+  '7.2': { ...V62, ...PREEMPT, commit: 'b67b00e6b4c7' },
+  '8.0': { ...V62, ...PREEMPT, commit: 'c1eb2ddf0f80', syncTrigger: 'M<=T,ram<T' },
+  '8.1': { ...V62, ...PREEMPT, commit: '7e5a8bb22368', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true },
+  '8.2': { ...V62, ...PREEMPT, commit: '1600b9f46b1b', syncTrigger: 'M<=T,ram<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
+  '9.0': { ...V62, ...PREEMPT, commit: 'c25df57ae8f9', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
+  '9.1': { ...V62, ...PREEMPT, commit: 'fd1952d814da', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all' },
+  '9.2': { ...V62, ...PREEMPT, commit: 'ae35f033b874', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
+  '10.0': { ...V62, ...PREEMPT, postcopySwitchoverUnlimited: true, commit: '7c949c53e936', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true },
+  '10.1': { ...V62, ...PREEMPT, postcopySwitchoverUnlimited: true, postcopyFirst: true, commit: 'f8b2f64e2336', syncTrigger: 'P<T', switchoverAck: true, dirtyLimit: true, availSwitchoverBandwidth: true, throttleXferCounter: 'all', dirtySyncTimer: true, completion: 'P<=T' },
 };
 
 /** The rules of a release (the version is checked by the option table before it gets here). */

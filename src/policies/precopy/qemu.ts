@@ -4,6 +4,8 @@ import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorit
 import { clockOf } from '../../engine/clock.js';
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
+import { postcopyCapable } from '../../engine/postcopy.js';
+import { PostcopyTrigger } from './postcopy-trigger.js';
 import { QEMU_RELEASES, QEMU_VERSIONS, type QemuReleaseRules, qemuRelease, releaseCanComplete, releaseShouldSync, releaseThreshold } from './qemu-releases.js';
 
 /** QEMU ≥ 9.2 syncs the dirty bitmap this often while auto-converge is on, if nothing else did (cpu-throttle.c). */
@@ -46,7 +48,11 @@ export function qemuShouldSync(pendingBytes: number, thresholdBytes: number): bo
  *   since the last tick and at least two syncs have been done (cpu_throttle_dirty_sync_timer_tick).
  * - A controller's CPU share is imposed with cpu-throttle (qemu-wire.ts); dirty-limit needs QEMU ≥ 8.1.
  * - QEMU never gives up by itself; the run's max time and max data caps cancel it.
- * Not modelled: MAX_WAIT checked only every 64 pages (bursts here end at exactly 50 ms), postcopy, multifd,
+ * - Postcopy (postcopy-ram, src/engine/postcopy.ts): a trigger option (postcopy-trigger.ts) or a controller
+ *   requests it; with postcopy-ram on, RAM is postcopiable, so the must-precopy part is 0 and the switch comes at
+ *   the next iteration (M ≤ T always holds). Up to 10.0 the completion test runs first, so an iteration whose
+ *   pending fits the threshold still ends as pre-copy; 10.1 tests postcopy first (migration_iteration_run).
+ * Not modelled: MAX_WAIT checked only every 64 pages (bursts here end at exactly 50 ms), multifd,
  * XBZRLE, compression.
  */
 export const qemu: PrecopyAlgorithm = {
@@ -63,13 +69,17 @@ export const qemu: PrecopyAlgorithm = {
     const ackAtMs = s.switchoverAck ? s.switchoverAckDelayMs : 0;
     let nextTickMs = QEMU_DIRTY_SYNC_TIMER_MS;
     let syncsAtTick = 0;
+    const postcopyRam = postcopyCapable(s);
+    const trigger = new PostcopyTrigger(ctx);
+    const postcopyOpts = { switchoverUnlimited: rules.postcopySwitchoverUnlimited };
     ctx.setup();
     ctx.sync();
     for (;;) {
       const capped = checkCaps(ctx);
       if (capped) return capped;
+      if (postcopyRam) trigger.poll();
       if (timer && ctx.nowMs >= nextTickMs) {
-        if (ctx.syncCount > 1 && ctx.syncCount === syncsAtTick) ctx.sync();
+        if (ctx.syncCount > 1 && ctx.syncCount === syncsAtTick) { ctx.sync(); trigger.afterSync(); }
         syncsAtTick = ctx.syncCount;
         nextTickMs += QEMU_DIRTY_SYNC_TIMER_MS;
       }
@@ -82,15 +92,22 @@ export const qemu: PrecopyAlgorithm = {
       }
       const threshold = releaseThreshold(ctx.bandwidthBytesPerSec / 1000, ctx.downtimeLimitMs, s.availSwitchoverBandwidthBytesPerSec);
       let ram = ctx.remainingPages * s.pageSize;
-      if (releaseShouldSync(rules, { ramBytes: ram, totalBytes: ram, mustPrecopyBytes: ram }, threshold)) {
+      // With postcopy-ram, RAM counts as postcopiable: nothing must go before postcopy (ram_state_pending_*).
+      if (releaseShouldSync(rules, { ramBytes: ram, totalBytes: ram, mustPrecopyBytes: postcopyRam ? 0 : ram }, threshold)) {
         ctx.sync();
+        trigger.afterSync();
+        if (postcopyRam) trigger.poll();
         ram = ctx.remainingPages * s.pageSize;
       }
       // migration_can_switchover: the capability off, or the destination's ACK received.
       const acked = ctx.nowMs >= ackAtMs;
+      // Postcopy starts when requested and M (0 with postcopy-ram) ≤ T, which always holds; 10.1 asks first.
+      const toPostcopy = postcopyRam && ctx.postcopyRequest !== null && acked;
+      if (toPostcopy && rules.postcopyFirst) return ctx.postcopy(postcopyOpts);
       if (releaseCanComplete(rules, ram, threshold, acked) || ctx.controllerWantsStop(() => ctx.remainingPages)) {
         return ctx.stopAndCopy();
       }
+      if (toPostcopy) return ctx.postcopy(postcopyOpts);
       ctx.burst(Math.max(0, windowBudget - w.bytes), { wrap: true, skipDirty: false });
     }
   },
@@ -104,6 +121,12 @@ function checkReleaseOptions(s: PrecopyContext['scenario'], rules: QemuReleaseRu
   }
   if (s.switchoverAck && !rules.switchoverAck) {
     throw new InvalidOptionError('switchoverAck', true, `false on QEMU ${s.qemuVersion} (the switchover-ack capability exists from QEMU ${since('switchoverAck')})`);
+  }
+  if (s.postcopyPreempt && !rules.postcopyPreempt) {
+    throw new InvalidOptionError('postcopyPreempt', true, `false on QEMU ${s.qemuVersion} (the postcopy-preempt capability exists from QEMU ${since('postcopyPreempt')})`);
+  }
+  if (s.postcopyPreempt && !postcopyCapable(s)) {
+    throw new InvalidOptionError('postcopyPreempt', true, 'false, or postcopyRam: true (postcopy-preempt needs the postcopy-ram capability)');
   }
   if (controller === 'dirty-limit' && !rules.dirtyLimit) {
     throw new InvalidOptionError('controller', 'dirty-limit', `another controller on QEMU ${s.qemuVersion} (the dirty-limit capability exists from QEMU ${since('dirtyLimit')})`);

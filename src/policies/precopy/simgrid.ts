@@ -1,5 +1,6 @@
 import type { PrecopyContext } from '../../engine/precopy-context.js';
 import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorithm.js';
+import { refusePostcopy } from './algorithm.js';
 import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
 
 /**
@@ -18,6 +19,7 @@ export const simgrid: PrecopyAlgorithm = {
   wire: qemuWire,
   cpuShare: qemuCpuThrottle,
   run(ctx: PrecopyContext): PrecopyOutcome {
+    refusePostcopy(ctx.scenario);
     const s = ctx.scenario;
     ctx.setup();
     ctx.sync();

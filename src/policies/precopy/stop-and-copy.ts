@@ -1,5 +1,6 @@
 import type { PrecopyContext } from '../../engine/precopy-context.js';
 import type { PrecopyAlgorithm, PrecopyOutcome } from './algorithm.js';
+import { refusePostcopy } from './algorithm.js';
 import { qemuCpuThrottle, qemuWire } from './qemu-wire.js';
 
 /**
@@ -11,6 +12,7 @@ export const stopAndCopy: PrecopyAlgorithm = {
   wire: qemuWire,
   cpuShare: qemuCpuThrottle,
   run(ctx: PrecopyContext): PrecopyOutcome {
+    refusePostcopy(ctx.scenario);
     ctx.setup();
     return ctx.stopAndCopy();
   },

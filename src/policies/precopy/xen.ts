@@ -2,6 +2,7 @@ import type { CpuShareActuator } from '../../engine/context.js';
 import type { PrecopyContext } from '../../engine/precopy-context.js';
 import type { WireFormat } from '../../engine/wire.js';
 import { type PrecopyAlgorithm, type PrecopyOutcome, checkCaps } from './algorithm.js';
+import { refusePostcopy } from './algorithm.js';
 
 /** Xen DEF_MAX_ITERS: 29 live iterations, so the 30th round is the stop-and-copy (xc_domain_save.c). */
 export const XEN_MAX_ITERS = 29;
@@ -55,6 +56,7 @@ export const xen: PrecopyAlgorithm = {
   wire: xenWire,
   cpuShare: xenCreditCap,
   run(ctx: PrecopyContext): PrecopyOutcome {
+    refusePostcopy(ctx.scenario);
     const s = ctx.scenario;
     const batchBudget = (XEN_BATCH_PAGES - 1) * xenWire(s.pageSize).normalPageBytes + 1;
     ctx.setup();
