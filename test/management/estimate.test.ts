@@ -38,6 +38,20 @@ describe('estimate(): the answers', () => {
     expect(Math.abs(r.transferredBytes / full.summary.transferredBytes - 1)).toBeLessThan(0.05);
   });
 
+  it('a reduced run keeps the management layer at the real size: nova times out after 800 s × 2 GiB, KubeVirt caps at the real 64 MiB/s', () => {
+    const hot = { ...base, dirtyRateBytesPerSec: 196 * MiB, scenario: { ...base.scenario, maxTimeMs: 1_800_000 }, marginIterations: 0 };
+    const nova = estimate({ ...hot, policies: ['qemu@nova'] }).policies[0]!;
+    expect(nova.scale).toBeGreaterThan(1);
+    expect(nova.outcome).toBe('aborted');
+    expect(nova.totalTimeMs).toBeGreaterThanOrEqual(1_600_500);
+    expect(nova.totalTimeMs).toBeLessThanOrEqual(1_600_550);
+    const kv = estimate({ ...base, scenario: { ...base.scenario, bandwidthBytesPerSec: 1.25e9, maxBandwidthBytesPerSec: 1.25e9 }, policies: ['qemu@kubevirt:bandwidthPerMigration=64Mi'], marginIterations: 0 }).policies[0]!;
+    expect(kv.scale).toBeGreaterThan(1);
+    // pre-copy at 64 MiB/s (the stop-and-copy at link speed adds a little): not the 10 Gbit/s of the link
+    expect(kv.transferredBytes / (kv.totalTimeMs / 1000)).toBeLessThanOrEqual(64 * MiB * 1.05);
+    expect(kv.transferredBytes / (kv.totalTimeMs / 1000)).toBeGreaterThan(64 * MiB * 0.8);
+  });
+
   it('the margin brackets the flip: converges at its rate, not at the rate above', () => {
     const e = estimate({ ...base, policies: ['qemu'], marginIterations: 6 }).policies[0]!;
     const m = e.margin!;
