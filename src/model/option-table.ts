@@ -181,7 +181,7 @@ export const OPTION_TABLE = {
     default: 'none', source: 'plain pre-copy', flag: '--controller', group: 'migration', noCsv: true,
   },
   management: {
-    kind: 'enum', doc: "qemu: a management layer changing QEMU's parameters while it migrates, configured with its own option names",
+    kind: 'enum', doc: "qemu: a management layer changing QEMU's parameters while it migrates, configured with its own option names (livemig managers lists them)",
     values: MANAGERS, default: 'none', source: 'QEMU driven directly, no management layer (src/model/managers.ts)', flag: '--management', group: 'migration',
     text: { syntax: MANAGEMENT_SYNTAX, pattern: MANAGEMENT_PATTERN, check: (path: string, text: string) => void parseManagementSpec(text, path) },
   },

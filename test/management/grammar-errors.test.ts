@@ -38,6 +38,26 @@ describe('the policy grammar: ALGORITHM[+CONTROLLER[:k=v,...]][@MANAGER[:k=v,...
   });
 });
 
+describe('events in the round table and the JSON report', () => {
+  it("run's table puts each change and the final action under its round; --json has them in management.events", async () => {
+    const args = ['run', '--preset', 'headline', '--management', 'nova:live_migration_completion_timeout=2', '--max-time', '10s', '--all-rounds'];
+    const t = await runCli(...args);
+    expect(t.code).toBe(0);
+    const lines = t.stdout.split('\n');
+    const step = lines.findIndex((l) => /> 0\.500 s {2}downtime-limit 50 ms: downtime step 0 of 10: elapsed > 0 s \(applied at \d/.test(l));
+    const abort = lines.findIndex((l) => /> 4\.500 s {2}abort: live_migration_completion_timeout: not completed after 4 s/.test(l));
+    expect(step).toBeGreaterThan(0);
+    expect(abort).toBeGreaterThan(step);
+    // under the round in progress then: the line above is a round row (or another event)
+    expect(lines[step - 1]).toMatch(/^\s+1\s+live/);
+    expect(t.stdout).toMatch(/status\s+aborted \(management\)/);
+    expect(t.stdout).toMatch(/management\s+nova: abort at 4\.500 s/);
+    const j = JSON.parse((await runCli(...args, '--json')).stdout) as { management: { name: string; events: { kind: string; tMs: number }[] } };
+    expect(j.management.name).toBe('nova');
+    expect(j.management.events.map((e) => [e.kind, e.tMs])).toEqual([['downtime-limit', 500], ['abort', 4500]]);
+  });
+});
+
 describe('bad management input', () => {
   it('an unknown nova option gets a did-you-mean and the list of options, naming the field', () => {
     const err = (() => { try { parseManagementSpec('nova:live_migration_completion_timout=400'); } catch (e) { return e; } })() as InvalidOptionError;
