@@ -214,7 +214,11 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
   });
   const store = host.store;
   const rate = set.rateBytesPerSec;
-  const totalMs = (store.toSendBytes(host.normalPageBytes, host.zeroPageBytes) / rate) * 1000;
+  // What the pages still to send cost on the wire, kept exact as pushes and faults take pages.
+  let leftBytes = store.toSendBytes(host.normalPageBytes, host.zeroPageBytes);
+  const totalMs = (leftBytes / rate) * 1000;
+  /** Bytes sent beyond the link's capacity of earlier steps (the page that crosses a budget is still sent). */
+  let owed = 0;
   const stepMs = Math.max(POSTCOPY_STEP_MS, totalMs / POSTCOPY_MAX_STEPS);
   let faults = 0;
   let pushedNormal = 0;
@@ -232,10 +236,7 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
   const stops = [...new Set([...keyed.values()].flatMap((r) => [r.start, r.start + r.count]))].sort((a, b) => a - b);
   while (host.remainingPages > 0) {
     // The last step is exactly as long as sending what is left takes.
-    const full = (rate * stepMs) / 1000;
-    const dt = host.remainingPages * host.normalPageBytes <= full
-      ? Math.min(stepMs, (store.toSendBytes(host.normalPageBytes, host.zeroPageBytes) / rate) * 1000)
-      : stepMs;
+    const dt = Math.min(stepMs, ((leftBytes + host.trailerBytes + owed) / rate) * 1000);
     const t0 = host.nowMs;
     // The destination guest runs from its resume on.
     const runMs = Math.max(0, Math.min(dt, t0 + dt - set.resumeAtMs));
@@ -301,8 +302,14 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
     if (runMs > 0) activeMs += runMs;
     // Vanilla: the scan goes on right after the page last requested (get_queued_page sets the one scan state).
     if (!set.preempt && lastFault >= 0) host.cursor = lastFault + 1 >= host.pages ? 0 : lastFault + 1;
-    if (host.remainingPages > 0) {
-      const pushed = host.push(Math.max(0, (rate * dt) / 1000 - faultBytes), stops);
+    const capacity = (rate * dt) / 1000;
+    let used = owed + faultBytes;
+    leftBytes -= faultBytes;
+    const budget = capacity - used - host.trailerBytes;
+    if (host.remainingPages > 0 && budget > 0) {
+      const pushed = host.push(budget, stops);
+      used += pushed.bytes;
+      leftBytes -= pushed.bytes - host.trailerBytes;
       for (const piece of pushed.pieces) {
         if (piece.pages === 0) continue;
         for (const [key, r] of keyed) {
@@ -314,6 +321,7 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
       pushedNormal += pushed.normal;
       pushedZero += pushed.zero;
     }
+    owed = Math.max(0, used - capacity);
     bytes += faultBytes;
     host.advance(dt);
   }
