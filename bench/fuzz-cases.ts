@@ -71,6 +71,22 @@ const workloadSpec: fc.Arbitrary<WorkloadSpec> = fc.oneof(
 );
 
 /** Valid migrate() options (each field present or not), small enough to run in milliseconds. */
+/** A management spec that turns on QEMU's auto-converge (refused with another controller: a typed error, not fuzzed). */
+const AUTO_CONVERGE_FLAG = /auto[-_]converge=true|allowAutoConverge=true/;
+
+/** A management option's text: nova, kubevirt or libvirt-timeout, every option drawn within its range. */
+const managementSpec: fc.Arbitrary<string> = fc.oneof(
+  fc.record({
+    d: fc.integer({ min: 100, max: 2_000_000 }), n: fc.integer({ min: 3, max: 50 }), delay: fc.integer({ min: 3, max: 1000 }), t: fc.integer({ min: 0, max: 5000 }),
+    action: fc.constantFrom('abort', 'force_complete'), pc: fc.boolean(), ac: fc.boolean(), bw: fc.integer({ min: 0, max: 100_000 }), disk: fc.constantFrom(0, 1, 2.5, 100),
+  }).map((r) => `nova:live_migration_downtime=${r.d},live_migration_downtime_steps=${r.n},live_migration_downtime_delay=${r.delay},live_migration_completion_timeout=${r.t},` +
+    `live_migration_timeout_action=${r.action},live_migration_permit_post_copy=${r.pc},live_migration_permit_auto_converge=${r.ac},live_migration_bandwidth=${r.bw},disk_gib=${r.disk}`),
+  fc.record({ c: fc.integer({ min: 0, max: 5000 }), p: fc.integer({ min: 0, max: 5000 }), ac: fc.boolean(), pc: fc.boolean(), wd: fc.boolean(), bw: fc.integer({ min: 0, max: 100_000 }) })
+    .map((r) => `kubevirt:completionTimeoutPerGiB=${r.c},progressTimeout=${r.p},allowAutoConverge=${r.ac},allowPostCopy=${r.pc},allowWorkloadDisruption=${r.wd},bandwidthPerMigration=${r.bw}Mi`),
+  fc.record({ t: fc.integer({ min: 1, max: 5000 }), pc: fc.boolean(), ac: fc.boolean() })
+    .map((r) => `libvirt-timeout:timeout=${r.t}${r.pc ? ',postcopy,timeout-postcopy' : ''},auto-converge=${r.ac}`),
+);
+
 export const validOptions: fc.Arbitrary<Record<string, unknown>> = fc.record({
   pageSize: fc.constantFrom(512, 4096, 65536, 2 * 1024 * 1024),
   pageCount: logInt(1, 16384),
@@ -98,6 +114,8 @@ export const validOptions: fc.Arbitrary<Record<string, unknown>> = fc.record({
   postcopyFaultLatencyMs: fc.oneof(fc.constant(0), logUniform(1e-3, 6e4)),
   maxPostcopyBandwidthBytesPerSec: fc.oneof(fc.constant(1), logUniform(1, 1e13)),
   postcopyReadsPerWrite: fc.oneof(fc.constant(0), logUniform(1e-3, 1e6)),
+  // A management layer (qemu only), with its options drawn within their ranges.
+  management: managementSpec,
 }, { requiredKeys: ['pageCount', 'workloadList'] }).map((r) => {
   const o: Record<string, unknown> = {};
   const pageSize = r.pageSize ?? 4096;
@@ -113,6 +131,8 @@ export const validOptions: fc.Arbitrary<Record<string, unknown>> = fc.record({
     }
     // postcopy-preempt needs the postcopy-ram capability, which a trigger turns on.
     if (r.postcopyPreempt !== undefined && (r.postcopyAfterSyncs ?? r.postcopyAfterMs ?? r.postcopyStallSyncs) !== undefined) o['postcopyPreempt'] = r.postcopyPreempt;
+    // A layer's auto-converge flag may only meet no controller or auto-converge itself.
+    if (r.management !== undefined && ([undefined, 'none', 'auto-converge'].includes(r.controller) || !AUTO_CONVERGE_FLAG.test(r.management))) o['management'] = r.management;
   }
   const vcpus = r.vcpus ?? 1;
   if (r.workload !== undefined) {
@@ -249,7 +269,11 @@ export function callIsValid(c: ControllerCall, vcpus: number): boolean {
 /** A custom controller making random actuator calls, some of them invalid, on a valid scenario. */
 export const controllerCase: fc.Arbitrary<{ options: Record<string, unknown>; plan: ControllerCall[] }> = fc.tuple(
   validOptions, fc.array(controllerCall, { minLength: 1, maxLength: 12 }),
-).map(([options, plan]) => ({ options, plan }));
+).map(([options, plan]) => {
+  // The custom controller would meet a layer's auto-converge flag (a typed refusal): leave such a layer out.
+  const { management, ...rest } = options;
+  return { options: typeof management === 'string' && AUTO_CONVERGE_FLAG.test(management) ? rest : options, plan };
+});
 
 export const anyCase: fc.Arbitrary<FuzzCase> = fc.oneof(
   { weight: 1, arbitrary: controllerCase.map(({ options, plan }): FuzzCase => ({ kind: 'controller', options, plan })) },

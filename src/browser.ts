@@ -13,6 +13,11 @@ export { migrateAsync, compareAsync } from './api/migrate-async-web.js';
 export type { BrowserAsyncOptions } from './api/migrate-async-web.js';
 export type { AsyncOptions, MigrationProgress } from './api/async.js';
 export { parsePolicy, policyLabel } from './api/policy.js';
+export { estimate, closedFormPrecopy, writeRateForDistinct, ESTIMATE_DEFAULT_POLICIES, ESTIMATE_TARGET_PAGES } from './api/estimate.js';
+export type { EstimateOptions, EstimateResult, PolicyEstimate, EstimateMargin } from './api/estimate.js';
+export { MANAGERS, MANAGEMENT_TABLE, parseManagementSpec } from './model/managers.js';
+export type { ManagerName, ManagementSpec } from './model/managers.js';
+export type { Manager, ManagementContext, ManagementEvent, ManagementRecord } from './model/management.js';
 export type { Policy, PolicyOptions } from './api/policy.js';
 export { scenarioOptions } from './api/scenario-options.js';
 // Draining a host: several migrations over one shared link (max-min fair shares)

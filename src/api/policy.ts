@@ -1,7 +1,8 @@
 /**
  * Policies: what `compare`, experiment files and presets put side by side. A policy is a pre-copy algorithm, the
  * scenario options it changes (XBZRLE, multifd, a downtime limit, ...) and optionally a controller on top; its
- * text form is ALGORITHM[{option=value,...}][+CONTROLLER[:key=value,...]].
+ * text form is ALGORITHM[{option=value,...}][+CONTROLLER[:key=value,...]][@MANAGER[:key=value,...]], the last part
+ * setting the management option (a management layer driving QEMU: nova, kubevirt, libvirt-timeout).
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { ALGORITHMS, type AlgorithmName } from '../model/algorithms.js';
@@ -10,6 +11,8 @@ import { OPTION_ROWS, type OptionSpec } from '../model/option-table.js';
 import type { MigrationOptions } from '../model/options.js';
 import { closest, didYouMean } from '../model/suggest.js';
 import { resolveController } from '../policies/controllers/registry.js';
+import { MANAGERS } from '../model/managers.js';
+import { resolveManagement } from '../policies/management/registry.js';
 import { parseControllerSpec } from './controller-spec.js';
 import { formatOptionValue, parseOptionText } from './option-text.js';
 
@@ -47,14 +50,18 @@ const BARE = new Map<string, [string, OptionSpec, string | true]>([
 export const POLICY_SYNTAX =
   `ALGORITHM[{option=value,...}][+CONTROLLER[:key=value,...]] with ALGORITHM one of ${ALGORITHMS.join(', ')}, options named ` +
   `by their flag without dashes or their migrate() name (a bare boolean turns it on) and CONTROLLER one of ${CONTROLLERS.join(', ')}, ` +
-  'e.g. xen+cpu-scheduling:targetRound=4 or qemu{downtime-limit=500ms}+auto-converge';
+  `e.g. xen+cpu-scheduling:targetRound=4 or qemu{downtime-limit=500ms}+auto-converge, then optionally @MANAGER[:key=value,...] with MANAGER one of ${MANAGERS.join(', ')} ` +
+  '(qemu+auto-converge@nova:live_migration_completion_timeout=400)';
 
 /** The policy's label: its own, or its text form ("xen", "qemu{max-bandwidth=1Gbit/s}+auto-converge"). */
 export function policyLabel(p: Policy): string {
   if (p.label !== undefined) return p.label;
   const c = p.controller;
   const name = c === undefined ? 'none' : typeof c === 'string' ? c : typeof c === 'function' ? 'custom' : c.name;
-  return `${p.algorithm}${optionsText(p.options)}${name === 'none' ? '' : `+${name}`}`;
+  const management = p.options?.management;
+  const { management: _m, ...rest } = (p.options ?? {}) as PolicyOptions;
+  const head = `${p.algorithm}${optionsText(p.options === undefined ? undefined : rest)}${name === 'none' ? '' : `+${name}`}`;
+  return management === undefined || management === 'none' ? head : `${head}@${management}`;
 }
 
 /** "{key=value,...}" for a policy's options, in table order, each under its short key; "" for none. */
@@ -74,6 +81,14 @@ function optionsText(options: PolicyOptions | undefined): string {
 /** Parses the text form of a policy (labelled with that text); `field` names it in errors. */
 export function parsePolicy(text: string, field = 'policy'): Policy {
   if (typeof text !== 'string') throw new InvalidOptionError(field, text, POLICY_SYNTAX);
+  // The management layer comes last and its commas are its own: it sets the management option.
+  const at = text.indexOf('@');
+  if (at >= 0) {
+    const management = text.slice(at + 1).trim();
+    const head = parsePolicy(text.slice(0, at), field);
+    resolveManagement(management, `${field} @${management.split(':')[0]}`);
+    return { ...head, options: { ...head.options, management }, label: text.trim() };
+  }
   const trimmed = text.trim();
   const m = /^([^{+]*)(\{[^}]*\})?(?:\+(.*))?$/s.exec(trimmed);
   if (m === null) throw new InvalidOptionError(field, text, `${POLICY_SYNTAX} (braces: one {...} right after the algorithm)`);

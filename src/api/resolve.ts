@@ -6,6 +6,8 @@ import type { MigrationOptions, ResolvedOptions } from '../model/options.js';
 import { DEFAULT_WORKLOAD, checkWorkloadSpec, type WorkloadSpec } from '../model/workloads.js';
 import { resolveController } from '../policies/controllers/registry.js';
 import { linkCapacityOf } from './link-capacity.js';
+import { resolveManagement } from '../policies/management/registry.js';
+import type { ResolvedManagement } from '../model/management.js';
 
 /** Every field migrate() accepts: the option table's options and the hooks. */
 export const OPTION_FIELDS: ReadonlySet<string> = new Set([...OPTION_NAMES, 'hooks']);
@@ -14,6 +16,11 @@ export const OPTION_FIELDS: ReadonlySet<string> = new Set([...OPTION_NAMES, 'hoo
 export interface ResolveInternals {
   /** Allocate per-page write/send stamps (livemig's own consistency tests). */
   trace?: boolean;
+  /**
+   * estimate()'s reduced VM: the scenario is the real one with memory, rates and bytes divided by this; a
+   * management layer still sees the real memory and its bandwidth settings are divided too (src/api/estimate.ts).
+   */
+  scale?: number;
 }
 
 /**
@@ -33,6 +40,7 @@ export function resolveOptions(options: MigrationOptions = {}, internals: Resolv
   const s: Record<string, unknown> = {};
   let workloads: WorkloadSpec[] = [];
   let controller = resolveController(undefined, 'controller');
+  let management: ResolvedManagement | null = null;
   for (const [name, row] of OPTION_ROWS) {
     if ('derived' in row || name === 'vcpus') {
       if (!(name in s)) s[name] = undefined;
@@ -51,6 +59,10 @@ export function resolveOptions(options: MigrationOptions = {}, internals: Resolv
     }
     s[name] = checkField(name, row as FieldSpec, given[name], s);
     if (name === 'pageSize') checkPages(s, trace);
+    if (name === 'management') {
+      management = resolveManagement(s[name] as string, 'management');
+      if (management !== null) controller = withManagement(management, s, controller);
+    }
   }
   const hooks = given['hooks'] ?? {};
   if (typeof hooks !== 'object' || hooks === null) throw new InvalidOptionError('hooks', hooks, 'an object of callbacks');
@@ -59,7 +71,7 @@ export function resolveOptions(options: MigrationOptions = {}, internals: Resolv
   }
   const scenario = s as ResolvedScenario;
   const linkCapacity = linkCapacityOf(scenario);
-  return { scenario, workloads, controller, trace, hooks: hooks as ResolvedOptions['hooks'], linkCapacity };
+  return { scenario, workloads, controller, management, trace, hooks: hooks as ResolvedOptions['hooks'], linkCapacity, ...(internals.scale === undefined ? {} : { scale: internals.scale }) };
 }
 
 /** Page size a power of two, memory a whole number of pages, and a VM the core can hold; sets `pages`. */
@@ -87,4 +99,27 @@ function resolveWorkloads(option: unknown, vcpusOption: unknown): WorkloadSpec[]
   const vcpus = checkField('vcpus', vcpusRow, vcpusOption, {}) as number;
   const one = checkWorkloadSpec(wl, 'workload');
   return Array.from({ length: vcpus }, () => one);
+}
+
+/**
+ * What a management layer needs of the rest of the scenario: QEMU (nova, KubeVirt and virsh drive it through
+ * libvirt); its postcopy flag turns on postcopy-ram (postcopyRam); its auto-converge flag turns on the
+ * auto-converge controller (defaults) when no controller is given and may not be combined with another one.
+ */
+function withManagement(m: ResolvedManagement, s: Record<string, unknown>, controller: ResolvedOptions['controller']): ResolvedOptions['controller'] {
+  const text = s['management'];
+  if (s['algorithm'] !== 'qemu') {
+    throw new InvalidOptionError('management', text, `no management layer with algorithm ${String(s['algorithm'])} (nova, KubeVirt and virsh drive QEMU: use algorithm qemu)`);
+  }
+  // The layer's postcopy flag (VIR_MIGRATE_POSTCOPY) is QEMU's postcopy-ram capability.
+  if (m.postcopy) s['postcopyRam'] = true;
+  if (!m.autoConverge) return controller;
+  const name = controller.description === null ? 'none' : String(controller.description['name']);
+  if (name === 'auto-converge') return controller;
+  if (name !== 'none') {
+    throw new InvalidOptionError('management', text, `no auto-converge flag with controller ${name}: the ${m.spec.name} setting turns on QEMU's auto-converge, and one controller throttles the guest (drop one)`);
+  }
+  const c = resolveController('auto-converge', 'controller');
+  s['controller'] = c.description;
+  return c;
 }

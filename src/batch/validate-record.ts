@@ -88,7 +88,7 @@ function summaryProblem(s: unknown): string | null {
   if (sum['status'] === 'completed') {
     if (!nonNeg(sum['downtimeMs'])) return `summary.downtimeMs: ${shown(sum['downtimeMs'])}, expected a finite number ≥ 0 for a completed run`;
   } else if (sum['status'] === 'cancelled') {
-    if (!oneOf('max-time', 'max-data')(sum['reason'])) return `summary.reason: ${shown(sum['reason'])}, expected "max-time" or "max-data"`;
+    if (!oneOf('max-time', 'max-data', 'aborted')(sum['reason'])) return `summary.reason: ${shown(sum['reason'])}, expected "max-time", "max-data" or "aborted"`;
     if (sum['downtimeMs'] !== null) return `summary.downtimeMs: ${shown(sum['downtimeMs'])}, expected null for a cancelled run`;
   } else {
     return `summary.status: ${shown(sum['status'])}, expected "completed" or "cancelled"`;

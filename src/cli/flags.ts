@@ -85,6 +85,13 @@ export function addScenarioFlags(command: Command): Command {
   return command;
 }
 
+/** Declares only the scenario flags of the options `names` (in table order), under one help heading. */
+export function addSomeScenarioFlags(command: Command, names: readonly string[], heading: string): Command {
+  command.optionsGroup(heading);
+  for (const f of FLAGS.filter((x) => names.includes(x.field))) command.option(spelling(f.flag, f.spec), help(f.spec));
+  return command;
+}
+
 /** Reads one flag's text by its row's unit kind. */
 /**
  * Maps flag text to migration options; flags left out stay undefined, so the library's defaults apply.
@@ -126,6 +133,7 @@ export function withFlagName(err: unknown, flags?: ScenarioFlags): unknown {
     if (flag) return new InvalidOptionError(flag, typeof typed === 'string' ? typed : err.value, err.accepted);
     // A controller parameter: "--controller (targetRound)".
     if (err.field.startsWith('controller.')) return new InvalidOptionError(`--controller (${err.field.slice('controller.'.length)})`, err.value, err.accepted);
+    if (err.field.startsWith('management')) return new InvalidOptionError(`--management${err.field.slice('management'.length)}`, err.value, err.accepted);
     return err;
   }
   if (err instanceof CapacityError) {

@@ -20,6 +20,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerRecord } from './commands/record.js';
 import { registerTrace } from './commands/trace.js';
 import { registerDrain } from './commands/drain.js';
+import { registerEstimate } from './commands/estimate.js';
 import { processIo, type Io } from './io.js';
 import '../traces/node-files.js'; // Node's trace file reading for `trace` workloads
 
@@ -39,6 +40,8 @@ Examples:
   $ livemig export results/bw --csv runs.csv --guestperf guestperf/
   $ livemig presets                      # the presets and their values
   $ livemig controllers                  # controller parameters, defaults and sources
+  $ livemig managers                     # nova, kubevirt, libvirt-timeout options (--management, policy@NAME)
+  $ livemig estimate --memory 8GiB --dirty-rate 200MiB/s --working-set 1GiB   # pre-flight, per policy
   $ livemig completion bash > ~/.local/share/bash-completion/completions/livemig
 `;
 
@@ -71,6 +74,7 @@ export function buildProgram(io: Io): Command {
   registerRecord(program, io);
   registerTrace(program, io);
   registerDrain(program, io);
+  registerEstimate(program, io);
   return program;
 }
 

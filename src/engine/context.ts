@@ -1,7 +1,8 @@
 import type { PageStore } from '../core/page-store.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { MAX_EXACT_BYTES } from '../model/limits.js';
-import type { Controller, ControllerContext, DutyCycle, VcpuView } from '../model/controller.js';
+import type { Controller, DutyCycle, VcpuView } from '../model/controller.js';
+import type { ManagementContext, ManagementEvent, ManagementEventKind, Manager } from '../model/management.js';
 import type { ResolvedOptions } from '../model/options.js';
 import type { CancelReason, MigrationReport, PostcopyStats, PostcopyTrigger, PrecopyOutcome, ResolvedScenario, RoundRecord } from '../model/report.js';
 import { Guest } from './guest.js';
@@ -22,6 +23,9 @@ function throttleModel(text: string) {
   return text === 'ideal' ? null : parseThrottledWriteFraction('throttledWriteFraction', text);
 }
 
+/** QEMU's largest downtime-limit (migration/options.c MAX_MIGRATE_DOWNTIME_SECONDS = 2000 s), ms. */
+export const MAX_DOWNTIME_LIMIT_MS = 2_000_000;
+
 /** Shortest duty-cycle period a controller may set (1 µs; real throttles work in milliseconds). */
 export const MIN_PERIOD_MS = 0.001;
 
@@ -31,13 +35,33 @@ export type CpuShareActuator = (share: number) => { cycle: DutyCycle | null; mod
 /**
  * The running migration, wiring together the guest (clock and vCPUs), the link (windows, bursts, the scan) and
  * the recorder (rounds, timeline, hooks). Pre-copy algorithms see it as a PrecopyContext, controllers as a
- * ControllerContext.
+ * ControllerContext, management layers as a ManagementContext (polled on their own clock from runGuest).
  */
-export class MigrationContext implements PrecopyContext, ControllerContext {
+export class MigrationContext implements PrecopyContext, ManagementContext {
   nowMs = 0;
   remainingPages = 0;
   syncCount = 0;
   pauseAtMs = 0;
+  /** QEMU's downtime-limit and max-bandwidth in force (a management layer changes them while pre-copy runs). */
+  private downtimeLimitNowMs: number;
+  private maxBandwidthNow: number;
+  /** A downtime limit set but not yet read by QEMU (it is, at the next closed window), with its event. */
+  private pendingDowntime: { ms: number; event: ManagementEvent } | null = null;
+  private readonly manager: Manager | null;
+  private readonly events: ManagementEvent[] = [];
+  private nextPollMs = 0;
+  /** The stop-and-copy has begun: the management layer's part is over. */
+  private stopping = false;
+  private abortEvent: ManagementEvent | null = null;
+  /** When the management layer paused the guest (force-complete), or null. */
+  private managerPausedAtMs: number | null = null;
+  /** A management poll is running (its calls are recorded as events). */
+  private inPoll = false;
+  /** The migration has switched to postcopy. */
+  private postcopySwitched = false;
+  private postcopyEvent: ManagementEvent | null = null;
+  /** estimate()'s reduction: the management layer sees the real VM, this many times the emulated one. */
+  private readonly scale: number;
   /** The pending postcopy request (migrate-start-postcopy), or null. */
   postcopyRequest: { atMs: number; trigger: PostcopyTrigger } | null = null;
   private postcopyStats: PostcopyStats | null = null;
@@ -64,6 +88,11 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.link = new Link(store, wire, options.scenario.pages, clockOf(options.scenario));
     this.recorder = new Recorder(options.hooks);
     this.capacity = options.linkCapacity ?? PiecewiseRate.constant(options.scenario.bandwidthBytesPerSec);
+    this.downtimeLimitNowMs = options.scenario.downtimeLimitMs;
+    this.maxBandwidthNow = options.scenario.maxBandwidthBytesPerSec;
+    this.scale = options.scale ?? 1;
+    this.manager = options.management?.create(options.scenario.memoryBytes * this.scale) ?? null;
+    this.nextPollMs = this.manager?.firstPollMs ?? Number.POSITIVE_INFINITY;
     this.views = vcpuList.map((v) => ({
       index: v.index,
       workloadKind: v.workload.kind,
@@ -81,7 +110,11 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   get algorithm() { return this.options.scenario.algorithm; }
   get pageSize() { return this.options.scenario.pageSize; }
   get pages() { return this.options.scenario.pages; }
-  get downtimeLimitMs() { return this.options.scenario.downtimeLimitMs; }
+  get downtimeLimitMs() { return this.downtimeLimitNowMs; }
+  get maxBandwidthBytesPerSec() { return this.maxBandwidthNow; }
+  get memoryBytes() { return this.options.scenario.memoryBytes * this.scale; }
+  get postcopyAvailable(): boolean { return this.algorithm === 'qemu' && postcopyCapable(this.scenario); }
+  get postcopyActive(): boolean { return this.postcopySwitched; }
   /** The link's capacity now (the constant bandwidthBytesPerSec unless the link changes). */
   get linkBytesPerSec() { return this.capacity.at(this.nowMs); }
   get vcpus(): readonly VcpuView[] { return this.views; }
@@ -128,17 +161,83 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.vcpuList[vcpu]!.setDutyCycle(cycle, this.nowMs);
   }
 
+  // --- Management actuators (ManagementContext) ---
+
+  private event(kind: ManagementEventKind, value: number | string | null, reason: string | undefined, appliedMs: number | null): ManagementEvent {
+    const e: ManagementEvent = { tMs: this.pollMs, appliedMs, round: this.recorder.current?.index ?? 0, kind, value, reason: reason ?? '' };
+    this.events.push(e);
+    return e;
+  }
+
+  /** The moment of the poll being handled (the layer's own clock), or now outside a poll. */
+  private pollMs = 0;
+
+  private get who(): string { return `management ${this.manager?.name ?? 'none'}`; }
+
+  setDowntimeLimit(ms: number, reason?: string): void {
+    if (typeof ms !== 'number' || !(ms > 0 && ms <= MAX_DOWNTIME_LIMIT_MS)) {
+      throw new InvalidOptionError(`${this.who}: setDowntimeLimit(ms)`, ms, `a number > 0 and <= ${MAX_DOWNTIME_LIMIT_MS} ms (QEMU's 2000 s)`);
+    }
+    // migrate-set-parameters stores it at once; QEMU reads it when it next recomputes the threshold.
+    if (this.pendingDowntime !== null) this.pendingDowntime.event.appliedMs = null;
+    this.pendingDowntime = { ms, event: this.event('downtime-limit', ms, reason, null) };
+  }
+
+  setMaxBandwidth(bytesPerSec: number, reason?: string): void {
+    if (typeof bytesPerSec !== 'number' || !(bytesPerSec > 0 && bytesPerSec <= 1e13)) {
+      throw new InvalidOptionError(`${this.who}: setMaxBandwidth(bytesPerSec)`, bytesPerSec, 'a number > 0 and <= 1e13 B/s');
+    }
+    // migrate_params_apply sets the rate limit at once (migration_rate_set).
+    this.maxBandwidthNow = bytesPerSec / this.scale;
+    this.event('max-bandwidth', bytesPerSec, reason, this.nowMs);
+  }
+
+  abort(reason?: string): void {
+    if (this.abortEvent === null) this.abortEvent = this.event('abort', null, reason, null);
+  }
+
+  pauseGuest(reason?: string): void {
+    if (this.guest.paused) return;
+    this.guest.paused = true;
+    this.managerPausedAtMs = this.nowMs;
+    this.event('pause', null, reason, this.nowMs);
+  }
+
+  noteCapability(name: string, reason: string): void {
+    this.event('capability', name, reason, this.nowMs);
+  }
+
+  /** Runs the management layer's polls that are due (their moments up to now), unless its part is over. */
+  private pollManager(): void {
+    const m = this.manager;
+    if (m === null) return;
+    while (!this.stopping && this.abortEvent === null && this.nextPollMs <= this.nowMs) {
+      this.pollMs = this.nextPollMs;
+      this.nextPollMs += m.pollIntervalMs;
+      this.inPoll = true;
+      try {
+        m.onPoll(this.pollMs, this);
+      } finally {
+        this.inPoll = false;
+      }
+    }
+    this.pollMs = this.nowMs;
+  }
+
   /**
    * Requests the switch to postcopy at the algorithm's next iteration (QMP migrate-start-postcopy). Only QEMU
    * has postcopy here, and only with the postcopy-ram capability on (postcopyRam, or a postcopy trigger option).
    */
-  startPostcopy(): void {
-    const call = `controller ${this.controller.name}: startPostcopy()`;
+  startPostcopy(reason?: string): void {
+    // The management layer calls it from its polls; a controller from its hooks.
+    const byManager = this.inPoll;
+    const call = byManager ? `${this.who}: startPostcopy()` : `controller ${this.controller.name}: startPostcopy()`;
     if (this.algorithm !== 'qemu') throw new InvalidOptionError(`${call} algorithm`, this.algorithm, 'qemu (postcopy is modelled for QEMU only)');
     if (!postcopyCapable(this.scenario)) {
       throw new InvalidOptionError(`${call} postcopyRam`, false, 'true: the postcopy-ram capability must be set before the migration starts (postcopyRam, or a postcopy trigger option)');
     }
-    this.requestPostcopy('controller');
+    if (byManager && this.postcopyRequest === null) this.postcopyEvent = this.event('postcopy', null, reason, null);
+    this.requestPostcopy(byManager ? 'management' : 'controller');
   }
 
   requestPostcopy(trigger: PostcopyTrigger): void {
@@ -160,6 +259,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     this.link.windowRingEntries += this.guest.run(this.nowMs, dt);
     this.nowMs = toCap ? capMs : this.nowMs + dt;
     if (this.link.windowDue(this.nowMs)) this.closeWindow();
+    this.pollManager();
   }
 
   /**
@@ -184,6 +284,12 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   private closeWindow(): void {
     const w = this.link.closeWindow(this.nowMs);
+    const pending = this.pendingDowntime;
+    if (pending !== null) {
+      this.downtimeLimitNowMs = pending.ms;
+      pending.event.appliedMs = this.nowMs;
+      this.pendingDowntime = null;
+    }
     this.recorder.sample({
       tMs: this.nowMs,
       round: this.syncCount,
@@ -349,6 +455,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   setup(): void {
     const s = this.options.scenario;
+    this.manager?.start?.(this);
+    this.pollManager();
     populateLayout(this.store, s.zeroPageLayout, s.populatedFraction, this.options.workloads);
     this.store.markAllToSend();
     this.remainingPages = s.pages;
@@ -368,10 +476,12 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
   cancelReason(): CancelReason | null {
     if (this.nowMs >= this.options.scenario.maxTimeMs) return 'max-time';
     if (this.link.transferredBytes >= this.dataCap()) return 'max-data';
+    if (this.abortEvent !== null) return 'aborted';
     return null;
   }
 
   cancel(): void {
+    if (this.abortEvent !== null && this.abortEvent.appliedMs === null) this.abortEvent.appliedMs = this.nowMs;
     // Cancelled during stop-and-copy, the guest resumes at the source.
     this.guest.paused = false;
     if (this.recorder.current !== null) this.wireModel?.closeRound();
@@ -392,8 +502,10 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       this.cancel();
       return { status: 'cancelled', reason: early };
     }
+    this.stopping = true;
     this.guest.paused = true;
-    this.pauseAtMs = this.nowMs;
+    // A guest the management layer paused has been down since then (force-complete by pausing).
+    this.pauseAtMs = this.managerPausedAtMs ?? this.nowMs;
     const cursorAtStop = this.link.cursor;
     this.sync('stop-and-copy');
     this.guest.schedule(null, this.nowMs);
@@ -454,6 +566,10 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
     }
     const s = this.options.scenario;
     const request = this.postcopyRequest ?? { atMs: this.nowMs, trigger: 'controller' as const };
+    // The management layer's part ends at the switch (nova and KubeVirt leave a postcopy alone).
+    this.stopping = true;
+    this.postcopySwitched = true;
+    if (this.postcopyEvent !== null) this.postcopyEvent.appliedMs = this.nowMs;
     this.guest.paused = true;
     this.pauseAtMs = this.nowMs;
     const switchAtMs = this.nowMs;
@@ -532,7 +648,7 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
 
   /** The report of the finished run. */
   report(outcome: PrecopyOutcome): MigrationReport {
-    return buildReport({
+    const report = buildReport({
       scenario: this.options.scenario,
       nowMs: this.nowMs,
       pauseAtMs: this.pauseAtMs,
@@ -545,5 +661,8 @@ export class MigrationContext implements PrecopyContext, ControllerContext {
       ...(this.wireModel === null ? {} : { wire: this.wireModel.totals() }),
       ...(this.postcopyStats === null ? {} : { postcopy: this.postcopyStats }),
     }, this.recorder, outcome);
+    const m = this.options.management;
+    if (m != null) report.management = { name: m.spec.name, params: this.manager!.describe(), events: this.events };
+    return report;
   }
 }

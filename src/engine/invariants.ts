@@ -121,8 +121,12 @@ export function reportViolations(report: MigrationReport, wire: WireFormat): str
       else if (d !== pc.downtimeMs || d > last.endMs - last.startMs) fail(`downtime ${d} is not the postcopy switch's (${pc.downtimeMs}) within its round`);
       if (pc.switchAtMs > s.maxTimeMs * (1 + EPS)) fail(`switched to postcopy at ${pc.switchAtMs} ms, after the ${s.maxTimeMs} ms cap`);
     } else {
+      // A guest the management layer paused (force-complete) is down from that moment, pre-copy rounds included.
+      const pause = report.management?.events.find((e) => e.kind === 'pause');
       if (last === undefined || last.phase !== 'stop-and-copy') fail('a completed run without a final stop-and-copy round');
-      else if (d !== last.endMs - last.startMs) fail(`downtime ${d} is not the stop-and-copy round (${last.endMs - last.startMs})`);
+      else if (pause !== undefined) {
+        if (pause.appliedMs === null || d !== m.totalTimeMs - pause.appliedMs) fail(`downtime ${d} is not the time since the management layer paused the guest (${pause.appliedMs})`);
+      } else if (d !== last.endMs - last.startMs) fail(`downtime ${d} is not the stop-and-copy round (${last.endMs - last.startMs})`);
       // the last byte goes out by the time cap; only the resume at the destination comes after
       if (m.totalTimeMs - s.resumeTimeMs > s.maxTimeMs * (1 + EPS)) fail(`completed at ${m.totalTimeMs} ms, after the ${s.maxTimeMs} ms cap`);
       if (m.transferredBytes > dataCap) fail(`completed with ${m.transferredBytes} bytes sent, over the ${dataCap} B cap`);
@@ -135,7 +139,18 @@ export function reportViolations(report: MigrationReport, wire: WireFormat): str
     if (c.reason === 'max-time' && m.totalTimeMs !== s.maxTimeMs) fail(`cancelled by max-time at ${m.totalTimeMs} ms, not at the cap (${s.maxTimeMs})`);
     if (c.reason === 'max-data' && m.transferredBytes < dataCap) fail(`cancelled by max-data at ${m.transferredBytes} bytes, below the cap (${dataCap})`);
     if (m.totalTimeMs > s.maxTimeMs) fail(`cancelled at ${m.totalTimeMs} ms, after the ${s.maxTimeMs} ms cap`);
+    const abort = report.management?.events.find((e) => e.kind === 'abort');
+    if (c.reason === 'aborted' && (abort === undefined || abort.appliedMs !== m.totalTimeMs || abort.tMs > m.totalTimeMs)) {
+      fail(`aborted at ${m.totalTimeMs} ms without a management abort applied then (${JSON.stringify(abort ?? null)})`);
+    }
   }
+  // Management events: in time order, each applied no earlier than it was made and no later than the end.
+  const events = report.management?.events ?? [];
+  events.forEach((e, i) => {
+    walk(e.tMs, `management.events[${i}].tMs`, true);
+    if (i > 0 && e.tMs < events[i - 1]!.tMs) fail(`management.events[${i}] at ${e.tMs} ms is before the one before`);
+    if (e.appliedMs !== null && (e.appliedMs < e.tMs || e.appliedMs > m.totalTimeMs)) fail(`management.events[${i}] applied at ${e.appliedMs} ms, outside [${e.tMs}, ${m.totalTimeMs}]`);
+  });
   return bad;
 }
 

@@ -33,6 +33,10 @@ export interface PrecopyContext {
   readonly normalPages: number;
   readonly zeroPages: number;
   readonly skippedPages: number;
+  /** QEMU's downtime-limit in force, ms (the scenario's, unless a management layer changed it). */
+  readonly downtimeLimitMs: number;
+  /** QEMU's max-bandwidth in force, bytes per second (the scenario's, unless a management layer changed it). */
+  readonly maxBandwidthBytesPerSec: number;
   /** Throughput of the last closed 100 ms window. */
   readonly bandwidthBytesPerSec: number;
   /** Start of the current window and the bytes sent in it (QEMU's rate-limit accounting). */

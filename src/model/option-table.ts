@@ -17,6 +17,7 @@ import {
 } from './guest-model.js';
 import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workloads.js';
 import { COMPRESSION_METHODS } from './compression.js';
+import { MANAGEMENT_PATTERN, MANAGEMENT_SYNTAX, MANAGERS, parseManagementSpec } from './managers.js';
 
 /** Help headings of the CLI's scenario flags. */
 export type FlagGroup = 'guest' | 'workload' | 'migration' | 'wire' | 'limits';
@@ -243,6 +244,11 @@ export const OPTION_TABLE = {
   controller: {
     kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',
     default: 'none', source: 'plain pre-copy', flag: '--controller', group: 'migration', noCsv: true,
+  },
+  management: {
+    kind: 'enum', doc: "qemu: a management layer changing QEMU's parameters while it migrates, configured with its own option names (livemig managers lists them)",
+    values: MANAGERS, default: 'none', source: 'QEMU driven directly, no management layer (src/model/managers.ts)', flag: '--management', group: 'migration',
+    text: { syntax: MANAGEMENT_SYNTAX, pattern: MANAGEMENT_PATTERN, check: (path: string, text: string) => void parseManagementSpec(text, path) },
   },
   seed: {
     kind: 'count', doc: "seed of the workloads' PRNG streams, an unsigned 32-bit integer", rule: { min: 0, max: 0xffffffff, integer: true },

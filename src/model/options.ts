@@ -4,6 +4,7 @@
  */
 import type { Controller } from './controller.js';
 import type { ControllerName, ControllerSpec } from './controllers.js';
+import type { ResolvedManagement } from './management.js';
 import { OPTION_TABLE, type OptionName, type OptionValue, type ResolvedScenario } from './option-table.js';
 import type { RoundRecord, TimelineSample } from './report.js';
 import type { WorkloadSpec } from './workloads.js';
@@ -50,6 +51,10 @@ export interface ResolvedOptions {
   scenario: ResolvedScenario;
   workloads: WorkloadSpec[];
   controller: ResolvedController;
+  /** The management layer (the management option), or null without one. */
+  management: ResolvedManagement | null;
+  /** estimate()'s reduction factor: the real VM is this many times the emulated one (internal; absent = 1). */
+  scale?: number;
   /** Per-page write and send stamps in the page store, for livemig's own consistency tests (internal). */
   trace: boolean;
   hooks: MigrationHooks;

@@ -1,5 +1,6 @@
 import type { AlgorithmName } from './algorithms.js';
 import type { ResolvedScenario } from './option-table.js';
+import type { ManagementRecord } from './management-events.js';
 
 export type { ResolvedScenario };
 
@@ -168,7 +169,7 @@ interface SummaryBase {
 }
 
 /** What started postcopy: dirty-sync-count, a time, a stalled pre-copy, or a controller (ControllerContext.startPostcopy). */
-export type PostcopyTrigger = 'syncs' | 'time' | 'stall' | 'controller';
+export type PostcopyTrigger = 'syncs' | 'time' | 'stall' | 'controller' | 'management';
 
 /**
  * The postcopy phase of a run (QEMU: postcopy_start, then postcopy-active until the last page). Times in ms
@@ -220,7 +221,8 @@ export interface CompletedSummary extends SummaryBase {
   downtimeMs: number;
 }
 
-export type CancelReason = 'max-time' | 'max-data';
+/** max-time, max-data: the run's caps; aborted: a management layer cancelled it (migrate_cancel). */
+export type CancelReason = 'max-time' | 'max-data' | 'aborted';
 
 /** How a pre-copy run ended. */
 export type PrecopyOutcome = { status: 'completed' } | { status: 'cancelled'; reason: CancelReason };
@@ -247,6 +249,8 @@ interface ReportBase {
    * of two, so at most MAX_TIMELINE_SAMPLES samples are kept) with the last window always kept.
    */
   timelineStrideWindows: number;
+  /** With a management layer (the management option): its parameters and every change and action it made. */
+  management?: ManagementRecord;
 }
 
 export interface CompletedReport extends ReportBase {

@@ -5,6 +5,7 @@
 import { MiB, formatBytes, formatDuration, formatRateExact } from '../units.js';
 import type { PostcopyStats } from '../model/report.js';
 import type { MigrationReport, ResolvedScenario, RoundRecord } from '../model/report.js';
+import type { ManagementEvent } from '../model/management-events.js';
 import { statusText } from './status.js';
 
 export interface Column {
@@ -105,14 +106,32 @@ function roundRow(r: RoundRecord): string[] {
  * The per-round table. With `headTailRounds`, a longer run shows only that many rounds at each end and
  * a line saying how many were left out.
  */
-export function formatRounds(rounds: readonly RoundRecord[], headTailRounds?: number, options: TableOptions = {}): string {
+export function formatRounds(rounds: readonly RoundRecord[], headTailRounds?: number, options: TableOptions = {}, events: readonly ManagementEvent[] = []): string {
   const n = headTailRounds;
-  if (n === undefined || rounds.length <= 2 * n) return formatTable(ROUND_COLUMNS, rounds.map(roundRow), options);
-  const shown = [...rounds.slice(0, n), ...rounds.slice(-n)];
+  const cut = n !== undefined && rounds.length > 2 * n;
+  const shown = cut ? [...rounds.slice(0, n), ...rounds.slice(-n)] : [...rounds];
   const lines = fittedLines(ROUND_COLUMNS, shown.map(roundRow), options);
   const headerLines = ROUND_COLUMNS.some((c) => c.unit !== undefined) ? 2 : 1;
-  lines.splice(headerLines + n, 0, `  ... ${rounds.length - 2 * n} rounds omitted ...`);
-  return lines.join('\n');
+  // Each management event goes under the round it happened in (those of omitted rounds under the omission line).
+  const body: string[] = [];
+  const under = (from: number, to: number) => events.filter((e) => e.round >= from && e.round <= to).map(eventLine);
+  shown.forEach((r, i) => {
+    body.push(lines[headerLines + i]!);
+    body.push(...under(i === 0 ? 0 : r.index, r.index));
+    if (cut && i === n! - 1) {
+      body.push(`  ... ${rounds.length - 2 * n!} rounds omitted ...`);
+      body.push(...under(r.index + 1, rounds[rounds.length - n!]!.index - 1));
+    }
+  });
+  body.push(...under((shown[shown.length - 1]?.index ?? 0) + 1, Number.POSITIVE_INFINITY));
+  return [...lines.slice(0, headerLines), ...body, ...lines.slice(headerLines + shown.length)].join('\n');
+}
+
+/** One management event as a line of the round table: when, what, why (and when QEMU applied it, if later). */
+export function eventLine(e: ManagementEvent): string {
+  const value = e.value === null ? '' : e.kind === 'downtime-limit' ? ` ${e.value} ms` : e.kind === 'max-bandwidth' ? ` ${formatRateExact(e.value as number)}` : ` ${String(e.value)}`;
+  const applied = e.appliedMs === null ? ' (never applied: the run ended first)' : e.appliedMs > e.tMs ? ` (applied at ${(e.appliedMs / 1e3).toFixed(3)} s)` : '';
+  return `    > ${(e.tMs / 1e3).toFixed(3)} s  ${e.kind}${value}: ${e.reason}${applied}`;
 }
 
 export interface SummaryField {
@@ -139,6 +158,7 @@ export function summaryFields(report: MigrationReport): SummaryField[] {
     { label: 'controller', value: s.controller },
     ...wireFields(s),
     ...postcopyFields(s.postcopy),
+    ...(report.management === undefined ? [] : [{ label: 'management', value: managementSummary(report) }]),
   ];
 }
 
@@ -169,6 +189,14 @@ function wireFields(s: MigrationReport['summary']): SummaryField[] {
     out.push({ label: '', value: `${formatBytes(m.uncompressedBytes)} of pages -> ${formatBytes(m.compressedBytes)} (ratio ${m.compressionRatio.toFixed(2)}), compress CPU ${formatDuration(m.compressCpuMs)}, multifd-bytes as counted ${m.countedBytes} B` });
   }
   return out;
+  return out;
+}
+
+/** The management layer and its final action: "nova: abort at 1600.500 s". */
+function managementSummary(report: MigrationReport): string {
+  const m = report.management!;
+  const last = [...m.events].reverse().find((e) => e.kind === 'abort' || e.kind === 'pause' || e.kind === 'postcopy');
+  return last === undefined ? `${m.name} (${m.events.length} parameter changes, no final action)` : `${m.name}: ${last.kind} at ${(last.tMs / 1e3).toFixed(3)} s`;
 }
 
 export function formatSummary(report: MigrationReport): string {
@@ -225,7 +253,7 @@ export function formatLink(s: ResolvedScenario, algorithms: readonly string[]): 
 
 /** The whole human-readable report: scenario, rounds, summary. */
 export function formatReport(report: MigrationReport, headTailRounds?: number, options: TableOptions = {}): string {
-  return [formatScenario(report.scenario), formatRounds(report.rounds, headTailRounds, options), formatSummary(report)].join('\n\n');
+  return [formatScenario(report.scenario), formatRounds(report.rounds, headTailRounds, options, report.management?.events), formatSummary(report)].join('\n\n');
 }
 
 /**

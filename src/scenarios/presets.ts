@@ -137,7 +137,23 @@ export const LINK_DROP: Preset = {
   policies: ['qemu', 'qemu+auto-converge', 'qemu+dirty-limit', 'qemu+cpu-scheduling', 'xen', 'xen+cpu-scheduling'].map((p) => parsePolicy(p)),
 };
 
-export const PRESETS: Readonly<Record<string, Preset>> = { headline: HEADLINE, 'headline-postcopy': HEADLINE_POSTCOPY, converging: CONVERGING, 'redis-trace': REDIS_TRACE, 'tsc-trace': TSC_TRACE, 'link-drop': LINK_DROP, wire: WIRE };
+/**
+ * The headline guest (above) under the management layers' defaults, as an operator would get them: nova (a
+ * downtime ramp 50 → 500 ms every 150 s, abort after 800 s × 2 GiB), nova with force_complete (pause) or with
+ * auto-converge permitted, KubeVirt (abort after 150 s × 3 GB, its per-10^9-B count) with and without
+ * allowAutoConverge, and virsh --timeout 300 (suspend). The cap leaves room for nova's 1600 s timeout.
+ */
+export const NOVA_HEADLINE: Preset = {
+  name: 'nova-headline',
+  description: 'The headline guest (234 MiB/s over 1 Gbit/s) under nova, KubeVirt and virsh --timeout defaults: what each management layer does with a migration that cannot converge',
+  base: { ...HEADLINE.base, maxTimeMs: 1_800_000 },
+  policies: [
+    'qemu@nova', 'qemu@nova:live_migration_timeout_action=force_complete', 'qemu@nova:live_migration_permit_auto_converge=true',
+    'qemu@kubevirt', 'qemu@kubevirt:allowAutoConverge=true', 'qemu@libvirt-timeout:timeout=300',
+  ].map((p) => parsePolicy(p)),
+};
+
+export const PRESETS: Readonly<Record<string, Preset>> = { headline: HEADLINE, 'headline-postcopy': HEADLINE_POSTCOPY, converging: CONVERGING, 'redis-trace': REDIS_TRACE, 'tsc-trace': TSC_TRACE, 'link-drop': LINK_DROP, wire: WIRE, 'nova-headline': NOVA_HEADLINE };
 
 export function getPreset(name: string, field = 'preset'): Preset {
   const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;

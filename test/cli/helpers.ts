@@ -46,6 +46,6 @@ export const RUN_FLAGS = [
   '--multifd-compression', '--compression-level', '--compression-ratio', '--compress-rate',
   '--link-trace', '--background', '--background-trace', '--rtt',
   '--postcopy', '--postcopy-after', '--postcopy-at', '--postcopy-on-stall', '--postcopy-preempt', '--postcopy-fault-latency',
-  '--max-postcopy-bandwidth', '--postcopy-reads-per-write',
+  '--max-postcopy-bandwidth', '--postcopy-reads-per-write', '--management',
   '--preset', '--wide', '--export-markdown', '--export-csv', '--export-json',
 ];

@@ -68,6 +68,7 @@ describe('CSV export', () => {
       'multifdCompressionLevel', 'compressionRatio', 'compressPerCoreBytesPerSec',
       'postcopyRam', 'postcopyAfterSyncs', 'postcopyAfterMs', 'postcopyStallSyncs', 'postcopyPreempt', 'postcopyFaultLatencyMs',
       'maxPostcopyBandwidthBytesPerSec', 'postcopyReadsPerWrite',
+      'management',
     ]);
     expect(csvHeader(records)).toEqual(header);
   });
@@ -80,7 +81,7 @@ describe('CSV export', () => {
 
   it('names every quantity with its base unit and keeps full precision', () => {
     for (const name of [...SUMMARY_COLUMNS, ...SCENARIO_COLUMNS]) {
-      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule|^switchoverAck|^qemuVersion|^zeroPageLayout|^throttledWriteFraction|^machineType|^xbzrle|^multifdChannels|^multifdCompression|^multifdCompressionLevel|^compressionRatio|^postcopy(Ram|Preempt|AfterSyncs|StallSyncs|ReadsPerWrite))$/);
+      expect(name, 'a unit suffix or a count').toMatch(/(Ms|Bytes|BytesPerSec|Pct|Pages|Fraction|^rounds|^pageSize|^vcpus|^xenSkipRule|^switchoverAck|^qemuVersion|^zeroPageLayout|^throttledWriteFraction|^machineType|^xbzrle|^multifdChannels|^multifdCompression|^multifdCompressionLevel|^compressionRatio|^postcopy(Ram|Preempt|AfterSyncs|StallSyncs|ReadsPerWrite)|^management)$/);
     }
     records.forEach((r, i) => {
       const row = rows[i + 1]!;

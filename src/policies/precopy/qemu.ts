@@ -69,7 +69,6 @@ export const qemu: PrecopyAlgorithm = {
     const wireConfig = qemuWireConfig(s, rules, qemuWire(s.pageSize));
     if (wireConfig !== null) ctx.configureWire(wireConfig);
     const clock = clockOf(s);
-    const windowBudget = Math.floor(s.maxBandwidthBytesPerSec / (1000 / WINDOW_MS));
     // The timer belongs to the auto-converge capability (cpu_throttle_dirty_sync_timer), not to throttling in general.
     const timer = rules.dirtySyncTimer && ctx.controllerName === 'auto-converge';
     const ackAtMs = s.switchoverAck ? s.switchoverAckDelayMs : 0;
@@ -89,12 +88,14 @@ export const qemu: PrecopyAlgorithm = {
         syncsAtTick = ctx.syncCount;
         nextTickMs += QEMU_DIRTY_SYNC_TIMER_MS;
       }
+      // max-bandwidth and downtime-limit as QEMU holds them now (a management layer may change them).
+      const windowBudget = Math.floor(ctx.maxBandwidthBytesPerSec / (1000 / WINDOW_MS));
       const w = ctx.window;
       if (w.bytes > windowBudget) {
         ctx.idleUntil(clock.rateLimitWakeMs(ctx.nowMs, w.startMs));
         continue;
       }
-      const threshold = releaseThreshold(ctx.bandwidthBytesPerSec / 1000, s.downtimeLimitMs, s.availSwitchoverBandwidthBytesPerSec);
+      const threshold = releaseThreshold(ctx.bandwidthBytesPerSec / 1000, ctx.downtimeLimitMs, s.availSwitchoverBandwidthBytesPerSec);
       let ram = ctx.remainingPages * s.pageSize;
       // With postcopy-ram, RAM counts as postcopiable: nothing must go before postcopy (ram_state_pending_*).
       if (releaseShouldSync(rules, { ramBytes: ram, totalBytes: ram, mustPrecopyBytes: postcopyRam ? 0 : ram }, threshold)) {

@@ -1,0 +1,359 @@
+/**
+ * Pre-flight estimates: from what an operator can measure before migrating (RAM size, zero-page share, QEMU's
+ * dirty rate and the writable working set), will the migration converge under each policy, how long will it take,
+ * how long is the guest down, how much is sent, what does the guest lose, and how much faster may the guest dirty
+ * memory before it stops converging (the margin).
+ *
+ * Each answer comes from an emulation of a VM reduced by a power of two k (memory, working set, write rate,
+ * link, max-bandwidth, device state and data cap divided by k; sync cost per GiB multiplied by k; times and
+ * ratios unchanged, bytes multiplied back by k). QEMU's rules depend on ratios and times only (threshold =
+ * bandwidth × downtime limit, 100 ms windows, 50 ms bursts, auto-converge's byte ratio), so the reduced run
+ * keeps them; what it loses is page granularity (fewer pages, more sampling noise). Policies whose rules count
+ * pages or absolute rates (xen's 50-page rule, dirty-limit's MB/s quota, a byte target) run unreduced.
+ * `method: 'closed-form'` (or a run too long for the compute budget) uses instead the geometric pre-copy model of
+ * migration-algorithms.md §2.2 with the occupancy correction of §2.3, for policies without a controller or
+ * management layer; the answer says which method gave it.
+ */
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { WasmPageStore } from '../core/wasm-page-store.js';
+import { checkNumber } from '../model/check.js';
+import type { MigrationOptions } from '../model/options.js';
+import type { MigrationReport } from '../model/report.js';
+import { OPTION_TABLE } from '../model/option-table.js';
+import { didYouMean } from '../model/suggest.js';
+import { parseQueryDirtyRate } from '../workloads/qemu-dirty-rate.js';
+import { runMigration } from './migrate.js';
+import { type Policy, parsePolicy, policyLabel, policyScenario } from './policy.js';
+import { resolveOptions } from './resolve.js';
+
+/** The reduced VM has at most this many pages (16384 × 4 KiB = 64 MiB). [REC] a few ms per run */
+export const ESTIMATE_TARGET_PAGES = 16_384;
+/** Above this many page sends (reduced), an emulation is over budget and the closed form answers. [REC] ~0.5 s */
+export const ESTIMATE_BUDGET_PAGE_SENDS = 20_000_000;
+/** The policies estimate() answers for when none are given. */
+export const ESTIMATE_DEFAULT_POLICIES = ['qemu', 'qemu+auto-converge', 'qemu+dirty-limit', 'qemu+cpu-scheduling'] as const;
+
+/** What an operator measured, and what to answer for. Sizes in bytes, rates in bytes per second, times in ms. */
+export interface EstimateOptions {
+  /** Guest RAM. */
+  memoryBytes: number;
+  /** Share of RAM that is zero pages (never written since boot), 0 to 1. @default 0.5 */
+  zeroPageFraction?: number;
+  /**
+   * QEMU's dirty rate (calc-dirty-rate / query-dirty-rate: distinct pages dirtied over the measuring window,
+   * per second), bytes per second. Give this and dirtyRateWindowMs, or queryDirtyRate.
+   */
+  dirtyRateBytesPerSec?: number;
+  /** The window the dirty rate was measured over (calc-time). @default 1000 */
+  dirtyRateWindowMs?: number;
+  /** query-dirty-rate's JSON reply (bare or QMP's {"return": ...}), instead of the two fields above. */
+  queryDirtyRate?: unknown;
+  /** The writable working set the guest dirties, bytes. @default memoryBytes */
+  workingSetBytes?: number;
+  /** vCPUs writing (the dirty rate is shared among them). @default 1, or query-dirty-rate's per-vCPU count */
+  vcpus?: number;
+  /** The rest of the scenario (link, max-bandwidth, downtime limit, QEMU release, management, ...). */
+  scenario?: Omit<MigrationOptions, 'memoryBytes' | 'workload' | 'populatedFraction' | 'vcpus' | 'algorithm' | 'controller' | 'hooks'>;
+  /** Policies to answer for. @default ESTIMATE_DEFAULT_POLICIES */
+  policies?: readonly (Policy | string)[];
+  /** 'auto' emulates (reduced) and falls back to the closed form when over budget. @default 'auto' */
+  method?: 'auto' | 'emulation' | 'closed-form';
+  /** Bisection steps of the margin search (0 = no margin). @default 8 */
+  marginIterations?: number;
+}
+
+/** The margin: the dirty rate (QEMU's measure) at which the answer flips, found by bisection. */
+export interface EstimateMargin {
+  /**
+   * 'converges-up-to': the largest rate found that still converges (bisection bracket [rate, rateAbove]);
+   * 'converges-at-any-rate': it converges even when the guest dirties its whole working set each window;
+   * 'converges-below': it does not converge now; below `rate` it does.
+   * 'never-converges': not even at a hundredth of the measured rate.
+   */
+  kind: 'converges-up-to' | 'converges-at-any-rate' | 'converges-below' | 'never-converges';
+  dirtyRateBytesPerSec: number;
+  /** The first rate known not to converge (null when none was found). */
+  rateAboveBytesPerSec: number | null;
+  /** dirtyRateBytesPerSec / the measured rate: 1.8 = the guest may dirty 80 % faster. */
+  factor: number;
+  iterations: number;
+}
+
+export interface PolicyEstimate {
+  policy: string;
+  /** 'emulation' at full size, 'reduced-emulation' with `scale` > 1, or 'closed-form'. */
+  method: 'emulation' | 'reduced-emulation' | 'closed-form';
+  /** The reduction factor k (1 = the real size). */
+  scale: number;
+  /** Pre-copy converged by itself (a pause or postcopy forced by a management layer does not count). */
+  converges: boolean;
+  /** 'completed', or how the run ended: 'max-time', 'max-data', 'aborted'. */
+  outcome: string;
+  totalTimeMs: number;
+  /** null when the guest never stopped (not converged, or aborted). */
+  downtimeMs: number | null;
+  transferredBytes: number;
+  guestCpuLostPct: number;
+  margin: EstimateMargin | null;
+  /** Why this method, what it leaves out. */
+  note: string;
+}
+
+export interface EstimateResult {
+  /** The measurement as read: the write rate that reproduces it (uniform writes over the working set). */
+  input: {
+    memoryBytes: number; pageSize: number; zeroPageFraction: number; workingSetBytes: number; vcpus: number;
+    dirtyRateBytesPerSec: number; dirtyRateWindowMs: number; writesPerSec: number; source: 'query-dirty-rate' | 'options';
+  };
+  policies: PolicyEstimate[];
+}
+
+const KEYS = ['memoryBytes', 'zeroPageFraction', 'dirtyRateBytesPerSec', 'dirtyRateWindowMs', 'queryDirtyRate', 'workingSetBytes', 'vcpus', 'scenario', 'policies', 'method', 'marginIterations'];
+
+/**
+ * Write rate (page writes/s, all vCPUs) of a uniform writer over H pages that dirties `distinct` pages in T s:
+ * w = −(H/T)·ln(1 − distinct/H) (the occupancy model, migration-algorithms.md §2.3, inverted).
+ */
+export function writeRateForDistinct(distinctPages: number, H: number, T: number): number {
+  return (-H / T) * Math.log1p(-distinctPages / H);
+}
+
+interface Measured {
+  pageSize: number; pages: number; hotPages: number; zero: number; vcpus: number; rate: number; windowMs: number; source: 'query-dirty-rate' | 'options';
+}
+
+function checkInput(o: EstimateOptions): Measured {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InvalidOptionError('estimate options', o, 'an object with memoryBytes and a dirty rate');
+  for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw new InvalidOptionError(k, (o as unknown as Record<string, unknown>)[k], `an estimate option (${KEYS.join(', ')})${didYouMean(k, KEYS)}`);
+  const sc = o.scenario ?? {};
+  if (typeof sc !== 'object' || sc === null) throw new InvalidOptionError('scenario', sc, 'an object of scenario options');
+  const pageSize = (sc as MigrationOptions).pageSize ?? (OPTION_TABLE.pageSize.default as number);
+  const memory = checkNumber('memoryBytes', o.memoryBytes, OPTION_TABLE.memoryBytes.rule);
+  if (memory % pageSize !== 0) throw new InvalidOptionError('memoryBytes', memory, `a whole number of ${pageSize} B pages`);
+  const pages = memory / pageSize;
+  const zero = o.zeroPageFraction === undefined ? 1 - (OPTION_TABLE.populatedFraction.default as number) : checkNumber('zeroPageFraction', o.zeroPageFraction, { min: 0, max: 1 });
+  const wss = o.workingSetBytes === undefined ? memory : checkNumber('workingSetBytes', o.workingSetBytes, { min: pageSize, max: memory, unit: 'B' });
+  const hotPages = Math.max(1, Math.floor(wss / pageSize));
+  let rate: number;
+  let windowMs: number;
+  let vcpus = 1;
+  let source: Measured['source'] = 'options';
+  if (o.queryDirtyRate !== undefined) {
+    if (o.dirtyRateBytesPerSec !== undefined) throw new InvalidOptionError('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, 'nothing when queryDirtyRate is given (it carries the rate)');
+    const q = parseQueryDirtyRate(o.queryDirtyRate, 'queryDirtyRate');
+    const perVcpu = q.vcpuMiBps.reduce((a, b) => a + b, 0);
+    rate = (q.vcpuMiBps.length > 0 ? perVcpu : q.dirtyRateMiBps!) * 2 ** 20;
+    windowMs = q.calcTimeMs;
+    vcpus = Math.max(1, q.vcpuMiBps.length);
+    source = 'query-dirty-rate';
+  } else {
+    if (o.dirtyRateBytesPerSec === undefined) throw new InvalidOptionError('dirtyRateBytesPerSec', undefined, 'a dirty rate in bytes per second (or queryDirtyRate: the JSON of query-dirty-rate)');
+    rate = checkNumber('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, { min: 0, max: 1e13, unit: 'B/s' });
+    windowMs = o.dirtyRateWindowMs === undefined ? 1000 : checkNumber('dirtyRateWindowMs', o.dirtyRateWindowMs, { min: 1, max: 3_600_000, unit: 'ms' });
+  }
+  if (o.vcpus !== undefined) vcpus = checkNumber('vcpus', o.vcpus, OPTION_TABLE.vcpus.rule);
+  const limit = (hotPages * pageSize) / (windowMs / 1000);
+  if (rate >= limit) {
+    throw new InvalidOptionError(o.queryDirtyRate !== undefined ? 'queryDirtyRate: dirty-rate' : 'dirtyRateBytesPerSec', rate,
+      `under ${limit.toFixed(0)} B/s: at that rate every page of the ${wss} B working set would be dirty within the ${windowMs} ms window, which no write rate reproduces (give a larger workingSetBytes)`);
+  }
+  return { pageSize, pages, hotPages, zero, vcpus, rate, windowMs, source };
+}
+
+/** The largest power of two k ≤ pages / ESTIMATE_TARGET_PAGES that divides the page count. */
+function reduction(pages: number, hotPages: number): number {
+  let k = 1;
+  while (k * 2 * ESTIMATE_TARGET_PAGES <= pages && pages % (k * 2) === 0 && hotPages / (k * 2) >= 64) k *= 2;
+  return k;
+}
+
+/** Whether a policy's rules are ratios and times only, so a reduced VM keeps them. */
+function reducible(p: Policy): boolean {
+  if (p.algorithm !== 'qemu') return false;
+  const c = p.controller;
+  const name = c === undefined ? 'none' : typeof c === 'string' ? c : typeof c === 'object' && 'name' in c ? c.name : 'custom';
+  if (name === 'dirty-limit' || name === 'custom' || typeof c === 'function') return false;
+  if (name === 'cpu-scheduling' && typeof c === 'object' && c !== null && 'target' in c && c.target !== 'downtime') return false;
+  return true;
+}
+
+/** migrate() options for one policy at dirty rate `rate`, reduced by k. */
+function scenarioFor(o: EstimateOptions, m: Measured, p: Policy, rate: number, k: number): MigrationOptions {
+  // The policy's own options (its braces, its management layer) count as the scenario's, and are reduced with it.
+  const sc = { ...policyScenario((o.scenario ?? {}) as MigrationOptions, p) } as Record<string, unknown>;
+  const T = m.windowMs / 1000;
+  const writes = writeRateForDistinct((rate * T) / m.pageSize, m.hotPages, T);
+  const memoryBytes = (m.pages / k) * m.pageSize;
+  const div = (key: string, dflt: unknown, round = false) => {
+    const v = (sc[key] ?? dflt) as number | null;
+    if (v !== null && v !== undefined) sc[key] = round ? Math.max(0, Math.round(v / k)) : v / k;
+  };
+  if (k > 1) {
+    div('bandwidthBytesPerSec', OPTION_TABLE.bandwidthBytesPerSec.default);
+    div('maxBandwidthBytesPerSec', OPTION_TABLE.maxBandwidthBytesPerSec.default);
+    div('availSwitchoverBandwidthBytesPerSec', null);
+    div('deviceStateBytes', OPTION_TABLE.deviceStateBytes.default, true);
+    div('maxDataBytes', null, true);
+    sc['syncCostPerGiBMs'] = ((sc['syncCostPerGiBMs'] ?? OPTION_TABLE.syncCostPerGiBMs.default) as number) * k;
+  }
+  // Uniform writes over the working set (the region at the start of memory), shared by the vCPUs.
+  const regionSize = Math.min(1, m.hotPages / m.pages);
+  const workload = { kind: 'uniform' as const, writesPerSec: writes / k / m.vcpus, regionStart: 0, regionSize };
+  return {
+    ...(sc as MigrationOptions), memoryBytes, populatedFraction: 1 - m.zero, vcpus: m.vcpus, workload,
+  };
+}
+
+interface Outcome { converges: boolean; report: MigrationReport | null; closed: ClosedForm | null }
+
+function converged(r: MigrationReport): boolean {
+  return r.status === 'completed' && !(r.management?.events ?? []).some((e) => e.kind === 'pause' || e.kind === 'postcopy');
+}
+
+function emulate(o: EstimateOptions, m: Measured, p: Policy, rate: number, k: number): Outcome {
+  const resolved = resolveOptions(scenarioFor(o, m, p, rate, k), k > 1 ? { scale: k } : {});
+  const report = runMigration(resolved, new WasmPageStore(resolved.scenario.pages, false));
+  return { converges: converged(report), report, closed: null };
+}
+
+/** The closed form's answer (migration-algorithms.md §2.2 rounds, with §2.3's distinct pages per round). */
+interface ClosedForm { converges: boolean; totalTimeMs: number; downtimeMs: number | null; transferredBytes: number; rounds: number }
+
+/**
+ * QEMU pre-copy in closed form: round 0 sends every page (zero pages at 9 B, the others at page + 8 B) at the
+ * pre-copy rate R = min(link, max-bandwidth); each later round sends the distinct pages dirtied during the one
+ * before, H·(1 − e^(−w·T/H)); it stops once a round's data fits link × downtime limit, then sends it and the device
+ * state at link speed. It does not converge when a round is no smaller than the one before and still above the
+ * threshold, or the time cap is reached. No throttle, no window or burst granularity.
+ */
+export function closedFormPrecopy(x: {
+  pages: number; pageSize: number; zeroFraction: number; hotPages: number; writesPerSec: number; linkBytesPerSec: number; maxBandwidthBytesPerSec: number;
+  downtimeLimitMs: number; deviceStateBytes: number; setupTimeMs: number; resumeTimeMs: number; maxTimeMs: number;
+}): ClosedForm {
+  const R = Math.min(x.linkBytesPerSec, x.maxBandwidthBytesPerSec);
+  const pageWire = x.pageSize + 8;
+  const zeroPages = Math.round(x.pages * x.zeroFraction);
+  let bytes = (x.pages - zeroPages) * pageWire + zeroPages * 9;
+  let sent = 0;
+  let t = x.setupTimeMs;
+  const threshold = (x.linkBytesPerSec * x.downtimeLimitMs) / 1000;
+  let prev = Number.POSITIVE_INFINITY;
+  for (let round = 1; round <= 100_000; round++) {
+    const dt = (bytes / R) * 1000;
+    if (t + dt >= x.maxTimeMs) return { converges: false, totalTimeMs: x.maxTimeMs, downtimeMs: null, transferredBytes: sent + ((x.maxTimeMs - t) / 1000) * R, rounds: round };
+    t += dt;
+    sent += bytes;
+    const dirty = x.hotPages * -Math.expm1((-x.writesPerSec * dt) / 1000 / x.hotPages);
+    const next = dirty * pageWire;
+    if (next <= threshold) {
+      const down = ((next + x.deviceStateBytes) / x.linkBytesPerSec) * 1000 + x.resumeTimeMs;
+      return { converges: true, totalTimeMs: t + down, downtimeMs: down, transferredBytes: sent + next + x.deviceStateBytes, rounds: round + 1 };
+    }
+    if (next >= prev && round > 2) return { converges: false, totalTimeMs: x.maxTimeMs, downtimeMs: null, transferredBytes: sent + ((x.maxTimeMs - t) / 1000) * R, rounds: round };
+    prev = next;
+    bytes = next;
+  }
+  return { converges: false, totalTimeMs: x.maxTimeMs, downtimeMs: null, transferredBytes: sent, rounds: 100_000 };
+}
+
+function closedForm(o: EstimateOptions, m: Measured, rate: number): Outcome {
+  const r = resolveOptions(scenarioFor(o, m, { algorithm: 'qemu' }, rate, 1)).scenario;
+  const T = m.windowMs / 1000;
+  const c = closedFormPrecopy({
+    pages: m.pages, pageSize: m.pageSize, zeroFraction: m.zero, hotPages: m.hotPages, writesPerSec: writeRateForDistinct((rate * T) / m.pageSize, m.hotPages, T),
+    linkBytesPerSec: r.bandwidthBytesPerSec, maxBandwidthBytesPerSec: r.maxBandwidthBytesPerSec, downtimeLimitMs: r.downtimeLimitMs, deviceStateBytes: r.deviceStateBytes,
+    setupTimeMs: r.setupTimeMs, resumeTimeMs: r.resumeTimeMs, maxTimeMs: r.maxTimeMs,
+  });
+  return { converges: c.converges, report: null, closed: c };
+}
+
+/** The page sends an emulation would make at most (the time cap at the pre-copy rate), reduced by k. */
+function emulationCost(o: EstimateOptions, m: Measured, k: number): number {
+  const sc = (o.scenario ?? {}) as MigrationOptions;
+  const link = sc.bandwidthBytesPerSec ?? (OPTION_TABLE.bandwidthBytesPerSec.default as number);
+  const maxTime = sc.maxTimeMs ?? (OPTION_TABLE.maxTimeMs.default as number);
+  return ((link / k) * (maxTime / 1000)) / m.pageSize;
+}
+
+/**
+ * Answers, per policy: converges or not, total time, downtime, data sent, guest CPU lost, and the margin.
+ * Throws InvalidOptionError naming the field on bad input (a malformed query-dirty-rate reply included).
+ *
+ * @example
+ * const e = estimate({ memoryBytes: 8 * GiB, dirtyRateBytesPerSec: 200 * MiB, workingSetBytes: 1 * GiB,
+ *   scenario: { bandwidthBytesPerSec: 1.25e9 }, policies: ['qemu', 'qemu@nova'] });
+ */
+export function estimate(options: EstimateOptions): EstimateResult {
+  const m = checkInput(options);
+  const method = options.method ?? 'auto';
+  if (!['auto', 'emulation', 'closed-form'].includes(method)) throw new InvalidOptionError('method', method, 'one of auto, emulation, closed-form');
+  const iterations = options.marginIterations === undefined ? 8 : checkNumber('marginIterations', options.marginIterations, { min: 0, max: 30, integer: true });
+  const given = options.policies ?? ESTIMATE_DEFAULT_POLICIES;
+  if (!Array.isArray(given) || given.length === 0) throw new InvalidOptionError('policies', given, 'a non-empty list of policies ("qemu+auto-converge@nova", ...)');
+  const policies = given.map((p, i) => (typeof p === 'string' ? parsePolicy(p, `policies[${i}]`) : p));
+  // Check the whole scenario once, at full size, so errors name the user's values.
+  resolveOptions(scenarioFor(options, m, { algorithm: 'qemu' }, m.rate, 1));
+  const T = m.windowMs / 1000;
+  const out = policies.map((p): PolicyEstimate => {
+    const management = p.options?.management ?? options.scenario?.management;
+    const plain = (p.controller === undefined || p.controller === 'none') && (management === undefined || management === 'none') && p.algorithm === 'qemu' && Object.keys(p.options ?? {}).every((k) => k === 'management');
+    const k = reducible(p) ? reduction(m.pages, m.hotPages) : 1;
+    const overBudget = emulationCost(options, m, k) > ESTIMATE_BUDGET_PAGE_SENDS;
+    const useClosed = plain && (method === 'closed-form' || (method === 'auto' && overBudget));
+    if (method === 'closed-form' && !plain) throw new InvalidOptionError('method', method, `'auto' or 'emulation' for ${policyLabel(p)} (the closed form has no controller or management layer; it models plain qemu pre-copy)`);
+    const run = (rate: number): Outcome => (useClosed ? closedForm(options, m, rate) : emulate(options, m, p, rate, k));
+    const now = run(m.rate);
+    const margin = iterations === 0 ? null : searchMargin(run, now.converges, m.rate, ((m.hotPages * m.pageSize) / T) * 0.999, iterations);
+    const methodName = useClosed ? 'closed-form' : k > 1 ? 'reduced-emulation' : 'emulation';
+    const note = useClosed
+      ? (method === 'closed-form' ? 'closed form, as asked' : `closed form: emulating up to the time cap would take over ${ESTIMATE_BUDGET_PAGE_SENDS} page sends`) + ' (migration-algorithms.md §2.2 with §2.3; no window, burst or throttle detail)'
+      : k > 1 ? `emulated on a VM reduced ${k}× (memory, working set, write rate, link, caps and device state ÷ ${k}; bytes × ${k})` : 'emulated at full size';
+    if (now.report !== null) {
+      const s = now.report.summary;
+      return {
+        policy: policyLabel(p), method: methodName, scale: k, converges: now.converges, outcome: s.status === 'completed' ? 'completed' : s.reason,
+        totalTimeMs: s.totalTimeMs, downtimeMs: s.downtimeMs, transferredBytes: s.transferredBytes * k, guestCpuLostPct: s.guestCpuLostPct, margin, note,
+      };
+    }
+    const c = now.closed!;
+    return {
+      policy: policyLabel(p), method: methodName, scale: 1, converges: c.converges, outcome: c.converges ? 'completed' : 'max-time',
+      totalTimeMs: c.totalTimeMs, downtimeMs: c.downtimeMs, transferredBytes: Math.round(c.transferredBytes), guestCpuLostPct: c.converges ? (c.downtimeMs! / c.totalTimeMs) * 100 : 0, margin, note,
+    };
+  });
+  return {
+    input: {
+      memoryBytes: m.pages * m.pageSize, pageSize: m.pageSize, zeroPageFraction: m.zero, workingSetBytes: m.hotPages * m.pageSize, vcpus: m.vcpus,
+      dirtyRateBytesPerSec: m.rate, dirtyRateWindowMs: m.windowMs, writesPerSec: writeRateForDistinct((m.rate * T) / m.pageSize, m.hotPages, T), source: m.source,
+    },
+    policies: out,
+  };
+}
+
+/**
+ * Bisection over the dirty rate (at most `iterations` runs after the first probe): converging now, up to `ceiling`
+ * (the whole working set dirty in each measuring window); not converging now, down to a hundredth of the rate.
+ */
+function searchMargin(run: (rate: number) => Outcome, convergesNow: boolean, rate: number, ceiling: number, iterations: number): EstimateMargin {
+  if (convergesNow) {
+    if (run(ceiling).converges) return { kind: 'converges-at-any-rate', dirtyRateBytesPerSec: ceiling, rateAboveBytesPerSec: null, factor: ceiling / rate, iterations: 1 };
+    let lo = rate;
+    let hi = ceiling;
+    for (let i = 1; i < iterations; i++) {
+      const mid = (lo + hi) / 2;
+      if (run(mid).converges) lo = mid;
+      else hi = mid;
+    }
+    return { kind: 'converges-up-to', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: lo / rate, iterations };
+  }
+  const floor = rate / 100;
+  if (!run(floor).converges) return { kind: 'never-converges', dirtyRateBytesPerSec: 0, rateAboveBytesPerSec: floor, factor: 0, iterations: 1 };
+  let lo = floor;
+  let hi = rate;
+  for (let i = 1; i < iterations; i++) {
+    const mid = (lo + hi) / 2;
+    if (run(mid).converges) lo = mid;
+    else hi = mid;
+  }
+  return { kind: 'converges-below', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: lo / rate, iterations };
+}
