@@ -329,6 +329,9 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
     bytes += faultBytes;
     host.advance(dt);
   }
+  // Pages fetched on fault in the last steps may have gone beyond their budget: the link is busy until they are on
+  // the wire, so the last page arrives only then (at slow links this is whole pages of link time).
+  if (owed > 0) host.advance((owed / rate) * 1000);
   for (const st of states) st.vcpu.writes += Math.floor(st.writes);
   const endMs = host.nowMs;
   const wanted = host.vcpus.reduce((a, v) => a + v.workload.writesPerSec, 0);
