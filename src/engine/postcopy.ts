@@ -214,8 +214,13 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
   });
   const store = host.store;
   const rate = set.rateBytesPerSec;
-  const totalMs = (store.toSendBytes(host.normalPageBytes, host.zeroPageBytes) / rate) * 1000;
-  const stepMs = Math.max(POSTCOPY_STEP_MS, totalMs / POSTCOPY_MAX_STEPS);
+  // What the pages still to send cost on the wire, kept exact as pushes and faults take pages.
+  let leftBytes = store.toSendBytes(host.normalPageBytes, host.zeroPageBytes);
+  const totalMs = (leftBytes / rate) * 1000;
+  /** Bytes sent beyond the link's capacity of earlier steps (the page that crosses a budget is still sent). */
+  let owed = 0;
+  // A step holds at least one page and the framing, however slow the link: every step then moves a page.
+  const stepMs = Math.max(POSTCOPY_STEP_MS, totalMs / POSTCOPY_MAX_STEPS, ((host.normalPageBytes + 2 * host.trailerBytes) / rate) * 1000);
   let faults = 0;
   let pushedNormal = 0;
   let pushedZero = 0;
@@ -230,12 +235,12 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
   const keyed = new Map<string, { start: number; count: number }>();
   for (const st of states) for (const r of st.ranges) keyed.set(`${r.start}:${r.count}`, { start: r.start, count: r.count });
   const stops = [...new Set([...keyed.values()].flatMap((r) => [r.start, r.start + r.count]))].sort((a, b) => a - b);
-  while (host.remainingPages > 0) {
+  // A guard, not a limit: the steps are bounded (see stepMs), so running past it is a bug.
+  const maxSteps = 4 * POSTCOPY_MAX_STEPS + 2 * host.pages + 16;
+  for (let step = 0; host.remainingPages > 0; step++) {
+    if (step > maxSteps) throw new Error(`livemig: postcopy made no progress (${host.remainingPages} pages left after ${step} steps)`);
     // The last step is exactly as long as sending what is left takes.
-    const full = (rate * stepMs) / 1000;
-    const dt = host.remainingPages * host.normalPageBytes <= full
-      ? Math.min(stepMs, (store.toSendBytes(host.normalPageBytes, host.zeroPageBytes) / rate) * 1000)
-      : stepMs;
+    const dt = Math.min(stepMs, ((leftBytes + host.trailerBytes + owed) / rate) * 1000);
     const t0 = host.nowMs;
     // The destination guest runs from its resume on.
     const runMs = Math.max(0, Math.min(dt, t0 + dt - set.resumeAtMs));
@@ -247,8 +252,8 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
       if (runMs <= 0) continue;
       // Time owed (blocking drawn beyond what earlier steps held) or, negative, time left over (fewer faults
       // than expected), so that the drawn faults do not bias the access count either way.
-      const owed = st.debtMs;
-      const free = runMs - owed;
+      const owedMs = st.debtMs;
+      const free = runMs - owedMs;
       let blockMs = 0;
       if (free <= 0 || st.perMs === 0 || st.ranges.length === 0) {
         st.debtMs = st.perMs === 0 || st.ranges.length === 0 ? 0 : -free;
@@ -295,14 +300,20 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
         st.debtMs = k / st.perMs + blockMs - free;
       }
       // Blocked in this step: what was owed and what was drawn, less what is still owed after it.
-      const blocked = Math.min(runMs, Math.max(0, Math.max(0, owed) + blockMs - Math.max(0, st.debtMs)));
+      const blocked = Math.min(runMs, Math.max(0, Math.max(0, owedMs) + blockMs - Math.max(0, st.debtMs)));
       v.cpuObtainedMs += v.workload.cpuDemand * Math.max(0, runMs - blocked);
     }
     if (runMs > 0) activeMs += runMs;
     // Vanilla: the scan goes on right after the page last requested (get_queued_page sets the one scan state).
     if (!set.preempt && lastFault >= 0) host.cursor = lastFault + 1 >= host.pages ? 0 : lastFault + 1;
-    if (host.remainingPages > 0) {
-      const pushed = host.push(Math.max(0, (rate * dt) / 1000 - faultBytes), stops);
+    const capacity = (rate * dt) / 1000;
+    let used = owed + faultBytes;
+    leftBytes -= faultBytes;
+    const budget = capacity - used - host.trailerBytes;
+    if (host.remainingPages > 0 && budget > 0) {
+      const pushed = host.push(budget, stops);
+      used += pushed.bytes;
+      leftBytes -= pushed.bytes - host.trailerBytes;
       for (const piece of pushed.pieces) {
         if (piece.pages === 0) continue;
         for (const [key, r] of keyed) {
@@ -314,6 +325,7 @@ export function runPostcopyActive(host: PostcopyHost, set: PostcopySettings): Po
       pushedNormal += pushed.normal;
       pushedZero += pushed.zero;
     }
+    owed = Math.max(0, used - capacity);
     bytes += faultBytes;
     host.advance(dt);
   }

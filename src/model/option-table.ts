@@ -174,7 +174,7 @@ export const OPTION_TABLE = {
   },
   postcopyReadsPerWrite: {
     kind: 'count', doc: 'postcopy: page reads the destination guest makes per page write, spread like its writes (each can fault on a page not yet received)',
-    rule: { min: 0, max: 1e6 }, default: null, defaultText: "by workload kind: 1, or 0 for 'sequential' (src/engine/postcopy.ts)", source: '[REC] src/engine/postcopy.ts', flag: '--postcopy-reads-per-write', group: 'migration',
+    rule: { min: 0, max: 1e6 }, default: null, defaultText: "by workload kind: 1, 0 for 'sequential', none for 'idle' and 'compute'", source: '[REC] src/engine/postcopy.ts', flag: '--postcopy-reads-per-write', group: 'migration',
   },
   controller: {
     kind: 'controller', doc: 'CPU-scheduling controller throttling the guest during pre-copy: a name, a name with parameters, or your own',

@@ -6,6 +6,7 @@ import type { MigrationOptions } from '../../src/model/options.js';
 import type { CompletedReport, MigrationReport, RoundRecord } from '../../src/model/report.js';
 import { DISCARD_COMMAND_BYTES, accessesIn, discardBytes } from '../../src/engine/postcopy.js';
 import { postcopyDestinationViolations } from '../helpers/consistency.js';
+import { PRECOPY_ALGORITHMS } from '../../src/policies/precopy/index.js';
 import { GiB, MiB, type StoreKind, bit, makeStore, resolveTest, storeMismatches, type TestOptions } from '../helpers/stores.js';
 
 /** Runs on a store the test keeps; records the to-send bitmap and the largest stamp (send or write) when the last live round ends. */
@@ -287,5 +288,35 @@ describe('refused', () => {
     expect(() => migrate({ memoryBytes: 8 * MiB, qemuVersion: '6.2', postcopyRam: true, postcopyPreempt: true })).toThrow(/postcopyPreempt.*7\.2/);
     expect(() => migrate({ memoryBytes: 8 * MiB, qemuVersion: '7.2', postcopyRam: true, postcopyPreempt: true })).not.toThrow();
     expect(() => migrate({ memoryBytes: 8 * MiB, postcopyPreempt: true })).toThrow(/postcopyPreempt/);
+  });
+});
+
+describe('max-postcopy-bandwidth: the push at its rate; the switch at it up to 9.2, unlimited from 10.0 (40004007e6)', () => {
+  const o: MigrationOptions = { memoryBytes: 32 * MiB, workload: { kind: 'idle' }, postcopyAfterMs: 0, maxPostcopyBandwidthBytesPerSec: 10e6, deviceStateBytes: 1_000_000 };
+  const wire = PRECOPY_ALGORITHMS.qemu.wire(4096);
+  const pkg = discardBytes(1) + 1_000_000 + wire.burstTrailerBytes;
+  const syncMs = 0.25 / 32; // syncCostPerGiBMs × 32 MiB
+  it('9.2 vs 10.0 downtime', () => {
+    const a = completedPostcopy(migrate({ ...o, qemuVersion: '9.2' })).summary.postcopy;
+    const b = completedPostcopy(migrate({ ...o, qemuVersion: '10.0' })).summary.postcopy;
+    expect(a.downtimeMs).toBeCloseTo(syncMs + (pkg / 10e6) * 1000, 9);
+    expect(b.downtimeMs).toBeCloseTo(syncMs + (pkg / 125e6) * 1000, 9);
+  });
+  it('the push takes its bytes / max-postcopy-bandwidth', () => {
+    const r = completedPostcopy(migrate({ ...o, qemuVersion: '10.1' }));
+    const pc = r.summary.postcopy;
+    expect(pc.lastPageAtMs - (pc.switchAtMs + pc.downtimeMs)).toBeCloseTo((pc.postcopyBytes / 10e6) * 1000, 6);
+    // and without the limit, at the link
+    const u = completedPostcopy(migrate({ ...o, maxPostcopyBandwidthBytesPerSec: undefined })).summary.postcopy;
+    expect(u.lastPageAtMs - (u.switchAtMs + u.downtimeMs)).toBeCloseTo((u.postcopyBytes / 125e6) * 1000, 6);
+  });
+});
+
+describe('bounded on any link', () => {
+  it('a link slower than one page per 50 ms step still moves a page each step (it once looped forever at 1 B/s)', () => {
+    for (const workload of [{ kind: 'idle' } as const, { kind: 'uniform', writesPerSec: 1000 } as const]) {
+      const r = completedPostcopy(migrate({ memoryBytes: 8 * 4096, bandwidthBytesPerSec: 1, postcopyAfterMs: 0, workload }));
+      expect(r.summary.postcopy.pagesAtSwitch).toBe(8);
+    }
   });
 });
