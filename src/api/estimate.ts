@@ -9,7 +9,8 @@
  * ratios unchanged, bytes multiplied back by k). QEMU's rules depend on ratios and times only (threshold =
  * bandwidth × downtime limit, 100 ms windows, 50 ms bursts, auto-converge's byte ratio), so the reduced run
  * keeps them; what it loses is page granularity (fewer pages, more sampling noise). Policies whose rules count
- * pages or absolute rates (xen's 50-page rule, dirty-limit's MB/s quota, a byte target) run unreduced.
+ * pages or absolute rates (xen's 50-page rule, dirty-limit's MB/s quota, a byte target, postcopy's faults) run
+ * unreduced.
  * `method: 'closed-form'` (or a run too long for the compute budget) uses instead the geometric pre-copy model of
  * migration-algorithms.md §2.2 with the occupancy correction of §2.3, for policies without a controller or
  * management layer; the answer says which method gave it.
@@ -25,6 +26,7 @@ import { parseQueryDirtyRate } from '../workloads/qemu-dirty-rate.js';
 import { runMigration } from './migrate.js';
 import { type Policy, parsePolicy, policyLabel, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
+import { resolveManagement } from '../policies/management/registry.js';
 
 /** The reduced VM has at most this many pages (16384 × 4 KiB = 64 MiB). [REC] a few ms per run */
 export const ESTIMATE_TARGET_PAGES = 16_384;
@@ -167,9 +169,16 @@ function reduction(pages: number, hotPages: number): number {
   return k;
 }
 
-/** Whether a policy's rules are ratios and times only, so a reduced VM keeps them. */
-function reducible(p: Policy): boolean {
+/**
+ * Whether a policy's rules are ratios and times only, so a reduced VM keeps them. Postcopy is not: its remote
+ * faults count pages (a reduced VM would fault k times less), so a policy that may switch to it runs full size.
+ */
+function reducible(p: Policy, scenario: EstimateOptions['scenario']): boolean {
   if (p.algorithm !== 'qemu') return false;
+  const o = { ...(scenario ?? {}), ...(p.options ?? {}) } as Record<string, unknown>;
+  if (Object.keys(o).some((k) => /postcopy/i.test(k) && o[k] !== undefined && o[k] !== null && o[k] !== false)) return false;
+  const m = o['management'];
+  if (typeof m === 'string' && resolveManagement(m)?.mayStartPostcopy === true) return false;
   const c = p.controller;
   const name = c === undefined ? 'none' : typeof c === 'string' ? c : typeof c === 'object' && 'name' in c ? c.name : 'custom';
   if (name === 'dirty-limit' || name === 'custom' || typeof c === 'function') return false;
@@ -297,7 +306,7 @@ export function estimate(options: EstimateOptions): EstimateResult {
   const out = policies.map((p): PolicyEstimate => {
     const management = p.options?.management ?? options.scenario?.management;
     const plain = (p.controller === undefined || p.controller === 'none') && (management === undefined || management === 'none') && p.algorithm === 'qemu' && Object.keys(p.options ?? {}).every((k) => k === 'management');
-    const k = reducible(p) ? reduction(m.pages, m.hotPages) : 1;
+    const k = reducible(p, options.scenario) ? reduction(m.pages, m.hotPages) : 1;
     const overBudget = emulationCost(options, m, k) > ESTIMATE_BUDGET_PAGE_SENDS;
     const useClosed = plain && (method === 'closed-form' || (method === 'auto' && overBudget));
     if (method === 'closed-form' && !plain) throw new InvalidOptionError('method', method, `'auto' or 'emulation' for ${policyLabel(p)} (the closed form has no controller or management layer; it models plain qemu pre-copy)`);

@@ -100,6 +100,10 @@ describe('estimate(): the answers', () => {
     expect(e.policies[0]!.note).toMatch(/closed form/);
     expect(() => estimate({ ...base, method: 'closed-form', policies: ['qemu+auto-converge'] })).toThrow(/closed form has no controller/);
     expect(estimate({ ...base, policies: ['xen'], marginIterations: 0 }).policies[0]!.method).toBe('emulation');
+    // postcopy's faults count pages: a policy that may switch to it is emulated at full size
+    expect(estimate({ ...base, policies: ['qemu{postcopy-after=5}'], marginIterations: 0 }).policies[0]!.scale).toBe(1);
+    expect(estimate({ ...base, policies: ['qemu@kubevirt:allowPostCopy=true'], marginIterations: 0 }).policies[0]!.scale).toBe(1);
+    expect(estimate({ ...base, policies: ['qemu@kubevirt'], marginIterations: 0 }).policies[0]!.scale).toBeGreaterThan(1);
   });
 });
 
