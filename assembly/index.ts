@@ -129,8 +129,53 @@ export function populatePrefix(count: u32): void {
  * Populates `k` of the `n` pages of a spread (zeroPageLayout 'spread', src/engine/zero-pages.ts) that fall in
  * [start, end), evenly: a page is taken when the accumulator `acc` (+k per page) reaches n, Bresenham's rule
  * in exact integers (f64 holds them up to 2^53). Returns the accumulator for the next range.
+ * The cost follows the words, not the pages: the walk jumps from one taken page to the next (after a take the
+ * accumulator is below k, so the gap is one of two lengths, told apart by one comparison), and where the
+ * word masks repeat with a short period (the accumulator at a word's start advances by 64k mod n per word, so
+ * the masks repeat every n / gcd(64k mod n, n) words: one word for a half-populated memory) one period is
+ * computed and the rest of the range is copied from it. Same bits as the per-page rule
+ * (src/core/reference-page-store.ts keeps it).
  */
 export function populateSpread(start: u32, end: u32, k: f64, n: f64, acc: f64): f64 {
+  if (end <= start || !(k > 0) || !(acc >= 0 && acc < n)) return spreadPerPage(start, end, k, n, acc);
+  if (k >= n) {
+    // Every page is taken.
+    for (let w = start >>> 6; w <= (end - 1) >>> 6; w++) {
+      const at = wordAt(popPtr, w);
+      store<u64>(at, load<u64>(at) | regionMask(w, start, end));
+    }
+    return acc + <f64>(end - start) * (k - n);
+  }
+  // Whole words of the range after its first page's word: [w0, w1).
+  const w0 = <u32>((<u64>start + 63) >>> 6);
+  const w1 = end >>> 6;
+  if (w1 > w0 + SPREAD_PERIOD_MAX) {
+    const d = (64 * k) % n;
+    const period = d == 0 ? 1 : n / gcd(d, n);
+    if (period <= <f64>SPREAD_PERIOD_MAX) {
+      const P = <u32>period;
+      const bodyStart = w0 << 6;
+      let a = spreadWalk(start, bodyStart, k, n, acc, popPtr);
+      // One period of masks into the scratch words, then OR them over the body.
+      memory.fill(spreadScratch, 0, <usize>P << 3);
+      spreadWalk(0, P << 6, k, n, a, spreadScratch);
+      let j: u32 = 0;
+      for (let w = w0; w < w1; w++) {
+        const at = wordAt(popPtr, w);
+        store<u64>(at, load<u64>(at) | load<u64>(wordAt(spreadScratch, j)));
+        j++;
+        if (j == P) j = 0;
+      }
+      // The accumulator after the body is the one after (words mod P) words: a period returns it to its start.
+      a = (a + <f64>((w1 - w0) % P) * d) % n;
+      return spreadWalk(w1 << 6, end, k, n, a, popPtr);
+    }
+  }
+  return spreadWalk(start, end, k, n, acc, popPtr);
+}
+
+/** The rule page by page, for arguments the engine never passes (an accumulator outside [0, n), k <= 0). */
+function spreadPerPage(start: u32, end: u32, k: f64, n: f64, acc: f64): f64 {
   for (let p = start; p < end; p++) {
     acc += k;
     if (acc >= n) {
@@ -140,6 +185,56 @@ export function populateSpread(start: u32, end: u32, k: f64, n: f64, acc: f64): 
     }
   }
   return acc;
+}
+
+/** Most words one period of spread masks may span (the scratch area). */
+const SPREAD_PERIOD_MAX: u32 = 512;
+const spreadScratch = memory.data(<i32>SPREAD_PERIOD_MAX << 3, 16);
+
+function gcd(x: f64, y: f64): f64 {
+  while (y != 0) { const t = x % y; x = y; y = t; }
+  return x;
+}
+
+/**
+ * The spread rule over pages [from, to), setting the taken pages' bits in the bitmap at `base` (page p at bit
+ * p − 0 of word p >>> 6 there); returns the accumulator. Jumps from take to take: the first gap by one division
+ * (exact: the quotient of integers below 2^33 never rounds across an integer), the next ones by comparison.
+ */
+function spreadWalk(from: u32, to: u32, k: f64, n: f64, acc: f64, base: usize): f64 {
+  if (to <= from) return acc;
+  const len = <f64>(to - from);
+  let a = acc;
+  // Pages until the first take: the s-th page takes when a + s·k reaches n.
+  let s = Math.ceil((n - a) / k);
+  if (s > len) return a + len * k;
+  const c1 = Math.ceil(n / k) - 1;
+  const kc1 = c1 * k;
+  let q: f64 = s - 1; // offset of the taken page from `from`
+  a = a + s * k - n;
+  let curW: u32 = (from + <u32>q) >>> 6;
+  let mask: u64 = 0;
+  for (;;) {
+    const p = from + <u32>q;
+    const w = p >>> 6;
+    if (w != curW) {
+      const at = wordAt(base, curW);
+      store<u64>(at, load<u64>(at) | mask);
+      mask = 0;
+      curW = w;
+    }
+    mask |= <u64>1 << <u64>(p & 63);
+    // Next gap: c − 1 pages when a + (c − 1)·k reaches n, else c.
+    const t = a + kc1;
+    const shortGap = t >= n;
+    s = shortGap ? c1 : c1 + 1;
+    if (q + s >= len) break;
+    q += s;
+    a = shortGap ? t - n : t + k - n;
+  }
+  const at = wordAt(base, curW);
+  store<u64>(at, load<u64>(at) | mask);
+  return a + (len - 1 - q) * k;
 }
 
 /** Sets every page in the to-send bitmap (the start of migration: all of RAM must go). */
