@@ -28,6 +28,7 @@ interface CoreExports {
   scanSend(cursor: number, end: number, budget: number, nc: number, zc: number, skip: number): number;
   counterBlockPtr(): number;
   setTouchMode(mode: number): void;
+  keptClean(start: number, count: number): number;
   // Trace replay and table-driven generators.
   PAGE_LIST_CAPACITY: WebAssembly.Global;
   TABLE_CAPACITY: WebAssembly.Global;
@@ -122,6 +123,8 @@ export class WasmPageStore implements PageStore {
   lastSkipped(): number { return this.out[SKIPPED]!; }
   lastBytes(): number { return this.out[BYTES]!; }
   setTouchMode(mode: TouchMode): void { this.x.setTouchMode(TOUCH_MODES[mode]); }
+  /** The clean count the core keeps for region [start, start + count), or -1 (for tests: it must equal a count). */
+  keptClean(start: number, count: number): number { return this.x.keptClean(start, count); }
   countBits(which: Bitmap): number {
     const x = this.x;
     const ptr = which === 'dirtyLog' ? x.dirtyLogPtr() : which === 'toSend' ? x.toSendPtr() : which === 'populated' ? x.populatedPtr() : x.ringLogPtr();
