@@ -298,6 +298,8 @@ const COST_MIXED_STALL: f64 = 2;
 const COUNT_AMORTIZED_STEPS: f64 = 16;
 /** Up to this many expected newly dirtied pages (or clean pages) the count is drawn exactly, by jumps. */
 const JUMP_MAX: f64 = 4096;
+/** Below this many expected untouched clean pages (2^-40), every clean page is taken as hit. */
+const ALL_HIT_MISS_MAX: f64 = 9.094947017729282e-13;
 /** Up to this many expected untouched clean pages, their count is drawn as a Poisson variate. */
 const POISSON_MAX: f64 = 64;
 /** Up to this many expected minority outcomes, a binomial is drawn exactly by waiting times. */
@@ -450,12 +452,15 @@ function normalQuantile(p: f64): f64 {
  * of the pages missed when few are missed (its variance is within 1.2 % of the exact one for clean > JUMP_MAX);
  * otherwise normal with the exact mean and variance. Never more than min(clean, k).
  */
-function drawOccupancy(clean: u32, h: u32, k: f64): u32 {
+function drawOccupancy(clean: u32, h: f64, k: f64): u32 {
   const c = <f64>clean;
   const H = <f64>h;
   const t1 = k * ln1m(1 / H);
   const hit = -expm1(t1); // P(a given clean page is hit)
   const mu = c * hit;
+  // Every clean page is hit but with a probability below c·(1 − 1/h)^k < 2^-40: take them all without the
+  // c jumps (a step of hours at a high write rate over a small clean set).
+  if (c * exp(t1) < ALL_HIT_MISS_MAX) return clean;
   if (c <= JUMP_MAX || mu <= JUMP_MAX) {
     let x: u32 = 0;
     let used: f64 = 0;
@@ -813,7 +818,7 @@ function uniformWrites(s: u32, start: u32, count: u32, k: u32): u32 {
     return f;
   }
   loadStream(s);
-  const pick = drawOccupancy(clean, count, <f64>k);
+  const pick = drawOccupancy(clean, <f64>count, <f64>k);
   const fresh = pickClean(start, count, clean, pick);
   saveStream(s);
   noteWrites(slot, pick, true);
@@ -868,7 +873,28 @@ export function touchHotCold(
   if (lastWritePtr != 0 || touchMode == 1 || k == 0 || coldCount == 0 || hotProb == 0) {
     return hotColdLoop(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
   }
+  const hot = slotFor(hotStart, hotCount), cold = slotFor(coldStart, coldCount);
   const kf = <f64>k;
+  if (slotValid(hot) && slotValid(cold)) {
+    const ch = slotClean(hot), cc = slotClean(cold);
+    // Both ranges saturated: no write can change anything, whatever the split.
+    if (ch == 0 && cc == 0) return 0;
+    if (ch == 0 || cc == 0) {
+      // Only one range can change. Each of the k writes hits a given page of it with probability share / its
+      // pages, so its newly dirtied pages follow the occupancy of k writes over pages / share pages (the
+      // other range absorbing the rest): no binomial split needed.
+      const toHot = cc == 0;
+      const share = toHot ? <f64>hotProb * (1.0 / 4294967296.0) : 1 - <f64>hotProb * (1.0 / 4294967296.0);
+      const start = toHot ? hotStart : coldStart, count = toHot ? hotCount : coldCount;
+      const c = toHot ? ch : cc;
+      loadStream(s);
+      const pick = drawOccupancy(c, <f64>count / share, kf);
+      const fresh = pickClean(start, count, c, pick);
+      saveStream(s);
+      noteWrites(toHot ? hot : cold, pick, true);
+      return fresh;
+    }
+  }
   const hotShare = kf * (<f64>hotProb * (1.0 / 4294967296.0));
   if (touchMode == 0 && !wantsSample(hotStart, hotCount, hotShare) && !wantsSample(coldStart, coldCount, kf - hotShare)
     && !preferSplit(hotCount, coldCount, kf, hotShare)) {

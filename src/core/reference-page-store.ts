@@ -1,7 +1,7 @@
 import type { Bitmap, PageStore, TouchMode } from './page-store.js';
 import { MAX_STREAMS, TOUCH_MODES } from './page-store.js';
 import {
-  COST_CLEAN_BIT, COST_JUMP, COST_MIXED_STALL, COUNT_AMORTIZED_STEPS, COST_SUMMARY_WORD, COST_WORD, JUMP_MAX, REGION_SLOTS, POISSON_MAX, BINOMIAL_EXACT_MAX, touchCost,
+  ALL_HIT_MISS_MAX, COST_CLEAN_BIT, COST_JUMP, COST_MIXED_STALL, COUNT_AMORTIZED_STEPS, COST_SUMMARY_WORD, COST_WORD, JUMP_MAX, REGION_SLOTS, POISSON_MAX, BINOMIAL_EXACT_MAX, touchCost,
   expm1, exp, ln, ln1m, normalQuantile,
 } from './sampling-math.js';
 import { PAGE_LIST_CAPACITY, place, type PageMap, type SamplingTable } from './page-map.js';
@@ -260,6 +260,7 @@ export class ReferencePageStore implements PageStore {
     const t1 = k * ln1m(1 / H);
     const hit = -expm1(t1);
     const mu = c * hit;
+    if (c * exp(t1) < ALL_HIT_MISS_MAX) return clean;
     if (c <= JUMP_MAX || mu <= JUMP_MAX) {
       let x = 0;
       let used = 0;
@@ -315,6 +316,24 @@ export class ReferencePageStore implements PageStore {
   touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number {
     this.stamp++;
     if (this.lastWrite || this.mode === 1 || k === 0 || cc === 0 || hp === 0) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
+    const hot = this.slotFor(hs, hc), cold = this.slotFor(cs, cc);
+    if (this.slotValid[hot] && this.slotValid[cold]) {
+      const ch = this.slotClean[hot]!, ccl = this.slotClean[cold]!;
+      if (ch === 0 && ccl === 0) return 0;
+      if (ch === 0 || ccl === 0) {
+        // Only one range can change: the occupancy of k writes over its pages / its share (assembly/index.ts).
+        const toHot = ccl === 0;
+        const share = toHot ? hp * (1 / 4294967296) : 1 - hp * (1 / 4294967296);
+        const start = toHot ? hs : cs, count = toHot ? hc : cc;
+        const c = toHot ? ch : ccl;
+        const pick = this.drawOccupancy(s, c, count / share, k);
+        const fresh = pick === 0 ? 0
+          : touchCost(count) * rejectDraws(count, c, pick) <= walkCost(count, c) ? this.rejectClean(s, start, count, pick)
+            : this.writeClean(s, start, count, c, pick);
+        this.noteWrites(toHot ? hot : cold, pick, true);
+        return fresh;
+      }
+    }
     const hotShare = k * (hp * (1 / 4294967296));
     if (this.mode === 0 && !this.wantsSample(hs, hc, hotShare) && !this.wantsSample(cs, cc, k - hotShare)
       && !preferSplit(hc, cc, k, hotShare)) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);

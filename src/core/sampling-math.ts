@@ -22,6 +22,8 @@ export const COUNT_AMORTIZED_STEPS = 16;
 export const REGION_SLOTS = 8;
 export const JUMP_MAX = 4096;
 export const POISSON_MAX = 64;
+/** Below this many expected untouched clean pages (2^-40) every clean page counts as hit (assembly/index.ts). */
+export const ALL_HIT_MISS_MAX = 9.094947017729282e-13;
 export const BINOMIAL_EXACT_MAX = 1024;
 
 /** Cost of one per-write touch in a region of `count` pages, by where its three bitmaps' share fits. */
