@@ -101,6 +101,10 @@ export function readResults(paths: string | readonly string[], options: ReadOpti
       if (detail !== undefined && !detail(record)) {
         record.rounds = [];
         record.timeline = [];
+        // Strings JSON.parse returns can be slices of the line they came from, keeping all of it alive: the
+        // stripped record is parsed again from its own (small) text.
+        byIndex.set(record.index, JSON.parse(JSON.stringify(record)) as RunRecord);
+        return;
       }
       byIndex.set(record.index, record);
     });
