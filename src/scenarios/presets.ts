@@ -105,13 +105,17 @@ export const TSC_TRACE: Preset = {
 
 /**
  * The headline guest under QEMU's other ways to converge (issue 11): the seed paper's CPU scheduling beside
- * XBZRLE (QEMU's 64 MiB cache, and one that holds the 512 MiB hot set) and multifd, plain and with zstd.
+ * XBZRLE (QEMU's 64 MiB cache, and one that holds the 512 MiB hot set), multifd, plain and with zstd, postcopy
+ * after 5 syncs (guestperf's --post-copy-iters default) and the hybrid of CPU scheduling with postcopy as fallback.
  */
 export const WIRE: Preset = {
   name: 'wire',
-  description: 'The headline guest (234 MiB/s over 1 Gbit/s): CPU scheduling beside XBZRLE and multifd with zstd',
+  description: 'The headline guest (234 MiB/s over 1 Gbit/s): CPU scheduling beside XBZRLE, multifd with zstd, postcopy and the hybrid',
   base: HEADLINE.base,
-  policies: ['qemu', 'qemu+cpu-scheduling', 'qemu{xbzrle}', 'qemu{xbzrle,cache=1GiB}', 'qemu{multifd=4}', 'qemu{multifd=4,zstd}'].map((p) => parsePolicy(p)),
+  policies: [
+    'qemu', 'qemu+cpu-scheduling', 'qemu{xbzrle}', 'qemu{xbzrle,cache=1GiB}', 'qemu{multifd=4}', 'qemu{multifd=4,zstd}',
+    'qemu{postcopy-after=5}', 'qemu{postcopy-after=5}+cpu-scheduling',
+  ].map((p) => parsePolicy(p)),
 };
 
 /**
