@@ -60,6 +60,14 @@ export function resultsFileOf(path: string): string {
   return existsSync(path) && statSync(path).isDirectory() ? join(path, RESULTS_FILE) : path;
 }
 
+export interface ReadOptions {
+  /**
+   * Which records keep their rounds and timeline (default all); the others get empty arrays. Every line is
+   * still validated in full.
+   */
+  detail?: (record: RunRecord) => boolean;
+}
+
 /**
  * Reads the records of one or more sweeps (an output directory or a results.ndjson file each; several for the
  * shards of one sweep), sorted by run index. Records are written in the order runs finish, which depends on
@@ -67,7 +75,8 @@ export function resultsFileOf(path: string): string {
  * by `index`). A torn last line (a sweep killed mid-write) is ignored; any other bad line is an error. All
  * records must come from one experiment (same fingerprint); a run found twice is kept once.
  */
-export function readResults(paths: string | readonly string[]): RunRecord[] {
+export function readResults(paths: string | readonly string[], options: ReadOptions = {}): RunRecord[] {
+  const detail = options.detail;
   const byIndex = new Map<number, RunRecord>();
   let fingerprint: string | undefined;
   let fingerprintFile = '';
@@ -86,7 +95,18 @@ export function readResults(paths: string | readonly string[]): RunRecord[] {
             `not ${short(fingerprint)} as in ${fingerprintFile}); results of different experiments cannot be mixed`,
         );
       }
-      if (!byIndex.has(record.index)) byIndex.set(record.index, record);
+      if (byIndex.has(record.index)) return;
+      // Rounds and timelines are most of a record's size: kept only where asked, so a results file of many
+      // gigabytes reads in the memory of its summaries.
+      if (detail !== undefined && !detail(record)) {
+        record.rounds = [];
+        record.timeline = [];
+        // Strings JSON.parse returns can be slices of the line they came from, keeping all of it alive: the
+        // stripped record is parsed again from its own (small) text.
+        byIndex.set(record.index, JSON.parse(JSON.stringify(record)) as RunRecord);
+        return;
+      }
+      byIndex.set(record.index, record);
     });
   }
   return [...byIndex.values()].sort((a, b) => a.index - b.index);

@@ -1,7 +1,7 @@
 import type { Bitmap, PageStore, TouchMode } from './page-store.js';
 import { MAX_STREAMS, TOUCH_MODES, WIRE_COUNTER_SLOTS, WIRE_SLOTS, mix32 } from './page-store.js';
 import {
-  COST_CLEAN_BIT, COST_JUMP, COST_WORD, JUMP_MAX, POISSON_MAX, BINOMIAL_EXACT_MAX, touchCost,
+  ALL_HIT_MISS_MAX, COST_CLEAN_BIT, COST_JUMP, COST_MIXED_STALL, COUNT_AMORTIZED_STEPS, COST_SUMMARY_WORD, COST_WORD, JUMP_MAX, REGION_SLOTS, POISSON_MAX, BINOMIAL_EXACT_MAX, touchCost,
   expm1, exp, ln, ln1m, normalQuantile,
 } from './sampling-math.js';
 import { PAGE_LIST_CAPACITY, place, type PageMap, type SamplingTable } from './page-map.js';
@@ -29,6 +29,14 @@ export class ReferencePageStore implements PageStore {
   private skipped = 0;
   private bytes = 0;
   private mode = 0;
+  // The region cache of assembly/index.ts (slots of start, count, clean count, valid), kept the same way so
+  // both stores take the same decisions; ringSubset as there.
+  private readonly slotStart = new Float64Array(REGION_SLOTS).fill(-1);
+  private readonly slotCount = new Float64Array(REGION_SLOTS);
+  private readonly slotClean = new Float64Array(REGION_SLOTS);
+  private readonly slotValid = new Uint8Array(REGION_SLOTS);
+  private nextSlot = 0;
+  private ringSubset = true;
 
   constructor(
     readonly pages: number,
@@ -55,10 +63,12 @@ export class ReferencePageStore implements PageStore {
   }
 
   populatePrefix(count: number): void {
+    this.clearSlots();
     for (let p = 0; p < count; p++) this.populated[p >>> 5]! |= 1 << (p & 31);
   }
 
   populateSpread(start: number, end: number, k: number, n: number, acc: number): number {
+    this.clearSlots();
     let a = acc;
     for (let p = start; p < end; p++) {
       a += k;
@@ -72,6 +82,7 @@ export class ReferencePageStore implements PageStore {
 
   resetRing(): void {
     this.ringLog.fill(0);
+    this.allClean(true);
   }
 
   markAllToSend(): void {
@@ -130,17 +141,99 @@ export class ReferencePageStore implements PageStore {
     return fresh;
   }
 
-  /** Same strategy and draws as uniformWrites in assembly/index.ts. */
-  private uniformWrites(s: number, start: number, count: number, k: number): number {
-    if (k === 0) return 0;
-    if (this.lastWrite || this.mode === 1 || (this.mode === 0 && !preferPass(count, k))) return this.loopUniform(s, start, count, k);
+  // --- The region cache (see assembly/index.ts) ---
+  clearSlots(): void { this.slotValid.fill(0); }
+  private allClean(ringsEmpty: boolean): void {
+    for (let i = 0; i < REGION_SLOTS; i++) {
+      if (this.slotCount[i] !== 0) { this.slotClean[i] = this.slotCount[i]!; this.slotValid[i] = 1; }
+    }
+    this.ringSubset = ringsEmpty;
+  }
+  private slotFor(start: number, count: number): number {
+    for (let i = 0; i < REGION_SLOTS; i++) if (this.slotStart[i] === start && this.slotCount[i] === count) return i;
+    const i = this.nextSlot;
+    this.nextSlot = (this.nextSlot + 1) % REGION_SLOTS;
+    this.slotStart[i] = start;
+    this.slotCount[i] = count;
+    this.slotClean[i] = 0;
+    this.slotValid[i] = 0;
+    return i;
+  }
+  private noteWrites(i: number, made: number, exact: boolean): void {
+    if (exact || this.ringSubset) this.slotClean[i]! -= made;
+    else this.slotValid[i] = 0;
+    const s0 = this.slotStart[i]!, e0 = s0 + this.slotCount[i]!;
+    for (let j = 0; j < REGION_SLOTS; j++) {
+      if (j === i) continue;
+      const s1 = this.slotStart[j]!, e1 = s1 + this.slotCount[j]!;
+      if (s1 < e0 && s0 < e1) this.slotValid[j] = 0;
+    }
+  }
+  /** The clean count the slot keeps, or -1 (the twin of the core's keptClean). */
+  keptClean(start: number, count: number): number {
+    for (let i = 0; i < REGION_SLOTS; i++) if (this.slotStart[i] === start && this.slotCount[i] === count && this.slotValid[i]) return this.slotClean[i]!;
+    return -1;
+  }
+  private cleanOf(i: number, start: number, count: number): number {
+    if (this.slotValid[i]) return this.slotClean[i]!;
     const end = start + count;
     let clean = 0;
     for (let w = start >>> 5; w <= (end - 1) >>> 5; w++) clean += popcount(this.cleanBits(w, start, end));
+    this.slotClean[i] = clean;
+    this.slotValid[i] = 1;
+    return clean;
+  }
+  private wantsSample(start: number, count: number, k: number): boolean {
+    const slot = this.slotFor(start, count);
+    if (preferPass(count, k)) return true;
+    if (!this.slotValid[slot]) return false;
+    const clean = this.slotClean[slot]!;
+    return clean === 0 || preferSample(count, k, clean);
+  }
+
+  /** Same strategy and draws as uniformWrites in assembly/index.ts. */
+  private uniformWrites(s: number, start: number, count: number, k: number): number {
+    if (k === 0) return 0;
+    const slot = this.slotFor(start, count);
+    if (this.lastWrite || this.mode === 1 || (this.mode === 0 && !this.slotValid[slot] && !preferCount(count, k))) {
+      const f = this.loopUniform(s, start, count, k);
+      this.noteWrites(slot, f, false);
+      return f;
+    }
+    const clean = this.cleanOf(slot, start, count);
     if (clean === 0) return 0;
-    if (this.mode === 0 && !preferWalk(count, k, clean)) return this.loopUniform(s, start, count, k);
-    // Algorithm S over the clean pages in page order.
-    let need = this.drawOccupancy(s, clean, count, k);
+    if (this.mode === 0 && !preferSample(count, k, clean)) {
+      const f = this.loopUniform(s, start, count, k);
+      this.noteWrites(slot, f, false);
+      return f;
+    }
+    const pick = this.drawOccupancy(s, clean, count, k);
+    const fresh = pick === 0 ? 0
+      : touchCost(count) * rejectDraws(count, clean, pick) <= walkCost(count, clean) ? this.rejectClean(s, start, count, pick)
+        : this.writeClean(s, start, count, clean, pick);
+    this.noteWrites(slot, pick, true);
+    return fresh;
+  }
+
+  /** Uniform draws over the region, kept while the page is clean, until `pick` pages are taken. */
+  private rejectClean(s: number, start: number, count: number, pick: number): number {
+    let need = pick;
+    let fresh = 0;
+    while (need > 0) {
+      const p = start + below(this.next(s), count);
+      const w = p >>> 5;
+      const bit = 1 << (p & 31);
+      if ((this.ringLog[w]! & this.dirtyLog[w]! & this.populated[w]! & bit) !== 0) continue;
+      fresh += this.write(p);
+      need--;
+    }
+    return fresh;
+  }
+
+  /** Algorithm S over the clean pages in page order. */
+  private writeClean(s: number, start: number, count: number, clean: number, pick: number): number {
+    const end = start + count;
+    let need = pick;
     let left = clean;
     let fresh = 0;
     for (let w = start >>> 5; w <= (end - 1) >>> 5 && need > 0; w++) {
@@ -167,6 +260,7 @@ export class ReferencePageStore implements PageStore {
     const t1 = k * ln1m(1 / H);
     const hit = -expm1(t1);
     const mu = c * hit;
+    if (c * exp(t1) < ALL_HIT_MISS_MAX) return clean;
     if (c <= JUMP_MAX || mu <= JUMP_MAX) {
       let x = 0;
       let used = 0;
@@ -222,24 +316,54 @@ export class ReferencePageStore implements PageStore {
   touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number {
     this.stamp++;
     if (this.lastWrite || this.mode === 1 || k === 0 || cc === 0 || hp === 0) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
+    const hot = this.slotFor(hs, hc), cold = this.slotFor(cs, cc);
+    if (this.slotValid[hot] && this.slotValid[cold]) {
+      const ch = this.slotClean[hot]!, ccl = this.slotClean[cold]!;
+      if (ch === 0 && ccl === 0) return 0;
+      if (ch === 0 || ccl === 0) {
+        // Only one range can change: the occupancy of k writes over its pages / its share (assembly/index.ts).
+        const toHot = ccl === 0;
+        const share = toHot ? hp * (1 / 4294967296) : 1 - hp * (1 / 4294967296);
+        const start = toHot ? hs : cs, count = toHot ? hc : cc;
+        const c = toHot ? ch : ccl;
+        const pick = this.drawOccupancy(s, c, count / share, k);
+        const fresh = pick === 0 ? 0
+          : touchCost(count) * rejectDraws(count, c, pick) <= walkCost(count, c) ? this.rejectClean(s, start, count, pick)
+            : this.writeClean(s, start, count, c, pick);
+        this.noteWrites(toHot ? hot : cold, pick, true);
+        return fresh;
+      }
+    }
     const hotShare = k * (hp * (1 / 4294967296));
-    if (this.mode === 0 && !preferPass(hc, hotShare) && !preferPass(cc, k - hotShare)) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
+    if (this.mode === 0 && !this.wantsSample(hs, hc, hotShare) && !this.wantsSample(cs, cc, k - hotShare)
+      && !preferSplit(hc, cc, k, hotShare)) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
     const kh = this.drawBinomial(s, k, hp);
     return this.uniformWrites(s, hs, hc, kh) + this.uniformWrites(s, cs, cc, k - kh);
   }
 
+  /** The per-write loop, both ranges' kept counts updated (hotColdLoop in the core). */
   private loopHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number {
+    const hot = this.slotFor(hs, hc);
+    const cold = this.slotFor(cs, cc);
     let fresh = 0;
+    let hf = 0;
     for (let i = 0; i < k; i++) {
       const pick = this.next(s);
       const r = this.next(s);
-      fresh += pick < hp ? this.write(hs + below(r, hc)) : this.write(cs + below(r, cc));
+      if (pick < hp) {
+        const f = this.write(hs + below(r, hc));
+        fresh += f;
+        hf += f;
+      } else fresh += this.write(cs + below(r, cc));
     }
+    this.noteWrites(hot, hf, false);
+    this.noteWrites(cold, fresh - hf, false);
     return fresh;
   }
 
   touchSequential(start: number, count: number, cursor: number, k: number): number {
     this.stamp++;
+    this.clearSlots();
     let fresh = 0;
     const n = Math.min(k, count);
     for (let i = 0, c = cursor; i < n; i++) {
@@ -264,6 +388,7 @@ export class ReferencePageStore implements PageStore {
       this.dirtyLog[w] = 0;
     }
     if (resetRings) this.ringLog.fill(0);
+    this.allClean(resetRings);
     this.logPages = logged;
     return fresh;
   }
@@ -430,6 +555,7 @@ ReferencePageStore.prototype.touchPages = function touchPages(this: ReferencePag
   // The same chunking as the Wasm store, so the write stamps match call for call.
   for (let i = 0; i < pages.length; i += PAGE_LIST_CAPACITY) {
     self.stamp++;
+    self.clearSlots();
     const end = Math.min(pages.length, i + PAGE_LIST_CAPACITY);
     for (let j = i; j < end; j++) fresh += self.write(place(pages[j]!, map));
   }
@@ -439,6 +565,7 @@ ReferencePageStore.prototype.touchPages = function touchPages(this: ReferencePag
 ReferencePageStore.prototype.touchTable = function touchTable(this: ReferencePageStore, s: number, table: SamplingTable, map: PageMap, k: number): number {
   const self = this as unknown as RefInternals;
   self.stamp++;
+  self.clearSlots();
   let fresh = 0;
   const last = table.length - 1;
   const at: PageMap = { ...map, shift: 0 }; // ranks are not shifted (touchTable in the core ignores shift)
@@ -460,6 +587,7 @@ ReferencePageStore.prototype.touchTable = function touchTable(this: ReferencePag
 /** The private members the additions above use (kept out of the class body, which is being optimised separately). */
 interface RefInternals {
   stamp: number;
+  clearSlots(): void;
   write(p: number): number;
   next(s: number): number;
 }
@@ -507,9 +635,28 @@ function regionMask(w: number, start: number, end: number): number {
 function preferPass(count: number, k: number): boolean {
   return k * touchCost(count) > 2 * COST_WORD * ((count >>> 6) + 1);
 }
-function preferWalk(count: number, k: number, clean: number): boolean {
-  const jumps = Math.min(Math.min(clean, k), JUMP_MAX);
-  return k * touchCost(count) > COST_WORD * ((count >>> 6) + 1) + COST_CLEAN_BIT * clean + COST_JUMP * jumps;
+function preferCount(count: number, k: number): boolean {
+  return k * touchCost(count) * COUNT_AMORTIZED_STEPS > COST_WORD * ((count >>> 6) + 1);
+}
+function preferSplit(hotCount: number, coldCount: number, k: number, hotShare: number): boolean {
+  const th = touchCost(hotCount), tc = touchCost(coldCount);
+  const minority = Math.min(hotShare, k - hotShare);
+  const binomial = minority <= BINOMIAL_EXACT_MAX ? COST_JUMP * (minority + 1) : 2 * COST_JUMP;
+  const mixed = k * (th === tc ? th : COST_MIXED_STALL * Math.max(th, tc));
+  return mixed > binomial + hotShare * th + (k - hotShare) * tc;
+}
+function rejectDraws(h: number, c: number, m: number): number {
+  return m <= 0 ? 0 : h * ln((c + 0.5) / (c - m + 0.5));
+}
+function walkCost(count: number, c: number): number {
+  return COST_SUMMARY_WORD * ((count >>> 12) + 1) + COST_WORD * Math.min(c, (count >>> 6) + 1) + COST_CLEAN_BIT * c;
+}
+function preferSample(count: number, k: number, clean: number): boolean {
+  const c = clean;
+  const mu = c * -expm1(k * ln1m(1 / count));
+  const draw = c <= JUMP_MAX || mu <= JUMP_MAX ? COST_JUMP * (Math.min(mu, c) + 1) : 2 * COST_JUMP;
+  const pick = Math.min(touchCost(count) * rejectDraws(count, c, mu), walkCost(count, c));
+  return k * touchCost(count) > draw + pick;
 }
 
 // === Postcopy: the twins of assembly/index.ts toSendRuns, toSendBytes, countToSendRange, postcopyAccess ===

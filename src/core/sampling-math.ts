@@ -13,8 +13,17 @@ export const LLC_REGION_BYTES = 16777216;
 export const COST_WORD = 1.3;
 export const COST_CLEAN_BIT = 5;
 export const COST_JUMP = 40;
+export const COST_SUMMARY_WORD = 1;
+/** The mixed hot/cold loop's cost per write, in units of the slower range's touch, when the ranges differ. */
+export const COST_MIXED_STALL = 2;
+/** Steps a counting pass is shared by (assembly/index.ts preferCount). */
+export const COUNT_AMORTIZED_STEPS = 16;
+/** Regions whose clean count the core keeps between calls. */
+export const REGION_SLOTS = 8;
 export const JUMP_MAX = 4096;
 export const POISSON_MAX = 64;
+/** Below this many expected untouched clean pages (2^-40) every clean page counts as hit (assembly/index.ts). */
+export const ALL_HIT_MISS_MAX = 9.094947017729282e-13;
 export const BINOMIAL_EXACT_MAX = 1024;
 
 /** Cost of one per-write touch in a region of `count` pages, by where its three bitmaps' share fits. */

@@ -36,6 +36,7 @@ interface CoreExports {
   setContent(threshold: number, seed: number): void;
   setXbzrle(active: number, generation: number, lastStage: number, changed: number, pageSize: number, frame: number, work: number): void;
   scanSendWire(cursor: number, end: number, budget: number, wireBudget: number, workBudget: number, skip: number): number;
+  keptClean(start: number, count: number): number;
   // Trace replay and table-driven generators.
   PAGE_LIST_CAPACITY: WebAssembly.Global;
   TABLE_CAPACITY: WebAssembly.Global;
@@ -172,6 +173,8 @@ export class WasmPageStore implements PageStore {
   lastSkipped(): number { return this.out[SKIPPED]!; }
   lastBytes(): number { return this.out[BYTES]!; }
   setTouchMode(mode: TouchMode): void { this.x.setTouchMode(TOUCH_MODES[mode]); }
+  /** The clean count the core keeps for region [start, start + count), or -1 (for tests: it must equal a count). */
+  keptClean(start: number, count: number): number { return this.x.keptClean(start, count); }
   countBits(which: Bitmap): number {
     const x = this.x;
     const ptr = which === 'dirtyLog' ? x.dirtyLogPtr() : which === 'toSend' ? x.toSendPtr() : which === 'populated' ? x.populatedPtr() : x.ringLogPtr();

@@ -118,9 +118,24 @@ export class Vcpu {
 
   /** Runs the vCPU over [nowMs, nowMs + dtMs); a paused guest gets no CPU. Returns the dirty-ring entries made. */
   run(store: PageStore, nowMs: number, dtMs: number, paused: boolean): number {
+    const k = this.account(nowMs, dtMs, paused);
+    const entries = k > 0 ? this.perform(store, k) : 0;
+    this.workload.advance?.(this.lastRunMs);
+    return entries;
+  }
+
+  /** Run time the schedule gave the vCPU in the last accounted interval. */
+  private lastRunMs = 0;
+
+  /**
+   * Accounts the CPU time of [nowMs, nowMs + dtMs) and returns the page writes due in it (the fractional rest
+   * carried over), without performing them: `run` performs them, or the guest does for vCPUs in lockstep.
+   */
+  account(nowMs: number, dtMs: number, paused: boolean): number {
     const w = this.workload;
     const demanded = w.cpuDemand * dtMs;
     const runMs = paused ? 0 : this.runTimeMs(nowMs, dtMs);
+    this.lastRunMs = runMs;
     const obtained = w.cpuDemand * runMs;
     this.cpuDemandedMs += demanded;
     this.cpuObtainedMs += obtained;
@@ -132,23 +147,31 @@ export class Vcpu {
         this.throttlePctMs += this.throttlePct * dtMs;
       }
     }
-    if (w.writesPerSec === 0 || runMs <= 0) {
-      w.advance?.(runMs);
-      return 0;
-    }
+    if (w.writesPerSec === 0 || runMs <= 0) return 0;
     const exact = this.carry + (w.writesPerSec * runMs * this.writeScale) / 1000;
     const k = Math.floor(exact);
     this.carry = exact - k;
-    if (k === 0) {
-      w.advance?.(runMs);
-      return 0;
-    }
     this.writes += k;
-    // The core takes 32-bit counts; a long interval at a high rate is split.
+    return k;
+  }
+
+  /** Performs k writes of this vCPU's workload (32-bit counts per core call); returns the dirty-ring entries made. */
+  perform(store: PageStore, k: number): number {
     let entries = 0;
-    for (let left = k; left > 0; left -= MAX_WRITES_PER_CALL) entries += w.write(store, Math.min(left, MAX_WRITES_PER_CALL));
+    for (let left = k; left > 0; left -= MAX_WRITES_PER_CALL) entries += this.workload.write(store, Math.min(left, MAX_WRITES_PER_CALL));
     this.ringEntries += entries;
-    w.advance?.(runMs);
     return entries;
+  }
+
+  /**
+   * Whether this vCPU and `o` will write the same number of pages with the same distribution over any
+   * interval from now on: workloads with the same mergeKey (and no time-dependent behaviour), the same
+   * schedule from the same origin, the same write scale and the same fractional carry.
+   */
+  inLockstepWith(o: Vcpu): boolean {
+    const a = this.cycle, b = o.cycle;
+    const sameCycle = a === null ? b === null : b !== null && a.runMs === b.runMs && a.sleepMs === b.sleepMs && this.originMs === o.originMs;
+    return sameCycle && this.carry === o.carry && this.writeScale === o.writeScale
+      && this.workload.mergeKey !== undefined && this.workload.mergeKey === o.workload.mergeKey && this.workload.advance === undefined;
   }
 }

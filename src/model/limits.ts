@@ -15,9 +15,9 @@ export const WASM_MEMORY_LIMIT_BYTES = 4 * 1024 ** 3;
 /** Room kept for the core's own data (stack, PRNG streams) below the bitmaps. */
 export const WASM_RESERVED_BYTES = 1024 * 1024;
 
-/** Bytes of Wasm memory per page: four bitmaps, plus two u32 stamps when tracing. */
+/** Bytes of Wasm memory per page: four bitmaps and the core's summary bit per 64 pages, plus two u32 stamps when tracing. */
 export function bytesPerPage(trace: boolean): number {
-  return 4 / 8 + (trace ? 8 : 0);
+  return 4 / 8 + 1 / 512 + (trace ? 8 : 0);
 }
 
 /** Refuses a VM the core cannot hold (bitmaps beyond the wasm32 address space, or page numbers beyond 32 bits). */

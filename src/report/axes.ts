@@ -51,7 +51,9 @@ export interface AxisScale {
 
 /** The chart unit of an axis, by its unit kind and the size of its values. */
 export function axisScale(path: string, values: readonly number[]): AxisScale {
-  const max = Math.max(0, ...values.filter(Number.isFinite));
+  // A loop, not Math.max(...values): a sweep of 100,000+ runs overflows the call stack with a spread.
+  let max = 0;
+  for (const v of values) if (Number.isFinite(v) && v > max) max = v;
   const label = axisLabel(path);
   const pick = (unit: string, factor: number): AxisScale => ({ title: unit === '' ? label : `${label} (${unit})`, unit, factor });
   switch (axisRow(path)?.kind) {

@@ -43,7 +43,8 @@ export function sweepPoint(records: readonly RunRecord[], id?: string): SweepPoi
   return { params: chosen.params, seed: chosen.seed, runs: records.filter((r) => pointKey(r) === key) };
 }
 
-function pointKey(r: RunRecord): string {
+/** The runs of one sweep point share this key (their axis values and seed). */
+export function pointKey(r: RunRecord): string {
   return JSON.stringify([r.params, r.seed]);
 }
 

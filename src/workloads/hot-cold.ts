@@ -25,7 +25,10 @@ export class HotColdWorkload implements Workload {
     this.hot = { start: region.start, count: hotCount };
     this.cold = { start: region.start + hotCount, count: region.count - hotCount };
     this.hotThreshold = this.cold.count === 0 || hotProbability >= 1 ? 0x1_0000_0000 : Math.min(0xffffffff, Math.round(hotProbability * 2 ** 32));
+    this.mergeKey = `hot-cold ${writesPerSec} ${this.hot.start} ${this.hot.count} ${this.cold.start} ${this.cold.count} ${this.hotThreshold}`;
   }
+
+  readonly mergeKey: string;
 
   write(store: PageStore, k: number): number {
     // With no cold pages (or certainty of hot) every write is hot: a plain uniform writer over the hot set.

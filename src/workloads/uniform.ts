@@ -12,7 +12,11 @@ export class UniformWorkload implements Workload {
     readonly writesPerSec: number,
     private readonly region: PageRange,
     private readonly stream: number,
-  ) {}
+  ) {
+    this.mergeKey = `uniform ${writesPerSec} ${region.start} ${region.count}`;
+  }
+
+  readonly mergeKey: string;
   write(store: PageStore, k: number): number {
     return store.touchUniform(this.stream, this.region.start, this.region.count, k);
   }

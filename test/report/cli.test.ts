@@ -8,6 +8,8 @@ import { registerExport } from '../../src/cli/commands/export.js';
 import { registerReport } from '../../src/cli/commands/report.js';
 import { buildProgram, EXIT_USAGE } from '../../src/cli/main.js';
 import { runSweep } from '../../src/batch/sweep.js';
+import { readResults } from '../../src/batch/results.js';
+import { EXPORTERS } from '../../src/report/exporters.js';
 import { LivemigError } from '../../src/errors/livemig-error.js';
 import { checkExperiment } from '../../src/experiments/load.js';
 import { SMALL_SWEEP, runInProcess, smallSweep, tempDir, writeSweepDir } from './fixtures.js';
@@ -157,6 +159,28 @@ describe('livemig report', () => {
     const point = await livemig('report', sweep, '-o', join(out, 'r.html'), '--point', 'p99');
     expect(point.code).toBe(EXIT_USAGE);
     expect(point.stderr).toContain('no run "p99" in the results (runs are p0, p1, p2, p3, p4, ...)');
+  });
+
+  it('keeps rounds and timelines of the chosen point only, and writes the same page as from every record in full (issue 9)', async () => {
+    // The command reads the results twice (the point, then that point's details) so a results file of
+    // gigabytes needs the memory of its summaries only; the page must not change for it.
+    const out = tempDir();
+    const full = readResults(sweep);
+    const light = readResults(sweep, { detail: (r) => r.seed === 2 });
+    expect(light.map((r) => r.summary)).toEqual(full.map((r) => r.summary));
+    for (const [i, r] of light.entries()) {
+      expect(r.rounds.length > 0).toBe(r.seed === 2);
+      expect(r.timeline).toEqual(r.seed === 2 ? full[i]!.timeline : []);
+    }
+    for (const point of [undefined, 'p4']) {
+      const args = point === undefined ? [] : ['--point', point];
+      const { code } = await livemig('report', sweep, '-o', join(out, 'cli.html'), ...args);
+      expect(code).toBe(0);
+      await EXPORTERS.html.write(full, join(out, 'full.html'), point === undefined ? {} : { point });
+      const strip = (html: string) => html.replace(/\b(cli|full)-charts\b/g, 'charts');
+      expect(strip(readFileSync(join(out, 'cli.html'), 'utf8')).replace(/<p class="description">[^<]*<\/p>\n/, ''))
+        .toBe(strip(readFileSync(join(out, 'full.html'), 'utf8')).replace(/<p class="description">[^<]*<\/p>\n/, ''));
+    }
   });
 
   it('reports a sweep written by the sweep runner', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { LivemigError } from '../../errors/livemig-error.js';
-import { readResults } from '../../batch/results.js';
+import { type ReadOptions, readResults } from '../../batch/results.js';
 import type { RunRecord } from '../../model/run-record.js';
 import { checkTarget } from '../../report/exporter.js';
 import { EXPORTERS } from '../../report/exporters.js';
@@ -46,8 +46,8 @@ export function registerExport(program: Command, io: Io): void {
 }
 
 /** The runs of one experiment, by index, from sweep directories or results files; refuses an empty set. */
-export function loadRecords(results: readonly string[]): RunRecord[] {
-  const records = readResults(results);
+export function loadRecords(results: readonly string[], options: ReadOptions = {}): RunRecord[] {
+  const records = readResults(results, options);
   if (records.length === 0) throw new LivemigError(`${results.join(', ')}: no runs in the results`);
   return records;
 }

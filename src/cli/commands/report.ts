@@ -9,6 +9,7 @@ import { EXPORTERS } from '../../report/exporters.js';
 import { resolveVega } from '../../report/chart-libs.js';
 import type { Io } from '../io.js';
 import { loadRecords, writeOut } from './export.js';
+import { pointKey, sweepPoint } from '../../report/charts.js';
 
 interface ReportFlags {
   output: string;
@@ -37,7 +38,10 @@ export function registerReport(program: Command, io: Io): void {
     .action(async (results: string[], flags: ReportFlags) => {
       checkTarget(EXPORTERS.html, flags.output);
       resolveVega(); // the optional chart libraries, before any work
-      const records = loadRecords(results);
+      // Two passes keep the memory to the summaries: the first finds the point the round and timeline charts
+      // show, the second keeps rounds and timelines for that point's runs only (issue 9: a 4 GB results file).
+      const point = pointKey(sweepPoint(loadRecords(results, { detail: () => false }), flags.point).runs[0]!);
+      const records = loadRecords(results, { detail: (r) => pointKey(r) === point });
       const description = experimentDescription(results, flags.experiment, records);
       const options = { ...(flags.point === undefined ? {} : { point: flags.point }), ...(description === undefined ? {} : { description }) };
       const files = await writeOut(flags.output, () => EXPORTERS.html.write(records, flags.output, options));
