@@ -64,6 +64,23 @@ let layoutEnd: u64 = 0;
 // @ts-ignore: decorator
 @inline function rotl(x: u32, k: u32): u32 { return (x << k) | (x >>> (32 - k)); }
 
+/** Bits of bitmap word w (at base) at or after page p and before page end. */
+// @ts-ignore: decorator
+@inline function wordWindow(base: usize, w: u32, p: u32, end: u32): u64 {
+  let bits = load<u64>(base + (<usize>w << 3)) & (<u64>-1 << <u64>(p & 63));
+  if (<u64>end < ((<u64>w + 1) << 6)) bits &= (<u64>1 << <u64>(end & 63)) - 1;
+  return bits;
+}
+
+/** The first page after word w that may have a set bit: skips whole empty words in a tight loop (never past end). */
+// @ts-ignore: decorator
+@inline function nextNonEmpty(base: usize, w: u32, end: u32): u32 {
+  let nw = w + 1;
+  const lastW = (end - 1) >>> 6;
+  while (nw < lastW && load<u64>(base + (<usize>nw << 3)) == 0) nw++;
+  return <u32>min<u64>(<u64>nw << 6, <u64>end);
+}
+
 /** Mask of the valid bits in the last bitmap word. */
 function lastWordMask(): u64 {
   const r = nPages & 63;
@@ -1054,16 +1071,10 @@ export function scanSend(
   while (p < end && bytes < budget) {
     const w = p >>> 6;
     const off = <usize>w << 3;
-    // Bits of this word at or after p and before end.
-    let bits = load<u64>(sp + off) & (<u64>-1 << <u64>(p & 63));
+    let bits = wordWindow(sp, w, p, end);
     const wordEnd = (<u64>w + 1) << 6;
-    if (<u64>end < wordEnd) bits &= (<u64>1 << <u64>(end & 63)) - 1;
     if (bits == 0) {
-      // Skip whole empty words in a tight loop.
-      let nw = w + 1;
-      const lastW = (end - 1) >>> 6;
-      while (nw < lastW && load<u64>(sp + (<usize>nw << 3)) == 0) nw++;
-      p = <u32>min<u64>(<u64>nw << 6, <u64>end);
+      p = nextNonEmpty(sp, w, end);
       continue;
     }
     const logWord = skipDirty != 0 ? load<u64>(dp + off) : 0;
@@ -1303,14 +1314,10 @@ export function scanSendWire(cursor: u32, end: u32, budget: f64, wireBudget: f64
   while (p < end && bytes < budget && wire < wireBudget && work < workBudget) {
     const w = p >>> 6;
     const off = <usize>w << 3;
-    let bits = load<u64>(sp + off) & (<u64>-1 << <u64>(p & 63));
+    let bits = wordWindow(sp, w, p, end);
     const wordEnd = (<u64>w + 1) << 6;
-    if (<u64>end < wordEnd) bits &= (<u64>1 << <u64>(end & 63)) - 1;
     if (bits == 0) {
-      let nw = w + 1;
-      const lastW = (end - 1) >>> 6;
-      while (nw < lastW && load<u64>(sp + (<usize>nw << 3)) == 0) nw++;
-      p = <u32>min<u64>(<u64>nw << 6, <u64>end);
+      p = nextNonEmpty(sp, w, end);
       continue;
     }
     const isComp = compressibleBlock(w);
@@ -1399,14 +1406,10 @@ function scanXbzrle(cursor: u32, end: u32, budget: f64, wireBudget: f64, workBud
   while (p < end && bytes < budget && wire < wireBudget && work < workBudget) {
     const w = p >>> 6;
     const off = <usize>w << 3;
-    let bits = load<u64>(sp + off) & (<u64>-1 << <u64>(p & 63));
+    let bits = wordWindow(sp, w, p, end);
     const wordEnd = (<u64>w + 1) << 6;
-    if (<u64>end < wordEnd) bits &= (<u64>1 << <u64>(end & 63)) - 1;
     if (bits == 0) {
-      let nw2 = w + 1;
-      const lastW = (end - 1) >>> 6;
-      while (nw2 < lastW && load<u64>(sp + (<usize>nw2 << 3)) == 0) nw2++;
-      p = <u32>min<u64>(<u64>nw2 << 6, <u64>end);
+      p = nextNonEmpty(sp, w, end);
       continue;
     }
     const isComp = compressibleBlock(w);
