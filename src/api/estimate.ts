@@ -76,8 +76,8 @@ export interface EstimateMargin {
   dirtyRateBytesPerSec: number;
   /** The first rate known not to converge (null when none was found). */
   rateAboveBytesPerSec: number | null;
-  /** dirtyRateBytesPerSec / the measured rate: 1.8 = the guest may dirty 80 % faster. */
-  factor: number;
+  /** dirtyRateBytesPerSec / the measured rate: 1.8 = the guest may dirty 80 % faster (null when the measured rate is 0). */
+  factor: number | null;
   iterations: number;
 }
 
@@ -129,7 +129,10 @@ function checkInput(o: EstimateOptions): Measured {
   for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw new InvalidOptionError(k, (o as unknown as Record<string, unknown>)[k], `an estimate option (${KEYS.join(', ')})${didYouMean(k, KEYS)}`);
   const sc = o.scenario ?? {};
   if (typeof sc !== 'object' || sc === null) throw new InvalidOptionError('scenario', sc, 'an object of scenario options');
-  const pageSize = (sc as MigrationOptions).pageSize ?? (OPTION_TABLE.pageSize.default as number);
+  const pageSize = (sc as MigrationOptions).pageSize === undefined
+    ? (OPTION_TABLE.pageSize.default as number)
+    : checkNumber('pageSize', (sc as MigrationOptions).pageSize, OPTION_TABLE.pageSize.rule);
+  if ((pageSize & (pageSize - 1)) !== 0) throw new InvalidOptionError('pageSize', pageSize, OPTION_TABLE.pageSize.doc);
   const memory = checkNumber('memoryBytes', o.memoryBytes, OPTION_TABLE.memoryBytes.rule);
   if (memory % pageSize !== 0) throw new InvalidOptionError('memoryBytes', memory, `a whole number of ${pageSize} B pages`);
   const pages = memory / pageSize;
@@ -150,7 +153,7 @@ function checkInput(o: EstimateOptions): Measured {
     source = 'query-dirty-rate';
   } else {
     if (o.dirtyRateBytesPerSec === undefined) throw new InvalidOptionError('dirtyRateBytesPerSec', undefined, 'a dirty rate in bytes per second (or queryDirtyRate: the JSON of query-dirty-rate)');
-    rate = checkNumber('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, { min: 0, max: 1e13, unit: 'B/s' });
+    rate = checkNumber('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' });
     windowMs = o.dirtyRateWindowMs === undefined ? 1000 : checkNumber('dirtyRateWindowMs', o.dirtyRateWindowMs, { min: 1, max: 3_600_000, unit: 'ms' });
   }
   if (o.vcpus !== undefined) vcpus = checkNumber('vcpus', o.vcpus, OPTION_TABLE.vcpus.rule);
@@ -176,6 +179,9 @@ function reduction(pages: number, hotPages: number): number {
 function reducible(p: Policy, scenario: EstimateOptions['scenario']): boolean {
   if (p.algorithm !== 'qemu') return false;
   const o = { ...(scenario ?? {}), ...(p.options ?? {}) } as Record<string, unknown>;
+  // What a reduction by k would not scale (a changing link, other traffic, a cache or compressor sized for the real VM).
+  const unscaled = ['linkTrace', 'backgroundTrace', 'backgroundBytesPerSec', 'xbzrle', 'multifdChannels'];
+  if (unscaled.some((k) => o[k] !== undefined && o[k] !== null && o[k] !== false && o[k] !== 0)) return false;
   if (Object.keys(o).some((k) => /postcopy/i.test(k) && o[k] !== undefined && o[k] !== null && o[k] !== false)) return false;
   const m = o['management'];
   if (typeof m === 'string' && resolveManagement(m)?.mayStartPostcopy === true) return false;
@@ -343,9 +349,14 @@ export function estimate(options: EstimateOptions): EstimateResult {
  * Bisection over the dirty rate (at most `iterations` runs after the first probe): converging now, up to `ceiling`
  * (the whole working set dirty in each measuring window); not converging now, down to a hundredth of the rate.
  */
+/** x as a multiple of the measured rate; none for a guest measured at 0 B/s (a query-dirty-rate of an idle guest). */
+function ratio(x: number, rate: number): number | null {
+  return rate > 0 ? x / rate : null;
+}
+
 function searchMargin(run: (rate: number) => Outcome, convergesNow: boolean, rate: number, ceiling: number, iterations: number): EstimateMargin {
   if (convergesNow) {
-    if (run(ceiling).converges) return { kind: 'converges-at-any-rate', dirtyRateBytesPerSec: ceiling, rateAboveBytesPerSec: null, factor: ceiling / rate, iterations: 1 };
+    if (run(ceiling).converges) return { kind: 'converges-at-any-rate', dirtyRateBytesPerSec: ceiling, rateAboveBytesPerSec: null, factor: ratio(ceiling, rate), iterations: 1 };
     let lo = rate;
     let hi = ceiling;
     for (let i = 1; i < iterations; i++) {
@@ -353,7 +364,7 @@ function searchMargin(run: (rate: number) => Outcome, convergesNow: boolean, rat
       if (run(mid).converges) lo = mid;
       else hi = mid;
     }
-    return { kind: 'converges-up-to', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: lo / rate, iterations };
+    return { kind: 'converges-up-to', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: ratio(lo, rate), iterations };
   }
   const floor = rate / 100;
   if (!run(floor).converges) return { kind: 'never-converges', dirtyRateBytesPerSec: 0, rateAboveBytesPerSec: floor, factor: 0, iterations: 1 };
@@ -364,5 +375,5 @@ function searchMargin(run: (rate: number) => Outcome, convergesNow: boolean, rat
     if (run(mid).converges) lo = mid;
     else hi = mid;
   }
-  return { kind: 'converges-below', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: lo / rate, iterations };
+  return { kind: 'converges-below', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: ratio(lo, rate), iterations };
 }

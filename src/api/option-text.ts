@@ -24,7 +24,13 @@ export function parseOptionText(field: string, f: OptionSpec | FieldSpec, text: 
       if (text === 'true' || text === 'on') return true;
       if (text === 'false' || text === 'off') return false;
       throw new InvalidOptionError(field, text, 'true or false (on or off)');
-    case 'enum': return f.text !== undefined && !(f.values ?? []).includes(text) ? text : oneOf(field, text, f.values ?? []);
+    case 'enum':
+      if (f.text !== undefined && !(f.values ?? []).includes(text)) {
+        // Its own syntax, checked here so the error names where it was typed (rules that need other fields wait).
+        f.text.check(field, text, {});
+        return text;
+      }
+      return oneOf(field, text, f.values ?? []);
     case 'path':
     case 'rate-trace': return text;
     case 'controller': return parseControllerSpec(text, field);

@@ -87,6 +87,7 @@ export function parsePolicy(text: string, field = 'policy'): Policy {
     const management = text.slice(at + 1).trim();
     const head = parsePolicy(text.slice(0, at), field);
     resolveManagement(management, `${field} @${management.split(':')[0]}`);
+    if (head.options?.management !== undefined) throw new InvalidOptionError(`${field} (management)`, text, 'a management layer once: in the braces or after @, not both');
     return { ...head, options: { ...head.options, management }, label: text.trim() };
   }
   const trimmed = text.trim();

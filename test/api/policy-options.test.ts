@@ -118,3 +118,15 @@ describe('livemig compare --policies with braces', () => {
     expect(r.stderr).toMatch(/downtime-limt.*did you mean downtime-limit/);
   });
 });
+
+describe('a management layer in a policy', () => {
+  it('is set once: in the braces or after @, not both', () => {
+    expect(parsePolicy('qemu{management=nova}').options).toEqual({ management: 'nova' });
+    expect(refusal(() => parsePolicy('qemu{management=nova}@kubevirt')).accepted).toMatch(/once/);
+  });
+
+  it('in braces is checked where it is typed, naming the policy key', () => {
+    const e = refusal(() => parsePolicy('qemu{management=bogus}', '--policies'));
+    expect(e.field).toBe('--policies qemu{…} (management)');
+  });
+});

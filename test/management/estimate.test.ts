@@ -142,3 +142,27 @@ describe('estimate(): bad input', () => {
     expect(help.stdout).toMatch(/How to read the table/);
   });
 });
+
+describe('estimate(): inputs a reduction would misread, and rates it cannot divide by', () => {
+  it('runs at full size when the link changes, carries other traffic, or a cache or compressor is sized for the real VM', () => {
+    expect(estimate({ ...base, policies: ['qemu'], marginIterations: 0 }).policies[0]!.method).toBe('reduced-emulation');
+    for (const scenario of [{ backgroundBytesPerSec: 25e6 }, { linkTrace: [{ timeMs: 0, bytesPerSec: 125e6 }] }, { xbzrle: true }, { multifdChannels: 2 }]) {
+      const e = estimate({ ...base, scenario: { ...base.scenario, ...scenario }, policies: ['qemu'], marginIterations: 0 });
+      expect(e.policies[0]!.method, JSON.stringify(scenario)).toBe('emulation');
+      expect(e.policies[0]!.scale).toBe(1);
+    }
+  });
+
+  it('refuses a dirty rate of 0 B/s given as a number, and names a bad page size as pageSize', () => {
+    expect(() => estimate({ ...base, dirtyRateBytesPerSec: 0 })).toThrow(/dirtyRateBytesPerSec.*> 0/);
+    for (const pageSize of [0, 3000]) {
+      try {
+        estimate({ ...base, scenario: { pageSize } });
+        throw new Error('accepted');
+      } catch (err) {
+        expect(err).toBeInstanceOf(InvalidOptionError);
+        expect((err as InvalidOptionError).field).toBe('pageSize');
+      }
+    }
+  });
+});

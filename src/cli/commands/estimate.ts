@@ -136,10 +136,12 @@ function splitPolicies(text: string): string[] {
 function marginText(p: PolicyEstimate): string {
   const m = p.margin;
   if (m === null) return '-';
+  // A guest measured at 0 B/s has no multiple: the rate itself is the margin.
+  const f = m.factor === null ? `${(m.dirtyRateBytesPerSec / MiB).toFixed(1)} MiB/s` : `x${m.factor.toFixed(2)}`;
   switch (m.kind) {
-    case 'converges-at-any-rate': return `>= x${m.factor.toFixed(2)}`;
-    case 'converges-up-to': return `x${m.factor.toFixed(2)}`;
-    case 'converges-below': return `x${m.factor.toFixed(2)}`;
+    case 'converges-at-any-rate': return `>= ${f}`;
+    case 'converges-up-to': return f;
+    case 'converges-below': return f;
     case 'never-converges': return 'never';
   }
 }
