@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { drain } from '../src/api/drain.js';
 import type { DrainOptions } from '../src/model/drain.js';
 import { GiB } from '../src/units.js';
-import { bytes, ms } from './format.js';
+import { CHILD_PROCESS_COLUMNS, bytes, ms } from './format.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
 
 /**
@@ -86,9 +86,7 @@ export const drainBench: BenchGroup = {
         { key: 'engineRuns', label: 'runs' },
         { key: 'transferredBytes', label: 'sent', format: (v) => bytes(v as number) },
         { key: 'wallMs', label: 'wall', format: (v) => ms(v as number) },
-        { key: 'maxRssKiB', label: 'peak RSS', format: (v) => bytes((v as number) * 1024) },
-        { key: 'baselineRssKiB', label: 'baseline RSS', format: (v) => bytes((v as number) * 1024) },
-        { key: 'emulatedOverWall', label: 'emulated/wall', format: (v) => `${Math.round(v as number)}x` },
+        ...CHILD_PROCESS_COLUMNS,
       ],
       rows,
       targets,

@@ -73,3 +73,10 @@ export const MIGRATION_COLUMNS: Column[] = [
   { key: 'rounds', label: 'rounds' },
   { key: 'transferredBytes', label: 'sent', format: (v) => siUnit(v as number, 'B') },
 ];
+
+/** Columns of a run measured in a fresh node child: its peak and baseline RSS (KiB) and emulated time / wall time. */
+export const CHILD_PROCESS_COLUMNS: Column[] = [
+  { key: 'maxRssKiB', label: 'peak RSS', format: (v) => bytes((v as number) * 1024) },
+  { key: 'baselineRssKiB', label: 'baseline RSS', format: (v) => bytes((v as number) * 1024) },
+  { key: 'emulatedOverWall', label: 'emulated/wall', format: (v) => `${Math.round(v as number)}x` },
+];

@@ -5,7 +5,7 @@ import { migrate } from '../src/api/migrate.js';
 import type { MigrationOptions } from '../src/model/options.js';
 import { TiB } from '../src/units.js';
 import { HOT_COLD_WRITER, LINK_100G, LINK_10G, describeWriter, heavyWriter } from './scenarios.js';
-import { MIGRATION_COLUMNS, bytes, ms } from './format.js';
+import { CHILD_PROCESS_COLUMNS, MIGRATION_COLUMNS, bytes, ms } from './format.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
 
 /**
@@ -137,9 +137,7 @@ export const oneTib: BenchGroup = {
         ...MIGRATION_COLUMNS,
         { key: 'wallMs', label: 'wall', format: (v) => ms(v as number) },
         { key: 'processWallMs', label: 'process', format: (v) => ms(v as number) },
-        { key: 'maxRssKiB', label: 'peak RSS', format: (v) => bytes((v as number) * 1024) },
-        { key: 'baselineRssKiB', label: 'baseline RSS', format: (v) => bytes((v as number) * 1024) },
-        { key: 'emulatedOverWall', label: 'emulated/wall', format: (v) => `${Math.round(v as number)}x` },
+        ...CHILD_PROCESS_COLUMNS,
       ],
       rows,
       targets,
