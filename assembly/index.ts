@@ -118,19 +118,35 @@ export function init(pages: u32, trace: u32): f64 {
     if (neededPages > 65536) return 0;
     if (memory.grow(<i32>(neededPages - have)) < 0) return 0;
   }
-  // Memory fresh from the host is zeroed; only a second init of the same instance has to clear it.
-  if (initialized) memory.fill(countersPtr, 0, <usize>(end - <u64>countersPtr));
+  // Memory fresh from the host is zeroed; only a second init of the same instance (a core the host reuses,
+  // src/core/wasm-page-store.ts) has to clear it, and put every other piece of state back as a fresh one has it.
+  if (initialized) {
+    memory.fill(countersPtr, 0, <usize>(end - <u64>countersPtr));
+    resetState();
+  }
   initialized = true;
-  stamp = 0;
   layoutEnd = end;
-  cacheEntries = 0;
-  xbActive = 0;
-  compThreshold = 0;
+  fillSummary();
+  return <f64>end;
+}
+
+/** Every global and static buffer (but the bitmaps) as a fresh instance has them. */
+function resetState(): void {
+  stamp = 0;
+  touchMode = 0;
+  s0 = 0; s1 = 0; s2 = 0; s3 = 0;
   memory.fill(slots, 0, <usize>REGION_SLOTS << 4);
   nextSlot = 0;
-  fillSummary();
   ringSubset = true;
-  return <f64>end;
+  hotFresh = 0;
+  memory.fill(spreadScratch, 0, <usize>SPREAD_PERIOD_MAX << 3);
+  memory.fill(pageList, 0, <usize>PAGE_LIST_CAPACITY << 2);
+  memory.fill(table, 0, <usize>TABLE_CAPACITY * 12);
+  cacheEntries = 0; cacheAddrPtr = 0; cacheAgePtr = 0;
+  contentSeed = 0; compThreshold = 0;
+  xbActive = 0; xbGeneration = 0; xbLastStage = 0; xbChanged = 0; xbPageSize = 4096;
+  memory.fill(costs, 0, 9 * 8);
+  xbFrameBytes = 11; xbWork = 4096;
 }
 
 export function dirtyLogPtr(): usize { return dirtyPtr; }

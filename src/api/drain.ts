@@ -17,7 +17,6 @@
  * nova and KubeVirt count a migration until it completes; a cancelled migration ends at its max time.
  */
 import type { PageStore } from '../core/page-store.js';
-import { WasmPageStore } from '../core/wasm-page-store.js';
 import { invariantChecksOn } from '../engine/invariants.js';
 import { drainViolations } from './drain-invariants.js';
 import { flowSegments } from '../engine/link-share.js';
@@ -32,7 +31,8 @@ import type { WorkloadSpec } from '../model/workloads.js';
 import { didYouMean } from '../model/suggest.js';
 import { PiecewiseRate, type RateSegment } from '../model/piecewise-rate.js';
 import { linkCapacityOf } from './link-capacity.js';
-import { runMigration } from './migrate.js';
+import { WasmPageStore } from '../core/wasm-page-store.js';
+import { runMigration, withStore } from './migrate.js';
 import { parsePolicy } from './policy.js';
 import { resolveOptions } from './resolve.js';
 
@@ -172,9 +172,15 @@ function run(v: VmState, internals: DrainInternals): void {
   // (a share below 1 B/s, which bandwidthBytesPerSec cannot say, is echoed as a one-point trace)
   scenario.linkTrace = c !== null && c < 1 ? [{ timeMs: 0, bytesPerSec: c }] : points;
   const resolved: ResolvedOptions = { ...v.resolved, scenario, linkCapacity: rate };
-  const store = new WasmPageStore(scenario.pages, resolved.trace);
-  v.report = runMigration(resolved, store);
-  internals.onRun?.(v.index, v.report, store);
+  const onRun = internals.onRun;
+  if (onRun === undefined) {
+    v.report = withStore(resolved, (store) => runMigration(resolved, store));
+  } else {
+    // The store handed to onRun outlives the run, so it gets a core of its own.
+    const store = new WasmPageStore(scenario.pages, resolved.trace);
+    v.report = runMigration(resolved, store);
+    onRun(v.index, v.report, store);
+  }
   v.endMs = v.startMs + v.report.summary.totalTimeMs;
   v.runs++;
   v.stale = false;

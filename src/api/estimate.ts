@@ -16,14 +16,13 @@
  * management layer; the answer says which method gave it.
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { WasmPageStore } from '../core/wasm-page-store.js';
 import { checkNumber } from '../model/check.js';
 import type { MigrationOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
 import { OPTION_TABLE } from '../model/option-table.js';
 import { didYouMean } from '../model/suggest.js';
 import { parseQueryDirtyRate } from '../workloads/qemu-dirty-rate.js';
-import { runMigration } from './migrate.js';
+import { runMigration, withStore } from './migrate.js';
 import { type Policy, parsePolicy, policyLabel, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
 import { resolveManagement } from '../policies/management/registry.js';
@@ -227,7 +226,7 @@ function converged(r: MigrationReport): boolean {
 
 function emulate(o: EstimateOptions, m: Measured, p: Policy, rate: number, k: number): Outcome {
   const resolved = resolveOptions(scenarioFor(o, m, p, rate, k), k > 1 ? { scale: k } : {});
-  const report = runMigration(resolved, new WasmPageStore(resolved.scenario.pages, false));
+  const report = withStore(resolved, (store) => runMigration(resolved, store), false);
   return { converges: converged(report), report, closed: null };
 }
 

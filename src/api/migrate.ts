@@ -20,7 +20,17 @@ import { resolveOptions } from './resolve.js';
  */
 export function migrate(options: MigrationOptions = {}): MigrationReport {
   const resolved = resolveOptions(options);
-  return runMigration(resolved, new WasmPageStore(resolved.scenario.pages, resolved.trace));
+  return withStore(resolved, (store) => runMigration(resolved, store));
+}
+
+/** Runs `fn` on a Wasm store for the resolved VM, on the thread's idle core when there is one, released after. */
+export function withStore<T>(resolved: ResolvedOptions, fn: (store: WasmPageStore) => T, trace = resolved.trace): T {
+  const store = WasmPageStore.acquire(resolved.scenario.pages, trace);
+  try {
+    return fn(store);
+  } finally {
+    store.release();
+  }
 }
 
 /** PRNG seed of vCPU `i`'s stream: the run seed mixed with the vCPU index (one stream per workload). */

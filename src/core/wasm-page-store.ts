@@ -75,8 +75,24 @@ function instantiate(field: string, need: number): CoreExports {
 }
 
 /**
- * Guest memory held in the Wasm core. One instance (and one Wasm memory) per VM, sized once at creation;
- * the typed-array views below are built here, once, after the only memory growth.
+ * The thread's idle core, kept by `release` for the next `acquire`. A fresh Wasm memory costs a page fault and a
+ * kernel zeroing per 4 KiB on first touch (about 5 ms of a 64 GiB VM's 23 ms migration: bench/end-to-end.ts);
+ * a reused one costs init's memset of the part in use. Only one core is kept, and only up to IDLE_CORE_MAX_BYTES
+ * of Wasm memory, so an idle process holds at most that much.
+ */
+let idleCore: CoreExports | null = null;
+/** The largest core memory kept idle between migrations (a 1 TiB VM's bitmaps take 160 MiB). */
+export const IDLE_CORE_MAX_BYTES = 256 * 1024 * 1024;
+
+/** What a released store's core is: any call names the mistake instead of touching another VM's memory. */
+const RELEASED = new Proxy({}, {
+  get(): never { throw new Error('livemig: this WasmPageStore was released; acquire a new one'); },
+}) as CoreExports;
+
+/**
+ * Guest memory held in the Wasm core. One instance (and one Wasm memory) per VM at a time, sized once at
+ * creation; the typed-array views below are built here, once, after the only memory growth.
+ * `WasmPageStore.acquire` / `release` reuse the thread's idle core instead of a fresh one (same results, bit for bit).
  */
 export class WasmPageStore implements PageStore {
   readonly dirtyLog: Uint32Array;
@@ -92,14 +108,23 @@ export class WasmPageStore implements PageStore {
   private costs: Float64Array;
   private cache: { addrs: Uint32Array; ages: Uint32Array } | null = null;
 
+  /** A store on the thread's idle core when there is one (see `release`), else on a fresh one. */
+  static acquire(pages: number, trace = false, field = 'memoryBytes'): WasmPageStore {
+    checkCapacity(field, pages, trace);
+    const core = idleCore;
+    idleCore = null;
+    return new WasmPageStore(pages, trace, field, core);
+  }
+
   constructor(
     readonly pages: number,
     trace = false,
     field = 'memoryBytes',
+    core: CoreExports | null = null,
   ) {
     checkCapacity(field, pages, trace);
     const need = Math.ceil(pages * bytesPerPage(trace)) + WASM_RESERVED_BYTES;
-    this.x = instantiate(field, need);
+    this.x = core ?? instantiate(field, need);
     const end = this.x.init(pages, trace ? 1 : 0);
     if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
     this.memoryBytes = end;
@@ -108,6 +133,21 @@ export class WasmPageStore implements PageStore {
     this.lastWrite = this.lastSend = null;
     this.out = this.costs = new Float64Array(0);
     this.views(trace);
+  }
+
+  /**
+   * Hands the core back to the thread for the next `acquire` (kept when its memory is at most
+   * IDLE_CORE_MAX_BYTES). The store must not be used afterwards: its views are emptied and its calls throw.
+   */
+  release(): void {
+    if (this.x === RELEASED) return;
+    if (this.x.memory.buffer.byteLength <= IDLE_CORE_MAX_BYTES) idleCore = this.x;
+    (this as unknown as { x: CoreExports }).x = RELEASED;
+    const self = this as { -readonly [K in keyof WasmPageStore]: WasmPageStore[K] };
+    self.dirtyLog = self.toSend = self.populated = self.ringLog = new Uint32Array(0);
+    self.lastWrite = self.lastSend = null;
+    this.out = this.costs = new Float64Array(0);
+    this.cache = null;
   }
 
   private views(trace: boolean): void {
