@@ -7,12 +7,18 @@
 //               PRNG streams     MAX_STREAMS × 4 × u32 (xoshiro128** state, one stream per vCPU)
 //   dirtyLog    ceil(N/64) × u64  bit p set = page p written since the last sync (the KVM dirty log)
 //   toSend      ceil(N/64) × u64  bit p set = page p still to be sent (QEMU's migration bitmap)
-//   populated   ceil(N/64) × u64  bit p set = page p written since boot (clear = zero page)
-//   ringLog     ceil(N/64) × u64  bit p set = page p logged in a KVM dirty ring since the last ring reset
+//   populated   ceil(N/64) × u64  bit p set = page p written since boot (clear = zero page), but for the pages in
+//                                the dirty log: populated = this | dirtyLog (a sync folds the log in)
+//   ringLog     ceil(N/64) × u64  bit p set = page p logged in a KVM dirty ring since the last ring reset; while
+//                                `ringFollows` the rings hold exactly the dirty log and this is not kept
 //   summary     ceil(N/4096) × u64 bit w clear = bitmap word w has no clean page (a write there changes nothing)
 //   lastWrite   N × u32           (trace mode only) stamp of the page's last write
 //   lastSend    N × u32           (trace mode only) stamp of the page's last send
 // Stamps come from a counter bumped once per touch or send call, so "write after send" is exact order.
+// So a write costs one read-modify-write of one bitmap word (the dirty log's) whenever the rings follow the log
+// (every sync resets them, and only a controller's ring reset parts them until the next sync): a random write
+// to a large VM is a cache miss, and one miss per write instead of three is most of the touch loop's speed.
+// exactViews() writes both bitmaps out in full for the host's views (tests and tools, never the engine).
 
 // === Limits (shared with the host: src/model/streams.ts) ===
 import { MAX_STREAMS } from '../src/model/streams';
@@ -138,6 +144,8 @@ function resetState(): void {
   memory.fill(slots, 0, <usize>REGION_SLOTS << 4);
   nextSlot = 0;
   ringSubset = true;
+  ringFollows = true;
+  viewsExact = true;
   hotFresh = 0;
   memory.fill(spreadScratch, 0, <usize>SPREAD_PERIOD_MAX << 3);
   memory.fill(pageList, 0, <usize>PAGE_LIST_CAPACITY << 2);
@@ -575,7 +583,14 @@ function drawBinomial(n: f64, p32: u32): f64 {
 }
 // @ts-ignore: decorator
 @inline function cleanWord(off: usize): u64 {
-  return ~(load<u64>(ringPtr + off) & load<u64>(dirtyPtr + off) & load<u64>(popPtr + off));
+  // A logged page is populated, so clean = not in both ring and log (not in the log, while the rings follow it).
+  const d = load<u64>(dirtyPtr + off);
+  return ringFollows ? ~d : ~(d & load<u64>(ringPtr + off));
+}
+/** The populated bits of word at `off` (the stored ones and the dirty log's). */
+// @ts-ignore: decorator
+@inline function popWordAt(off: usize): u64 {
+  return load<u64>(popPtr + off) | load<u64>(dirtyPtr + off);
 }
 // --- Region cache: the clean count of the regions the writers use, kept across calls ---
 //
@@ -595,6 +610,10 @@ const slots = memory.data(<i32>REGION_SLOTS * 16, 16);
 let nextSlot: u32 = 0;
 /** ring ⊆ dirty log (every path but a sync that keeps the rings): a page made unclean then made a ring entry. */
 let ringSubset = true;
+/** The rings hold exactly the dirty log (since the last sync that reset them, with no ring reset since): ringLog is not kept. */
+let ringFollows = true;
+/** The stored populated and ring bitmaps are exact (exactViews ran since the last write, sync or reset). */
+let viewsExact = true;
 
 // @ts-ignore: decorator
 @inline function slotAt(i: u32): usize { return slots + (<usize>i << 4); }
@@ -677,8 +696,9 @@ function cleanOf(i: u32, start: u32, count: u32): u32 {
 /** Writes the pages of `bits` in word at `off`; returns how many made dirty-ring entries. */
 // @ts-ignore: decorator
 @inline function writeWord(off: usize, bits: u64): u32 {
-  store<u64>(dirtyPtr + off, load<u64>(dirtyPtr + off) | bits);
-  store<u64>(popPtr + off, load<u64>(popPtr + off) | bits);
+  const d = load<u64>(dirtyPtr + off);
+  store<u64>(dirtyPtr + off, d | bits);
+  if (ringFollows) return <u32>popcnt(bits & ~d);
   const old = load<u64>(ringPtr + off);
   store<u64>(ringPtr + off, old | bits);
   return <u32>popcnt(bits & ~old);
@@ -742,18 +762,30 @@ function writeClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
  * dirty-ring entries made.
  */
 function rejectClean(start: u32, count: u32, pick: u32): u32 {
-  const dl = dirtyPtr, pp = popPtr, rp = ringPtr;
+  const dl = dirtyPtr, rp = ringPtr;
   const n = <u64>count;
   let need = pick;
   let fresh: u32 = 0;
+  if (ringFollows) {
+    while (need > 0) {
+      const p = start + <u32>((<u64>next32() * n) >>> 32);
+      const off = <usize>(p >>> 6) << 3;
+      const bit = <u64>1 << <u64>(p & 63);
+      const d = load<u64>(dl + off);
+      if ((d & bit) != 0) continue;
+      store<u64>(dl + off, d | bit);
+      fresh++;
+      need--;
+    }
+    return fresh;
+  }
   while (need > 0) {
     const p = start + <u32>((<u64>next32() * n) >>> 32);
     const off = <usize>(p >>> 6) << 3;
     const bit = <u64>1 << <u64>(p & 63);
-    const d = load<u64>(dl + off), q = load<u64>(pp + off), r = load<u64>(rp + off);
-    if ((d & q & r & bit) != 0) continue;
+    const d = load<u64>(dl + off), r = load<u64>(rp + off);
+    if ((d & r & bit) != 0) continue;
     store<u64>(dl + off, d | bit);
-    store<u64>(pp + off, q | bit);
     store<u64>(rp + off, r | bit);
     fresh += <u32>((r & bit) == 0);
     need--;
@@ -767,41 +799,55 @@ function pickClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
   return writeClean(start, count, clean, pick);
 }
 
-// --- Touch loops (PRNG state in locals, bitmap bases hoisted, one loop body per trace mode) ---
+// --- Touch loops (PRNG state in locals, bitmap bases hoisted, a lean loop body for the common case) ---
 
+/** A write while the rings follow the log: one read-modify-write of the log; a new entry when the page was not in it. */
 // @ts-ignore: decorator
-@inline function touchBits(dl: usize, pp: usize, rp: usize, p: u32): u32 {
+@inline function touchLog(dl: usize, p: u32): u32 {
   const off = <usize>(p >>> 6) << 3;
   const bit = <u64>1 << <u64>(p & 63);
-  store<u64>(dl + off, load<u64>(dl + off) | bit);
-  store<u64>(pp + off, load<u64>(pp + off) | bit);
-  const old = load<u64>(rp + off);
-  store<u64>(rp + off, old | bit);
+  const old = load<u64>(dl + off);
+  store<u64>(dl + off, old | bit);
   return <u32>((old & bit) == 0);
+}
+/** A write in either ring mode (rf: the rings follow the log), stamped when tracing (lw != 0). */
+// @ts-ignore: decorator
+@inline function touchAny(dl: usize, rp: usize, lw: usize, st: u32, rf: bool, p: u32): u32 {
+  const off = <usize>(p >>> 6) << 3;
+  const bit = <u64>1 << <u64>(p & 63);
+  const d = load<u64>(dl + off);
+  store<u64>(dl + off, d | bit);
+  let f: u32;
+  if (rf) {
+    f = <u32>((d & bit) == 0);
+  } else {
+    const old = load<u64>(rp + off);
+    store<u64>(rp + off, old | bit);
+    f = <u32>((old & bit) == 0);
+  }
+  if (lw != 0) store<u32>(lw + (<usize>p << 2), st);
+  return f;
 }
 
 function loopUniform(s: u32, start: u32, count: u32, k: u32): u32 {
   const sp = streamsPtr + (<usize>s << 4);
   let a = load<u32>(sp), b = load<u32>(sp, 4), c = load<u32>(sp, 8), d = load<u32>(sp, 12);
-  const dl = dirtyPtr, pp = popPtr, rp = ringPtr, lw = lastWritePtr;
+  const dl = dirtyPtr, rp = ringPtr, lw = lastWritePtr, st = stamp, rf = ringFollows;
   const n = <u64>count;
   let fresh: u32 = 0;
-  if (lw == 0) {
+  if (lw == 0 && rf) {
     for (let i: u32 = 0; i < k; i++) {
       const r = rotl(b * 5, 7) * 9;
       const t = b << 9;
       c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      fresh += touchBits(dl, pp, rp, start + <u32>((<u64>r * n) >>> 32));
+      fresh += touchLog(dl, start + <u32>((<u64>r * n) >>> 32));
     }
   } else {
-    const st = stamp;
     for (let i: u32 = 0; i < k; i++) {
       const r = rotl(b * 5, 7) * 9;
       const t = b << 9;
       c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      const p = start + <u32>((<u64>r * n) >>> 32);
-      fresh += touchBits(dl, pp, rp, p);
-      store<u32>(lw + (<usize>p << 2), st);
+      fresh += touchAny(dl, rp, lw, st, rf, start + <u32>((<u64>r * n) >>> 32));
     }
   }
   store<u32>(sp, a); store<u32>(sp, b, 4); store<u32>(sp, c, 8); store<u32>(sp, d, 12);
@@ -811,10 +857,10 @@ function loopUniform(s: u32, start: u32, count: u32, k: u32): u32 {
 function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32): u32 {
   const sp = streamsPtr + (<usize>s << 4);
   let a = load<u32>(sp), b = load<u32>(sp, 4), c = load<u32>(sp, 8), d = load<u32>(sp, 12);
-  const dl = dirtyPtr, pp = popPtr, rp = ringPtr, lw = lastWritePtr, st = stamp;
+  const dl = dirtyPtr, rp = ringPtr, lw = lastWritePtr, st = stamp, rf = ringFollows;
   let fresh: u32 = 0;
   let hf: u32 = 0;
-  if (lw == 0) {
+  if (lw == 0 && rf) {
     for (let i: u32 = 0; i < k; i++) {
       const pick = rotl(b * 5, 7) * 9;
       let t = b << 9;
@@ -823,7 +869,7 @@ function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
       t = b << 9;
       c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
       const hot = pick < hp;
-      const f = touchBits(dl, pp, rp, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
+      const f = touchLog(dl, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
       fresh += f;
       hf += f & <u32>hot;
     }
@@ -836,11 +882,9 @@ function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
       t = b << 9;
       c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
       const hot = pick < hp;
-      const p = select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32);
-      const f = touchBits(dl, pp, rp, p);
+      const f = touchAny(dl, rp, lw, st, rf, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
       fresh += f;
       hf += f & <u32>hot;
-      store<u32>(lw + (<usize>p << 2), st);
     }
   }
   store<u32>(sp, a); store<u32>(sp, b, 4); store<u32>(sp, c, 8); store<u32>(sp, d, 12);
@@ -907,6 +951,7 @@ function wantsSample(start: u32, count: u32, k: f64): bool {
  */
 export function touchUniform(s: u32, start: u32, count: u32, k: u32): u32 {
   stamp++;
+  viewsExact = false;
   return uniformWrites(s, start, count, k);
 }
 
@@ -920,6 +965,7 @@ export function touchHotCold(
   s: u32, hotStart: u32, hotCount: u32, coldStart: u32, coldCount: u32, hotProb: u32, k: u32,
 ): u32 {
   stamp++;
+  viewsExact = false;
   if (lastWritePtr != 0 || touchMode == 1 || k == 0 || coldCount == 0 || hotProb == 0) {
     return hotColdLoop(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
   }
@@ -975,6 +1021,7 @@ function hotColdLoop(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
  */
 export function touchSequential(start: u32, count: u32, cursor: u32, k: u32): u32 {
   stamp++;
+  viewsExact = false;
   clearSlots();
   const n = min(k, count);
   let fresh: u32 = 0;
@@ -1010,6 +1057,8 @@ function allClean(ringsEmpty: bool): void {
 /** Empties the dirty rings (KVM_RESET_DIRTY_RINGS): the next write to any page makes a new entry. */
 export function resetRing(): void {
   memory.fill(ringPtr, 0, <usize>nWords << 3);
+  ringFollows = false;
+  viewsExact = false;
   allClean(true);
 }
 
@@ -1022,11 +1071,17 @@ export function resetRing(): void {
  * bitmap; the number of distinct pages that were in the log is in the counters block.
  */
 export function syncDirtyLog(resetRings: u32): u32 {
-  const dl = dirtyPtr, sp = sendPtr, rp = ringPtr;
+  const dl = dirtyPtr, sp = sendPtr, pp = popPtr, rp = ringPtr;
   const bytesEnd = <usize>nWords << 3;
   let fresh: u32 = 0;
   let logged: u32 = 0;
-  // Clean words are only read: a sparse log costs a read pass, not a read-write one.
+  viewsExact = false;
+  if (resetRings == 0 && ringFollows) {
+    // The rings keep what the log held: write them out before the log empties.
+    memory.copy(rp, dl, bytesEnd);
+  }
+  // Clean words are only read: a sparse log costs a read pass, not a read-write one. The log's pages go into
+  // the populated bitmap here, once per sync, instead of at every write.
   for (let off: usize = 0; off < bytesEnd; off += 8) {
     const d = load<u64>(dl + off);
     if (d == 0) continue;
@@ -1034,16 +1089,32 @@ export function syncDirtyLog(resetRings: u32): u32 {
     fresh += <u32>popcnt(d & ~old);
     logged += <u32>popcnt(d);
     store<u64>(sp + off, old | d);
+    store<u64>(pp + off, load<u64>(pp + off) | d);
     store<u64>(dl + off, 0);
   }
-  if (resetRings != 0) memory.fill(rp, 0, bytesEnd);
+  // Reset rings follow the (now empty) log again: nothing to clear.
+  ringFollows = resetRings != 0;
   allClean(resetRings != 0);
   store<f64>(countersPtr, <f64>logged, OUT_LOG_PAGES);
   return fresh;
 }
 
+/**
+ * Writes the populated and ring bitmaps out in full (the log folded into the first, the log copied into the
+ * second while the rings follow it), for the host's views; a no-op when nothing changed since the last call.
+ */
+export function exactViews(): void {
+  if (viewsExact) return;
+  const dl = dirtyPtr, pp = popPtr;
+  const bytesEnd = <usize>nWords << 3;
+  for (let off: usize = 0; off < bytesEnd; off += 8) store<u64>(pp + off, load<u64>(pp + off) | load<u64>(dl + off));
+  if (ringFollows) memory.copy(ringPtr, dl, bytesEnd);
+  viewsExact = true;
+}
+
 /** Counts set bits in the bitmap at `ptr` (dirtyLogPtr, toSendPtr, populatedPtr or ringLogPtr). */
 export function countBits(ptr: usize): u32 {
+  if (ptr == popPtr || ptr == ringPtr) exactViews();
   let n: u32 = 0;
   const bytesEnd = <usize>nWords << 3;
   for (let off: usize = 0; off < bytesEnd; off += 8) n += <u32>popcnt(load<u64>(ptr + off));
@@ -1094,7 +1165,7 @@ export function scanSend(
       continue;
     }
     const logWord = skipDirty != 0 ? load<u64>(dp + off) : 0;
-    const popWord = load<u64>(pp + off);
+    const popWord = load<u64>(pp + off) | load<u64>(dp + off);
     const n = <f64>popcnt(bits);
     if (ls == 0 && n > safe) safe = room(bytes, budget, maxCost);
     if (ls == 0 && n <= safe) {
@@ -1159,14 +1230,7 @@ export function tablePtr(): usize { return table; }
  */
 // @ts-ignore: decorator
 @inline function writeOne(p: u32): u32 {
-  const off = <usize>(p >>> 6) << 3;
-  const bit = <u64>1 << <u64>(p & 63);
-  store<u64>(dirtyPtr + off, load<u64>(dirtyPtr + off) | bit);
-  store<u64>(popPtr + off, load<u64>(popPtr + off) | bit);
-  const old = load<u64>(ringPtr + off);
-  store<u64>(ringPtr + off, old | bit);
-  if (lastWritePtr != 0) store<u32>(lastWritePtr + (<usize>p << 2), stamp);
-  return <u32>((old & bit) == 0);
+  return touchAny(dirtyPtr, ringPtr, lastWritePtr, stamp, ringFollows, p);
 }
 
 /** base + (a·x + b) mod count: maps a rank or trace page onto the VM's pages (a coprime with count: a bijection). */
@@ -1181,6 +1245,7 @@ export function tablePtr(): usize { return table; }
  */
 export function touchList(n: u32, base: u32, count: u32, a: u32, b: u32, shift: u32): u32 {
   stamp++;
+  viewsExact = false;
   clearSlots();
   let fresh: u32 = 0;
   for (let i: u32 = 0; i < n; i++) fresh += writeOne(place(load<u32>(pageList + (<usize>i << 2)) >>> shift, base, count, a, b));
@@ -1194,6 +1259,7 @@ export function touchList(n: u32, base: u32, count: u32, a: u32, b: u32, shift: 
  */
 export function touchTable(s: u32, nBuckets: u32, base: u32, count: u32, a: u32, b: u32, k: u32): u32 {
   stamp++;
+  viewsExact = false;
   clearSlots();
   loadStream(s);
   let fresh: u32 = 0;
@@ -1340,7 +1406,7 @@ export function scanSendWire(cursor: u32, end: u32, budget: f64, wireBudget: f64
     const cls: u32 = isComp ? 2 : 1;
     const nc = cost(0, cls), nw = cost(1, cls), nk = cost(2, cls);
     const logWord = skipDirty != 0 ? load<u64>(dp + off) : 0;
-    const popWord = load<u64>(pp + off);
+    const popWord = load<u64>(pp + off) | load<u64>(dp + off);
     const n = <f64>popcnt(bits);
     if (ls == 0 && n <= min(room(bytes, budget, max(nc, zc)), min(room(wire, wireBudget, max(nw, zw)), room(work, workBudget, max(nk, zk))))) {
       const skipMask = bits & logWord;
@@ -1430,7 +1496,7 @@ function scanXbzrle(cursor: u32, end: u32, budget: f64, wireBudget: f64, workBud
     }
     const isComp = compressibleBlock(w);
     const logWord = skipDirty != 0 ? load<u64>(dp + off) : 0;
-    const popWord = load<u64>(pp + off);
+    const popWord = load<u64>(pp + off) | load<u64>(dp + off);
     let cleared: u64 = 0;
     while (bits != 0 && bytes < budget && wire < wireBudget && work < workBudget) {
       const b = ctz(bits);
@@ -1511,14 +1577,14 @@ export function toSendRuns(): u32 {
 
 /** What sending every page still to send would cost: populated pages `normalCost` each, zero pages `zeroCost`. */
 export function toSendBytes(normalCost: f64, zeroCost: f64): f64 {
-  const sp = sendPtr, pp = popPtr;
+  const sp = sendPtr;
   const bytesEnd = <usize>nWords << 3;
   let n: u64 = 0;
   let z: u64 = 0;
   for (let off: usize = 0; off < bytesEnd; off += 8) {
     const t = load<u64>(sp + off);
     if (t == 0) continue;
-    const p = load<u64>(pp + off);
+    const p = popWordAt(off);
     n += popcnt(t & p);
     z += popcnt(t & ~p);
   }
@@ -1567,7 +1633,6 @@ export function postcopyAccess(
   let faults: u32 = 0;
   if (held > 0 && k >= 1) {
     loadStream(s);
-    const pp = popPtr;
     if (lastWritePtr != 0 || k <= POSTCOPY_LOOP_MAX || k <= <f64>((count >>> 6) + 1) + <f64>held) {
       const n = <u32>k;
       for (let i: u32 = 0; i < n; i++) {
@@ -1576,7 +1641,7 @@ export function postcopyAccess(
         const bit = <u64>1 << <u64>(p & 63);
         if ((load<u64>(sendPtr + off) & bit) != 0) {
           fetchBit(off, bit, p);
-          if ((load<u64>(pp + off) & bit) != 0) normal++; else zero++;
+          if ((popWordAt(off) & bit) != 0) normal++; else zero++;
           last = <f64>p;
           faults++;
         }
@@ -1607,7 +1672,7 @@ export function postcopyAccess(
         }
         if (take == 0) continue;
         store<u64>(sendPtr + off, load<u64>(sendPtr + off) & ~take);
-        const nn = <u32>popcnt(take & load<u64>(pp + off));
+        const nn = <u32>popcnt(take & popWordAt(off));
         normal += nn;
         zero += <u32>popcnt(take) - nn;
       }

@@ -13,6 +13,7 @@ interface CoreExports {
   toSendPtr(): number;
   populatedPtr(): number;
   ringLogPtr(): number;
+  exactViews(): void;
   resetRing(): void;
   lastWriteStampPtr(): number;
   lastSendStampPtr(): number;
@@ -97,8 +98,8 @@ const RELEASED = new Proxy({}, {
 export class WasmPageStore implements PageStore {
   readonly dirtyLog: Uint32Array;
   readonly toSend: Uint32Array;
-  readonly populated: Uint32Array;
-  readonly ringLog: Uint32Array;
+  private popView: Uint32Array;
+  private ringView: Uint32Array;
   readonly lastWrite: Uint32Array | null;
   readonly lastSend: Uint32Array | null;
   memoryBytes: number;
@@ -129,10 +130,21 @@ export class WasmPageStore implements PageStore {
     if (end === 0) throw new CapacityError(field, need, WASM_MEMORY_LIMIT_BYTES);
     this.memoryBytes = end;
     // Views are (re)built after each growth: initXbzrle grows the memory once more.
-    this.dirtyLog = this.toSend = this.populated = this.ringLog = new Uint32Array(0);
+    this.dirtyLog = this.toSend = this.popView = this.ringView = new Uint32Array(0);
     this.lastWrite = this.lastSend = null;
     this.out = this.costs = new Float64Array(0);
     this.views(trace);
+  }
+
+  // The core keeps the populated and ring bitmaps lazily (assembly/index.ts, memory map): their views are
+  // written out in full when read, at most once per change.
+  get populated(): Uint32Array {
+    if (this.x !== RELEASED) this.x.exactViews();
+    return this.popView;
+  }
+  get ringLog(): Uint32Array {
+    if (this.x !== RELEASED) this.x.exactViews();
+    return this.ringView;
   }
 
   /**
@@ -144,7 +156,8 @@ export class WasmPageStore implements PageStore {
     if (this.x.memory.buffer.byteLength <= IDLE_CORE_MAX_BYTES) idleCore = this.x;
     (this as unknown as { x: CoreExports }).x = RELEASED;
     const self = this as { -readonly [K in keyof WasmPageStore]: WasmPageStore[K] };
-    self.dirtyLog = self.toSend = self.populated = self.ringLog = new Uint32Array(0);
+    self.dirtyLog = self.toSend = new Uint32Array(0);
+    this.popView = this.ringView = new Uint32Array(0);
     self.lastWrite = self.lastSend = null;
     this.out = this.costs = new Float64Array(0);
     this.cache = null;
@@ -157,8 +170,8 @@ export class WasmPageStore implements PageStore {
     const self = this as { -readonly [K in keyof WasmPageStore]: WasmPageStore[K] };
     self.dirtyLog = new Uint32Array(buf, this.x.dirtyLogPtr(), words);
     self.toSend = new Uint32Array(buf, this.x.toSendPtr(), words);
-    self.populated = new Uint32Array(buf, this.x.populatedPtr(), words);
-    self.ringLog = new Uint32Array(buf, this.x.ringLogPtr(), words);
+    this.popView = new Uint32Array(buf, this.x.populatedPtr(), words);
+    this.ringView = new Uint32Array(buf, this.x.ringLogPtr(), words);
     self.lastWrite = trace ? new Uint32Array(buf, this.x.lastWriteStampPtr(), pages) : null;
     self.lastSend = trace ? new Uint32Array(buf, this.x.lastSendStampPtr(), pages) : null;
     this.out = new Float64Array(buf, this.x.counterBlockPtr(), WIRE_COUNTER_SLOTS);
