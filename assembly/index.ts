@@ -63,6 +63,8 @@ const COUNTERS_BYTES: u64 = 128;
 let layoutEnd: u64 = 0;
 
 // === Small helpers ===
+// The bitmap passes read and write 16 bytes at a time (Wasm SIMD, asconfig.json enables it): bench/bitmap.ts.
+const zero128: v128 = i64x2.splat(0);
 // @ts-ignore: decorator
 @inline function align8(p: usize): usize { return (p + 7) & ~(<usize>7); }
 // @ts-ignore: decorator
@@ -1071,7 +1073,7 @@ export function resetRing(): void {
  * bitmap; the number of distinct pages that were in the log is in the counters block.
  */
 export function syncDirtyLog(resetRings: u32): u32 {
-  const dl = dirtyPtr, sp = sendPtr, pp = popPtr, rp = ringPtr;
+  const dl = dirtyPtr, rp = ringPtr;
   const bytesEnd = <usize>nWords << 3;
   let fresh: u32 = 0;
   let logged: u32 = 0;
@@ -1080,23 +1082,44 @@ export function syncDirtyLog(resetRings: u32): u32 {
     // The rings keep what the log held: write them out before the log empties.
     memory.copy(rp, dl, bytesEnd);
   }
-  // Clean words are only read: a sparse log costs a read pass, not a read-write one. The log's pages go into
-  // the populated bitmap here, once per sync, instead of at every write.
-  for (let off: usize = 0; off < bytesEnd; off += 8) {
+  // Four words at a time: a group with no logged page is only read (a sparse log costs a read pass), any
+  // other group is merged whole, without a branch per word (a half-full log would mispredict every other
+  // one). The log's pages go into the populated bitmap here, once per sync, instead of at every write.
+  const groupsEnd = bytesEnd & ~(<usize>31);
+  let off: usize = 0;
+  const sp = sendPtr, pp = popPtr;
+  const zero = zero128;
+  for (; off < groupsEnd; off += 32) {
+    const a = v128.load(dl + off), b = v128.load(dl + off, 16);
+    if (!v128.any_true(v128.or(a, b))) continue;
+    const oa = v128.load(sp + off), ob = v128.load(sp + off, 16);
+    v128.store(sp + off, v128.or(oa, a)); v128.store(sp + off, v128.or(ob, b), 16);
+    v128.store(pp + off, v128.or(v128.load(pp + off), a)); v128.store(pp + off, v128.or(v128.load(pp + off, 16), b), 16);
+    v128.store(dl + off, zero); v128.store(dl + off, zero, 16);
+    const na = v128.andnot(a, oa), nb = v128.andnot(b, ob);
+    fresh += <u32>(popcnt(i64x2.extract_lane(na, 0)) + popcnt(i64x2.extract_lane(na, 1)) + popcnt(i64x2.extract_lane(nb, 0)) + popcnt(i64x2.extract_lane(nb, 1)));
+    logged += <u32>(popcnt(i64x2.extract_lane(a, 0)) + popcnt(i64x2.extract_lane(a, 1)) + popcnt(i64x2.extract_lane(b, 0)) + popcnt(i64x2.extract_lane(b, 1)));
+  }
+  for (; off < bytesEnd; off += 8) {
     const d = load<u64>(dl + off);
-    if (d == 0) continue;
-    const old = load<u64>(sp + off);
-    fresh += <u32>popcnt(d & ~old);
+    fresh += mergeWord(off, d);
     logged += <u32>popcnt(d);
-    store<u64>(sp + off, old | d);
-    store<u64>(pp + off, load<u64>(pp + off) | d);
-    store<u64>(dl + off, 0);
   }
   // Reset rings follow the (now empty) log again: nothing to clear.
   ringFollows = resetRings != 0;
   allClean(resetRings != 0);
   store<f64>(countersPtr, <f64>logged, OUT_LOG_PAGES);
   return fresh;
+}
+
+/** Moves log word `d` at `off` into the to-send and populated bitmaps and clears it; returns the pages new to send. */
+// @ts-ignore: decorator
+@inline function mergeWord(off: usize, d: u64): u32 {
+  const old = load<u64>(sendPtr + off);
+  store<u64>(sendPtr + off, old | d);
+  store<u64>(popPtr + off, load<u64>(popPtr + off) | d);
+  store<u64>(dirtyPtr + off, 0);
+  return <u32>popcnt(d & ~old);
 }
 
 /**
@@ -1155,7 +1178,49 @@ export function scanSend(
   let bytes: f64 = 0;
   let safe = ls == 0 ? room(0, budget, maxCost) : 0;
   let p = cursor;
+  const fast = ls == 0 && skipDirty == 0;
+  const integerCosts = normalCost == Math.floor(normalCost) && zeroCost == Math.floor(zeroCost);
   while (p < end && bytes < budget) {
+    if (fast && (p & 63) == 0 && safe >= 256 && <u64>p + 256 <= <u64>end) {
+      // Whole groups of four words, while every page of a group surely fits: one branch per group (a group
+      // with nothing to send is only read). With integer costs every partial sum is an exact integer, so the
+      // pages are counted here and priced once at the end (the same double as a sum per word, without its
+      // chain of dependent additions); otherwise each word is priced in order, as below.
+      const lastGroup = (end >>> 6) - 4; // the last word a group of four may start at, all of it before end
+      const exact = integerCosts && <f64>(end - p) * maxCost + bytes < 9007199254740992;
+      let allow: u64 = safe >= 4611686018427387904 ? 4611686018427387904 : <u64>safe;
+      let nAll: u64 = 0, zAll: u64 = 0;
+      let w = p >>> 6;
+      while (w <= lastGroup && allow >= 256) {
+        const off = <usize>w << 3;
+        const ba = v128.load(sp + off), bb = v128.load(sp + off, 16);
+        w += 4;
+        if (!v128.any_true(v128.or(ba, bb))) continue;
+        const na = v128.and(ba, v128.or(v128.load(pp + off), v128.load(dp + off)));
+        const nb = v128.and(bb, v128.or(v128.load(pp + off, 16), v128.load(dp + off, 16)));
+        const n0 = popcnt(i64x2.extract_lane(na, 0)), n1 = popcnt(i64x2.extract_lane(na, 1));
+        const n2 = popcnt(i64x2.extract_lane(nb, 0)), n3 = popcnt(i64x2.extract_lane(nb, 1));
+        const z0 = popcnt(i64x2.extract_lane(ba, 0)) - n0, z1 = popcnt(i64x2.extract_lane(ba, 1)) - n1;
+        const z2 = popcnt(i64x2.extract_lane(bb, 0)) - n2, z3 = popcnt(i64x2.extract_lane(bb, 1)) - n3;
+        if (!exact) {
+          bytes += <f64>n0 * normalCost + <f64>z0 * zeroCost;
+          bytes += <f64>n1 * normalCost + <f64>z1 * zeroCost;
+          bytes += <f64>n2 * normalCost + <f64>z2 * zeroCost;
+          bytes += <f64>n3 * normalCost + <f64>z3 * zeroCost;
+        }
+        const nn = n0 + n1 + n2 + n3, zz = z0 + z1 + z2 + z3;
+        nAll += nn;
+        zAll += zz;
+        allow -= nn + zz;
+        v128.store(sp + off, zero128); v128.store(sp + off, zero128, 16);
+      }
+      if (exact) bytes += <f64>nAll * normalCost + <f64>zAll * zeroCost;
+      normal += <u32>nAll;
+      zero += <u32>zAll;
+      safe -= <f64>(nAll + zAll);
+      p = w << 6;
+      continue;
+    }
     const w = p >>> 6;
     const off = <usize>w << 3;
     let bits = wordWindow(sp, w, p, end);

@@ -1,8 +1,8 @@
 /*
  * The Wasm core's per-write touch loops (assembly/index.ts loopUniform / loopHotCold) in C, for the native
  * baseline of `npm run bench -- touches`, plus a memory read-bandwidth loop for the bitmap group.
- * Same PRNG (xoshiro128** seeded by SplitMix32), same multiply-shift mapping, same three bitmaps of 64-bit
- * words: so the same seed dirties the same pages (bench/native.ts checks the fresh count against the core).
+ * Same PRNG (xoshiro128** seeded by SplitMix32), same multiply-shift mapping, the same one bitmap of 64-bit
+ * words (the dirty log): so the same seed dirties the same pages (bench/native.ts checks the fresh count against the core).
  *
  *   touch uniform|hotcold <pages> <k> <calls> <seed> <hotPages> <hotProb32>
  *       -> {"fresh": <first call>, "nsPerTouch": <median call / k>}
@@ -36,28 +36,27 @@ static double now_ns(void) {
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-static inline uint32_t touch(uint64_t *restrict dl, uint64_t *restrict pp, uint64_t *restrict rp, uint32_t p) {
+/* The core's touchLog: while the rings follow the log, a write is one read-modify-write of the dirty log. */
+static inline uint32_t touch(uint64_t *restrict dl, uint32_t p) {
   uint64_t bit = (uint64_t)1 << (p & 63);
   uint32_t w = p >> 6;
-  dl[w] |= bit;
-  pp[w] |= bit;
-  uint64_t old = rp[w];
-  rp[w] = old | bit;
+  uint64_t old = dl[w];
+  dl[w] = old | bit;
   return (old & bit) == 0;
 }
 
-static uint32_t uniform(uint64_t *dl, uint64_t *pp, uint64_t *rp, uint32_t start, uint32_t count, uint32_t k) {
+static uint32_t uniform(uint64_t *dl, uint32_t start, uint32_t count, uint32_t k) {
   uint32_t a = st[0], b = st[1], c = st[2], d = st[3], fresh = 0;
   for (uint32_t i = 0; i < k; i++) {
     uint32_t r = rotl(b * 5, 7) * 9, t = b << 9;
     c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-    fresh += touch(dl, pp, rp, start + (uint32_t)(((uint64_t)r * count) >> 32));
+    fresh += touch(dl, start + (uint32_t)(((uint64_t)r * count) >> 32));
   }
   st[0] = a; st[1] = b; st[2] = c; st[3] = d;
   return fresh;
 }
 
-static uint32_t hotcold(uint64_t *dl, uint64_t *pp, uint64_t *rp, uint32_t hs, uint32_t hc, uint32_t cs, uint32_t cc,
+static uint32_t hotcold(uint64_t *dl, uint32_t hs, uint32_t hc, uint32_t cs, uint32_t cc,
                         uint32_t hp, uint32_t k) {
   uint32_t a = st[0], b = st[1], c = st[2], d = st[3], fresh = 0;
   for (uint32_t i = 0; i < k; i++) {
@@ -68,7 +67,7 @@ static uint32_t hotcold(uint64_t *dl, uint64_t *pp, uint64_t *rp, uint32_t hs, u
     c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
     int hot = pick < hp;
     uint32_t base = hot ? hs : cs, n = hot ? hc : cc;
-    fresh += touch(dl, pp, rp, base + (uint32_t)(((uint64_t)r * n) >> 32));
+    fresh += touch(dl, base + (uint32_t)(((uint64_t)r * n) >> 32));
   }
   st[0] = a; st[1] = b; st[2] = c; st[3] = d;
   return fresh;
@@ -87,14 +86,14 @@ int main(int argc, char **argv) {
     uint32_t seed = (uint32_t)strtoul(argv[6], 0, 10), hot = (uint32_t)strtoul(argv[7], 0, 10);
     uint32_t hp = argc > 8 ? (uint32_t)strtoul(argv[8], 0, 10) : 0;
     size_t words = ((size_t)pages + 63) / 64;
-    uint64_t *dl = calloc(words, 8), *pp = calloc(words, 8), *rp = calloc(words, 8);
+    uint64_t *dl = calloc(words, 8);
     double *t = malloc(sizeof(double) * (size_t)calls);
-    if (!dl || !pp || !rp || !t) return 2;
+    if (!dl || !t) return 2;
     seed_stream(seed);
     uint32_t first = 0;
     for (int i = 0; i < calls; i++) {
       double t0 = now_ns();
-      uint32_t f = hc ? hotcold(dl, pp, rp, 0, hot, hot, pages - hot, hp, k) : uniform(dl, pp, rp, 0, pages, k);
+      uint32_t f = hc ? hotcold(dl, 0, hot, hot, pages - hot, hp, k) : uniform(dl, 0, pages, k);
       t[i] = now_ns() - t0;
       if (i == 0) first = f;
     }

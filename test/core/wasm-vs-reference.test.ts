@@ -195,6 +195,33 @@ describe('WasmPageStore matches ReferencePageStore call for call', () => {
   });
 });
 
+describe('scanSend over windows the whole-group path takes (budgets of 256 pages or more)', () => {
+  // The core sends groups of four words at a time while a group surely fits; a group must never reach past the
+  // window's end, wherever the window starts and ends within a group, and pages after it must stay to send.
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: 300 windows of a 4133-page store, unbounded and large budgets, integer and fractional costs`, () => {
+      const N = 4096 + 37;
+      const t = new Twin(N, false);
+      const rnd = mulberry32(seed);
+      const int = (n: number): number => Math.floor(rnd() * n);
+      t.call('seed', (s) => s.seedStream(0, seed));
+      t.call('populate', (s) => s.populatePrefix(N >>> 1));
+      for (let i = 0; i < 300; i++) {
+        if (i % 10 === 0) {
+          t.call(`#${i} mark all`, (s) => s.markAllToSend());
+          t.call(`#${i} writes`, (s) => s.touchUniform(0, 0, N, 2000));
+        }
+        const from = int(N);
+        const end = from + int(N - from + 1);
+        const budget = [Number.POSITIVE_INFINITY, NC * (256 + int(1024)) + int(NC)][int(2)]!;
+        const [nc, zc] = i % 3 === 0 ? [NC + 0.25, ZC + 0.5] : [NC, ZC];
+        t.call(`#${i} scan [${from}, ${end}) budget ${budget} cost ${nc}`, (s) => s.scanSend(from, end, budget, nc, zc, false));
+      }
+      expect(t.sends).toBeGreaterThan(N);
+    });
+  }
+});
+
 describe('occupancy sampling: every branch of the count draw agrees call for call', () => {
   // H = 20 000 clean pages: k = 500 takes exact jumps; k = H a normal count (≈ 7 358 pages missed); k = 6.5·H
   // a Poisson count of the ≈ 30 missed; then the same on a half-dirty region, and hot/cold splits with an exact
