@@ -1112,6 +1112,15 @@ export function syncDirtyLog(resetRings: u32): u32 {
   return fresh;
 }
 
+/** Groups of four words per block of scanSend's whole-group path (15 × 16 set bits still fit a byte). */
+const BLOCK_GROUPS: u32 = 15;
+/** The sum of the 16 unsigned bytes of v. */
+// @ts-ignore: decorator
+@inline function byteSum(v: v128): u64 {
+  const w = i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(v));
+  return <u64>(i32x4.extract_lane(w, 0) + i32x4.extract_lane(w, 1) + i32x4.extract_lane(w, 2) + i32x4.extract_lane(w, 3));
+}
+
 /** Moves log word `d` at `off` into the to-send and populated bitmaps and clears it; returns the pages new to send. */
 // @ts-ignore: decorator
 @inline function mergeWord(off: usize, d: u64): u32 {
@@ -1191,6 +1200,28 @@ export function scanSend(
       let allow: u64 = safe >= 4611686018427387904 ? 4611686018427387904 : <u64>safe;
       let nAll: u64 = 0, zAll: u64 = 0;
       let w = p >>> 6;
+      if (exact) {
+        // Blocks of BLOCK_GROUPS groups while the whole block surely fits: per-byte popcounts summed in vectors
+        // (a byte holds at most 16 per group, so a block of 15 cannot overflow it), one reduction per block.
+        while (w + (BLOCK_GROUPS << 2) <= lastGroup + 4 && allow >= <u64>BLOCK_GROUPS << 8) {
+          let accN = zero128, accT = zero128;
+          const stopW = w + (BLOCK_GROUPS << 2);
+          for (; w < stopW; w += 4) {
+            const off = <usize>w << 3;
+            const ba = v128.load(sp + off), bb = v128.load(sp + off, 16);
+            if (!v128.any_true(v128.or(ba, bb))) continue;
+            const na = v128.and(ba, v128.or(v128.load(pp + off), v128.load(dp + off)));
+            const nb = v128.and(bb, v128.or(v128.load(pp + off, 16), v128.load(dp + off, 16)));
+            accN = i8x16.add(accN, i8x16.add(i8x16.popcnt(na), i8x16.popcnt(nb)));
+            accT = i8x16.add(accT, i8x16.add(i8x16.popcnt(ba), i8x16.popcnt(bb)));
+            v128.store(sp + off, zero128); v128.store(sp + off, zero128, 16);
+          }
+          const n = byteSum(accN), t = byteSum(accT);
+          nAll += n;
+          zAll += t - n;
+          allow -= t;
+        }
+      }
       while (w <= lastGroup && allow >= 256) {
         const off = <usize>w << 3;
         const ba = v128.load(sp + off), bb = v128.load(sp + off, 16);
