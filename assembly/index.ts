@@ -343,7 +343,10 @@ export function setTouchMode(mode: u32): void { touchMode = mode; }
 // Measured costs in ns (bench/switch-points.ts and the 1 TiB / 64 GiB heavy writers of bench/one-tib.ts and
 // bench/end-to-end.ts, 2-core Debian machine under load, Node 20): a per-write touch by the footprint of the
 // region's three bitmaps (in cache, in the last-level cache, in DRAM), one region word in a pass over the three
-// bitmaps, a clean bit visited by the selection walk, one exact occupancy jump (two logarithms).
+// bitmaps, a clean bit visited by the selection walk, one exact occupancy jump (two logarithms). They were
+// measured when a write updated three bitmaps; a write now updates one (see the memory map) and is cheaper, but
+// the constants are kept: they decide which of two exact-in-distribution ways runs, so changing them would
+// change every seed's draws (the twin in src/core/sampling-math.ts holds the same numbers).
 const COST_TOUCH_CACHED: f64 = 4.5;
 const COST_TOUCH_LLC: f64 = 8;
 const COST_TOUCH_DRAM: f64 = 20;
