@@ -901,7 +901,7 @@ let hotFresh: u32 = 0;
 
 /** k uniform writes over [start, start + count) by the cheaper exact-in-distribution way; see above. */
 function uniformWrites(s: u32, start: u32, count: u32, k: u32): u32 {
-  if (k == 0) return 0;
+  if (k == 0 || count == 0) return 0; // an empty region takes no writes
   const slot = slotFor(start, count);
   // Without a kept count, sampling first needs a counting pass: loop when the writes cost less than its share.
   if (lastWritePtr != 0 || touchMode == 1 || (touchMode == 0 && !slotValid(slot) && !preferCount(count, <f64>k))) {
@@ -971,7 +971,10 @@ export function touchHotCold(
 ): u32 {
   stamp++;
   viewsExact = false;
-  if (lastWritePtr != 0 || touchMode == 1 || k == 0 || coldCount == 0 || hotProb == 0) {
+  // An empty range takes no writes: they all go to the other one (as src/workloads/hot-cold.ts does itself).
+  if (coldCount == 0) return uniformWrites(s, hotStart, hotCount, k);
+  if (hotCount == 0) return uniformWrites(s, coldStart, coldCount, k);
+  if (lastWritePtr != 0 || touchMode == 1 || k == 0 || hotProb == 0) {
     return hotColdLoop(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
   }
   const hot = slotFor(hotStart, hotCount), cold = slotFor(coldStart, coldCount);
@@ -1165,7 +1168,8 @@ export function countBits(ptr: usize): u32 {
 function room(bytes: f64, budget: f64, maxCost: f64): f64 {
   if (!(bytes < budget)) return 0;
   if (maxCost <= 0 || budget == Infinity) return Infinity;
-  let m = Math.floor((budget - bytes) / maxCost);
+  // No scan has 2^32 pages: the cap keeps the step down below exact in doubles (above 2^53, m − 1 == m).
+  let m = min(Math.floor((budget - bytes) / maxCost), 4294967296);
   while (m > 0 && bytes + m * maxCost >= budget) m -= 1;
   return m;
 }
@@ -1190,20 +1194,22 @@ export function scanSend(
   let bytes: f64 = 0;
   let safe = ls == 0 ? room(0, budget, maxCost) : 0;
   let p = cursor;
-  const fast = ls == 0 && skipDirty == 0;
-  const integerCosts = normalCost == Math.floor(normalCost) && zeroCost == Math.floor(zeroCost);
+  // The whole-group path below counts pages and prices them once per run of groups. With whole, non-negative
+  // costs whose sums stay below 2^53, every partial sum is an exact integer, so that is the same double as a sum
+  // per word (without its chain of dependent additions) and never reaches the budget early; other costs
+  // (fractional, huge, negative, infinite) keep the per-word path.
+  const fast = ls == 0 && skipDirty == 0 && normalCost >= 0 && zeroCost >= 0
+    && normalCost == Math.floor(normalCost) && zeroCost == Math.floor(zeroCost)
+    && <f64>(end - min(cursor, end)) * maxCost + bytes < 9007199254740992;
   while (p < end && bytes < budget) {
     if (fast && (p & 63) == 0 && safe >= 256 && <u64>p + 256 <= <u64>end) {
       // Whole groups of four words, while every page of a group surely fits: one branch per group (a group
-      // with nothing to send is only read). With integer costs every partial sum is an exact integer, so the
-      // pages are counted here and priced once at the end (the same double as a sum per word, without its
-      // chain of dependent additions); otherwise each word is priced in order, as below.
+      // with nothing to send is only read).
       const lastGroup = (end >>> 6) - 4; // the last word a group of four may start at, all of it before end
-      const exact = integerCosts && <f64>(end - p) * maxCost + bytes < 9007199254740992;
       let allow: u64 = safe >= 4611686018427387904 ? 4611686018427387904 : <u64>safe;
       let nAll: u64 = 0, zAll: u64 = 0;
       let w = p >>> 6;
-      if (exact) {
+      {
         // Blocks of BLOCK_GROUPS groups while the whole block surely fits: per-byte popcounts summed in vectors
         // (a byte holds at most 16 per group, so a block of 15 cannot overflow it), one reduction per block.
         while (w + (BLOCK_GROUPS << 2) <= lastGroup + 4 && allow >= <u64>BLOCK_GROUPS << 8) {
@@ -1236,19 +1242,13 @@ export function scanSend(
         const n2 = popcnt(i64x2.extract_lane(nb, 0)), n3 = popcnt(i64x2.extract_lane(nb, 1));
         const z0 = popcnt(i64x2.extract_lane(ba, 0)) - n0, z1 = popcnt(i64x2.extract_lane(ba, 1)) - n1;
         const z2 = popcnt(i64x2.extract_lane(bb, 0)) - n2, z3 = popcnt(i64x2.extract_lane(bb, 1)) - n3;
-        if (!exact) {
-          bytes += <f64>n0 * normalCost + <f64>z0 * zeroCost;
-          bytes += <f64>n1 * normalCost + <f64>z1 * zeroCost;
-          bytes += <f64>n2 * normalCost + <f64>z2 * zeroCost;
-          bytes += <f64>n3 * normalCost + <f64>z3 * zeroCost;
-        }
         const nn = n0 + n1 + n2 + n3, zz = z0 + z1 + z2 + z3;
         nAll += nn;
         zAll += zz;
         allow -= nn + zz;
         v128.store(sp + off, zero128); v128.store(sp + off, zero128, 16);
       }
-      if (exact) bytes += <f64>nAll * normalCost + <f64>zAll * zeroCost;
+      bytes += <f64>nAll * normalCost + <f64>zAll * zeroCost;
       normal += <u32>nAll;
       zero += <u32>zAll;
       safe -= <f64>(nAll + zAll);

@@ -10,7 +10,10 @@ export interface PageStore {
   readonly dirtyLog: Uint32Array;
   /** Bit set = page still to send (the migration bitmap). */
   readonly toSend: Uint32Array;
-  /** Bit set = page written since boot; clear = zero page. */
+  /**
+   * Bit set = page written since boot; clear = zero page. Read the property each time: the Wasm core keeps this
+   * bitmap and `ringLog` lazily and writes them out when they are read, so an array held across calls goes stale.
+   */
   readonly populated: Uint32Array;
   /** Bit set = page logged in a KVM dirty ring since the last ring reset. */
   readonly ringLog: Uint32Array;
@@ -28,9 +31,9 @@ export interface PageStore {
    * write-protects every page again when the rings are reset, so a page written again afterwards counts again).
    */
   resetRing(): void;
-  /** k uniform writes over [start, start+count); returns the dirty-ring entries made. */
+  /** k uniform writes over [start, start+count) (none when count is 0); returns the dirty-ring entries made. */
   touchUniform(stream: number, start: number, count: number, k: number): number;
-  /** k writes, hot range with probability hotProb/2^32; returns the dirty-ring entries made. */
+  /** k writes, hot range with probability hotProb/2^32 (all to the other range when one is empty); returns the dirty-ring entries made. */
   touchHotCold(
     stream: number, hotStart: number, hotCount: number, coldStart: number, coldCount: number,
     hotProb: number, k: number,

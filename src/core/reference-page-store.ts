@@ -193,7 +193,7 @@ export class ReferencePageStore implements PageStore {
 
   /** Same strategy and draws as uniformWrites in assembly/index.ts. */
   private uniformWrites(s: number, start: number, count: number, k: number): number {
-    if (k === 0) return 0;
+    if (k === 0 || count === 0) return 0; // an empty region takes no writes
     const slot = this.slotFor(start, count);
     if (this.lastWrite || this.mode === 1 || (this.mode === 0 && !this.slotValid[slot] && !preferCount(count, k))) {
       const f = this.loopUniform(s, start, count, k);
@@ -315,7 +315,10 @@ export class ReferencePageStore implements PageStore {
 
   touchHotCold(s: number, hs: number, hc: number, cs: number, cc: number, hp: number, k: number): number {
     this.stamp++;
-    if (this.lastWrite || this.mode === 1 || k === 0 || cc === 0 || hp === 0) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
+    // An empty range takes no writes: they all go to the other one (assembly/index.ts).
+    if (cc === 0) return this.uniformWrites(s, hs, hc, k);
+    if (hc === 0) return this.uniformWrites(s, cs, cc, k);
+    if (this.lastWrite || this.mode === 1 || k === 0 || hp === 0) return this.loopHotCold(s, hs, hc, cs, cc, hp, k);
     const hot = this.slotFor(hs, hc), cold = this.slotFor(cs, cc);
     if (this.slotValid[hot] && this.slotValid[cold]) {
       const ch = this.slotClean[hot]!, ccl = this.slotClean[cold]!;
