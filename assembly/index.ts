@@ -767,31 +767,19 @@ function writeClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
  * dirty-ring entries made.
  */
 function rejectClean(start: u32, count: u32, pick: u32): u32 {
-  const dl = dirtyPtr, rp = ringPtr;
+  const dl = dirtyPtr, rp = ringPtr, rf = ringFollows;
   const n = <u64>count;
   let need = pick;
   let fresh: u32 = 0;
-  if (ringFollows) {
-    while (need > 0) {
-      const p = start + <u32>((<u64>next32() * n) >>> 32);
-      const off = <usize>(p >>> 6) << 3;
-      const bit = <u64>1 << <u64>(p & 63);
-      const d = load<u64>(dl + off);
-      if ((d & bit) != 0) continue;
-      store<u64>(dl + off, d | bit);
-      fresh++;
-      need--;
-    }
-    return fresh;
-  }
   while (need > 0) {
     const p = start + <u32>((<u64>next32() * n) >>> 32);
     const off = <usize>(p >>> 6) << 3;
     const bit = <u64>1 << <u64>(p & 63);
-    const d = load<u64>(dl + off), r = load<u64>(rp + off);
+    const d = load<u64>(dl + off);
+    const r = rf ? d : load<u64>(rp + off); // while the rings follow the log, its word is theirs
     if ((d & r & bit) != 0) continue;
     store<u64>(dl + off, d | bit);
-    store<u64>(rp + off, r | bit);
+    if (!rf) store<u64>(rp + off, r | bit);
     fresh += <u32>((r & bit) == 0);
     need--;
   }
@@ -1203,50 +1191,31 @@ export function scanSend(
     && <f64>(end - min(cursor, end)) * maxCost + bytes < 9007199254740992;
   while (p < end && bytes < budget) {
     if (fast && (p & 63) == 0 && safe >= 256 && <u64>p + 256 <= <u64>end) {
-      // Whole groups of four words, while every page of a group surely fits: one branch per group (a group
-      // with nothing to send is only read).
+      // Whole groups of four words, in blocks of up to BLOCK_GROUPS groups that surely fit (each group at most
+      // 256 pages): one branch per group (a group with nothing to send is only read), per-byte popcounts
+      // summed in vectors (a byte gains at most 16 per group), one reduction per block.
       const lastGroup = (end >>> 6) - 4; // the last word a group of four may start at, all of it before end
       let allow: u64 = safe >= 4611686018427387904 ? 4611686018427387904 : <u64>safe;
       let nAll: u64 = 0, zAll: u64 = 0;
       let w = p >>> 6;
-      {
-        // Blocks of BLOCK_GROUPS groups while the whole block surely fits: per-byte popcounts summed in vectors
-        // (a byte holds at most 16 per group, so a block of 15 cannot overflow it), one reduction per block.
-        while (w + (BLOCK_GROUPS << 2) <= lastGroup + 4 && allow >= <u64>BLOCK_GROUPS << 8) {
-          let accN = zero128, accT = zero128;
-          const stopW = w + (BLOCK_GROUPS << 2);
-          for (; w < stopW; w += 4) {
-            const off = <usize>w << 3;
-            const ba = v128.load(sp + off), bb = v128.load(sp + off, 16);
-            if (!v128.any_true(v128.or(ba, bb))) continue;
-            const na = v128.and(ba, v128.or(v128.load(pp + off), v128.load(dp + off)));
-            const nb = v128.and(bb, v128.or(v128.load(pp + off, 16), v128.load(dp + off, 16)));
-            accN = i8x16.add(accN, i8x16.add(i8x16.popcnt(na), i8x16.popcnt(nb)));
-            accT = i8x16.add(accT, i8x16.add(i8x16.popcnt(ba), i8x16.popcnt(bb)));
-            v128.store(sp + off, zero128); v128.store(sp + off, zero128, 16);
-          }
-          const n = byteSum(accN), t = byteSum(accT);
-          nAll += n;
-          zAll += t - n;
-          allow -= t;
-        }
-      }
       while (w <= lastGroup && allow >= 256) {
-        const off = <usize>w << 3;
-        const ba = v128.load(sp + off), bb = v128.load(sp + off, 16);
-        w += 4;
-        if (!v128.any_true(v128.or(ba, bb))) continue;
-        const na = v128.and(ba, v128.or(v128.load(pp + off), v128.load(dp + off)));
-        const nb = v128.and(bb, v128.or(v128.load(pp + off, 16), v128.load(dp + off, 16)));
-        const n0 = popcnt(i64x2.extract_lane(na, 0)), n1 = popcnt(i64x2.extract_lane(na, 1));
-        const n2 = popcnt(i64x2.extract_lane(nb, 0)), n3 = popcnt(i64x2.extract_lane(nb, 1));
-        const z0 = popcnt(i64x2.extract_lane(ba, 0)) - n0, z1 = popcnt(i64x2.extract_lane(ba, 1)) - n1;
-        const z2 = popcnt(i64x2.extract_lane(bb, 0)) - n2, z3 = popcnt(i64x2.extract_lane(bb, 1)) - n3;
-        const nn = n0 + n1 + n2 + n3, zz = z0 + z1 + z2 + z3;
-        nAll += nn;
-        zAll += zz;
-        allow -= nn + zz;
-        v128.store(sp + off, zero128); v128.store(sp + off, zero128, 16);
+        const groups = min<u64>(min<u64>(<u64>BLOCK_GROUPS, <u64>((lastGroup - w) >>> 2) + 1), allow >>> 8);
+        const stopW = w + (<u32>groups << 2);
+        let accN = zero128, accT = zero128;
+        for (; w < stopW; w += 4) {
+          const off = <usize>w << 3;
+          const ba = v128.load(sp + off), bb = v128.load(sp + off, 16);
+          if (!v128.any_true(v128.or(ba, bb))) continue;
+          const na = v128.and(ba, v128.or(v128.load(pp + off), v128.load(dp + off)));
+          const nb = v128.and(bb, v128.or(v128.load(pp + off, 16), v128.load(dp + off, 16)));
+          accN = i8x16.add(accN, i8x16.add(i8x16.popcnt(na), i8x16.popcnt(nb)));
+          accT = i8x16.add(accT, i8x16.add(i8x16.popcnt(ba), i8x16.popcnt(bb)));
+          v128.store(sp + off, zero128); v128.store(sp + off, zero128, 16);
+        }
+        const n = byteSum(accN), t = byteSum(accT);
+        nAll += n;
+        zAll += t - n;
+        allow -= t;
       }
       bytes += <f64>nAll * normalCost + <f64>zAll * zeroCost;
       normal += <u32>nAll;

@@ -353,26 +353,24 @@ function ratio(x: number, rate: number): number | null {
   return rate > 0 ? x / rate : null;
 }
 
-function searchMargin(run: (rate: number) => Outcome, convergesNow: boolean, rate: number, ceiling: number, iterations: number): EstimateMargin {
-  if (convergesNow) {
-    if (run(ceiling).converges) return { kind: 'converges-at-any-rate', dirtyRateBytesPerSec: ceiling, rateAboveBytesPerSec: null, factor: ratio(ceiling, rate), iterations: 1 };
-    let lo = rate;
-    let hi = ceiling;
-    for (let i = 1; i < iterations; i++) {
-      const mid = (lo + hi) / 2;
-      if (run(mid).converges) lo = mid;
-      else hi = mid;
-    }
-    return { kind: 'converges-up-to', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: ratio(lo, rate), iterations };
-  }
-  const floor = rate / 100;
-  if (!run(floor).converges) return { kind: 'never-converges', dirtyRateBytesPerSec: 0, rateAboveBytesPerSec: floor, factor: 0, iterations: 1 };
-  let lo = floor;
-  let hi = rate;
+/** Narrows [lo, hi] (lo converges, hi does not) by iterations − 1 halvings; returns the last bracket. */
+function bisect(run: (rate: number) => Outcome, lo: number, hi: number, iterations: number): [number, number] {
   for (let i = 1; i < iterations; i++) {
     const mid = (lo + hi) / 2;
     if (run(mid).converges) lo = mid;
     else hi = mid;
   }
+  return [lo, hi];
+}
+
+function searchMargin(run: (rate: number) => Outcome, convergesNow: boolean, rate: number, ceiling: number, iterations: number): EstimateMargin {
+  if (convergesNow) {
+    if (run(ceiling).converges) return { kind: 'converges-at-any-rate', dirtyRateBytesPerSec: ceiling, rateAboveBytesPerSec: null, factor: ratio(ceiling, rate), iterations: 1 };
+    const [lo, hi] = bisect(run, rate, ceiling, iterations);
+    return { kind: 'converges-up-to', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: ratio(lo, rate), iterations };
+  }
+  const floor = rate / 100;
+  if (!run(floor).converges) return { kind: 'never-converges', dirtyRateBytesPerSec: 0, rateAboveBytesPerSec: floor, factor: 0, iterations: 1 };
+  const [lo, hi] = bisect(run, floor, rate, iterations);
   return { kind: 'converges-below', dirtyRateBytesPerSec: lo, rateAboveBytesPerSec: hi, factor: ratio(lo, rate), iterations };
 }
