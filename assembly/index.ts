@@ -793,6 +793,14 @@ function pickClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
 }
 
 // --- Touch loops (PRNG state in locals, bitmap bases hoisted, a lean loop body for the common case) ---
+//
+// The lean loops (no trace, rings following the log) draw a chunk of pages into a buffer, then write them: the
+// same draws in the same order, but each loop is small enough for V8 to keep the PRNG state in registers (one
+// loop doing both spills it, and a store-to-load round trip joins the state's dependency chain), and the write
+// loop keeps more cache misses in flight (bench/touches: about 1.2x at 64 GiB, 1.5x at 256 GiB, paired A/B).
+
+const DRAW_CHUNK: u32 = 2048;
+const drawBuffer = memory.data(<i32>DRAW_CHUNK << 2, 16);
 
 /** A write while the rings follow the log: one read-modify-write of the log; a new entry when the page was not in it. */
 // @ts-ignore: decorator
@@ -829,11 +837,17 @@ function loopUniform(s: u32, start: u32, count: u32, k: u32): u32 {
   const n = <u64>count;
   let fresh: u32 = 0;
   if (lw == 0 && rf) {
-    for (let i: u32 = 0; i < k; i++) {
-      const r = rotl(b * 5, 7) * 9;
-      const t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      fresh += touchLog(dl, start + <u32>((<u64>r * n) >>> 32));
+    for (let left = k; left > 0;) {
+      const m = min(left, DRAW_CHUNK);
+      const end = drawBuffer + (<usize>m << 2);
+      for (let q = drawBuffer; q < end; q += 4) {
+        const r = rotl(b * 5, 7) * 9;
+        const t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+        store<u32>(q, <u32>((<u64>r * n) >>> 32));
+      }
+      for (let q = drawBuffer; q < end; q += 4) fresh += touchLog(dl, start + load<u32>(q));
+      left -= m;
     }
   } else {
     for (let i: u32 = 0; i < k; i++) {
@@ -854,17 +868,26 @@ function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
   let fresh: u32 = 0;
   let hf: u32 = 0;
   if (lw == 0 && rf) {
-    for (let i: u32 = 0; i < k; i++) {
-      const pick = rotl(b * 5, 7) * 9;
-      let t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      const r = rotl(b * 5, 7) * 9;
-      t = b << 9;
-      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      const hot = pick < hp;
-      const f = touchLog(dl, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
-      fresh += f;
-      hf += f & <u32>hot;
+    for (let left = k; left > 0;) {
+      const m = min(left, DRAW_CHUNK);
+      const end = drawBuffer + (<usize>m << 2);
+      for (let q = drawBuffer; q < end; q += 4) {
+        const pick = rotl(b * 5, 7) * 9;
+        let t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+        const r = rotl(b * 5, 7) * 9;
+        t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+        const hot = pick < hp;
+        store<u32>(q, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
+      }
+      for (let q = drawBuffer; q < end; q += 4) {
+        const p = load<u32>(q);
+        const f = touchLog(dl, p);
+        fresh += f;
+        hf += f & <u32>(p - hs < hc); // in the hot range: the drawn range where the ranges are disjoint (overlapping ones forget both counts)
+      }
+      left -= m;
     }
   } else {
     for (let i: u32 = 0; i < k; i++) {
