@@ -507,6 +507,13 @@ function normalQuantile(p: f64): f64 {
     - 1.556989798598866e+02) * r + 6.680131188771972e+01) * r - 1.328068155288572e+01) * r + 1);
 }
 
+// Draw buffer. The hot loops (the lean touch loops, the rejection picker) draw a chunk of pages into it, then
+// write them: the same draws in the same order, but each loop is small enough for V8 to keep the PRNG state in
+// registers (one loop doing both spills it, and a store-to-load round trip joins the state's dependency chain),
+// and the write loop keeps more cache misses in flight (bench/touches: about 1.2x at 64 GiB, 1.5x at 256 GiB).
+const DRAW_CHUNK: u32 = 2048;
+const drawBuffer = memory.data(<i32>DRAW_CHUNK << 2, 16);
+
 // --- Random variates (on the working stream s0..s3) ---
 
 /**
@@ -738,14 +745,20 @@ function writeClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
       let take: u64 = 0;
       if (need < left) {
         // Branch-free: the take is a coin with odds need/left, so a branch would mispredict half the time.
+        // The stream in locals: next32() would load and store its four globals once per clean bit.
+        let a = s0, b = s1, c = s2, d = s3;
         while (bits != 0 && need < left && need > 0) {
-          const b = bits & (~bits + 1);
-          bits ^= b;
-          const hit = <u32>(below(next32(), left) < need);
-          take |= b & (<u64>0 - <u64>hit);
+          const low = bits & (~bits + 1);
+          bits ^= low;
+          const r = rotl(b * 5, 7) * 9;
+          const t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+          const hit = <u32>(below(r, left) < need);
+          take |= low & (<u64>0 - <u64>hit);
           need -= hit;
           left--;
         }
+        s0 = a; s1 = b; s2 = c; s3 = d;
         // Once every clean page left must go, the rest of the word goes whole.
         if (need == left) { take |= bits; need -= <u32>popcnt(bits); left = need; }
       } else {
@@ -764,26 +777,43 @@ function writeClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
 /**
  * Writes `pick` distinct clean pages of [start, start + count), each subset equally likely: uniform draws
  * over the region, kept when the page is still clean (cheap while most of the region is clean). Returns the
- * dirty-ring entries made.
+ * dirty-ring entries made. Draws come in chunks of at most the pages still to pick, so the chunk that
+ * completes the pick ends with it: the very draws a one-at-a-time loop makes, with the state in locals.
  */
 function rejectClean(start: u32, count: u32, pick: u32): u32 {
   const dl = dirtyPtr, rp = ringPtr, rf = ringFollows;
   const n = <u64>count;
+  let a = s0, b = s1, c = s2, d = s3;
   let need = pick;
   let fresh: u32 = 0;
   while (need > 0) {
-    const p = start + <u32>((<u64>next32() * n) >>> 32);
-    const off = <usize>(p >>> 6) << 3;
-    const bit = <u64>1 << <u64>(p & 63);
-    const d = load<u64>(dl + off);
-    const r = rf ? d : load<u64>(rp + off); // while the rings follow the log, its word is theirs
-    if ((d & r & bit) != 0) continue;
-    store<u64>(dl + off, d | bit);
-    if (!rf) store<u64>(rp + off, r | bit);
-    fresh += <u32>((r & bit) == 0);
-    need--;
+    const end = drawBuffer + (<usize>min(need, DRAW_CHUNK) << 2);
+    for (let q = drawBuffer; q < end; q += 4) {
+      const r = rotl(b * 5, 7) * 9;
+      const t = b << 9;
+      c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      store<u32>(q, start + <u32>((<u64>r * n) >>> 32));
+    }
+    if (rf) {
+      // While the rings follow the log, a page is clean when not in the log, and taking it makes a ring entry.
+      for (let q = drawBuffer; q < end; q += 4) need -= touchLog(dl, load<u32>(q));
+    } else {
+      for (let q = drawBuffer; q < end; q += 4) {
+        const p = load<u32>(q);
+        const off = <usize>(p >>> 6) << 3;
+        const bit = <u64>1 << <u64>(p & 63);
+        const old = load<u64>(dl + off);
+        const ring = load<u64>(rp + off);
+        // A page in both log and ring is not clean; writing it again changes neither word, so no branch.
+        store<u64>(dl + off, old | bit);
+        store<u64>(rp + off, ring | bit);
+        fresh += <u32>((ring & bit) == 0);
+        need -= <u32>((old & ring & bit) == 0);
+      }
+    }
   }
-  return fresh;
+  s0 = a; s1 = b; s2 = c; s3 = d;
+  return rf ? pick : fresh; // following the log, every page taken is a new ring entry
 }
 /** Writes `pick` of the `clean` clean pages of the region by the cheaper picker (the same choice as the twin's). */
 function pickClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
@@ -793,14 +823,6 @@ function pickClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
 }
 
 // --- Touch loops (PRNG state in locals, bitmap bases hoisted, a lean loop body for the common case) ---
-//
-// The lean loops (no trace, rings following the log) draw a chunk of pages into a buffer, then write them: the
-// same draws in the same order, but each loop is small enough for V8 to keep the PRNG state in registers (one
-// loop doing both spills it, and a store-to-load round trip joins the state's dependency chain), and the write
-// loop keeps more cache misses in flight (bench/touches: about 1.2x at 64 GiB, 1.5x at 256 GiB, paired A/B).
-
-const DRAW_CHUNK: u32 = 2048;
-const drawBuffer = memory.data(<i32>DRAW_CHUNK << 2, 16);
 
 /** A write while the rings follow the log: one read-modify-write of the log; a new entry when the page was not in it. */
 // @ts-ignore: decorator

@@ -269,6 +269,32 @@ describe('occupancy sampling: every branch of the count draw agrees call for cal
   }
 });
 
+describe('the draw buffer: writes and rejection picks at its chunk edges agree call for call', () => {
+  // The lean loops and the rejection picker draw up to 2048 pages into a buffer, then write them; the picker's
+  // chunks never exceed the pages still to pick, so it makes exactly the draws of a one-at-a-time loop. Counts
+  // on either side of one and two chunks, with the rings following the log and parted from it (after a reset).
+  const H = 1 << 16;
+  for (const ringsParted of [false, true]) {
+    it(`loops and picks of 2047 to 4097 pages, rings ${ringsParted ? 'parted from' : 'following'} the log`, () => {
+      for (const mode of ['loop', 'sample'] as const) {
+        const t = new Twin(H, false, mode);
+        t.call('seed', (s) => s.seedStream(0, 0x5eed));
+        for (const k of [2047, 2048, 2049, 4095, 4096, 4097, 1]) {
+          t.call(`sync k = ${k}`, (s) => s.syncDirtyLog(true));
+          if (ringsParted) {
+            t.call('dirty a share first', (s) => s.touchUniform(0, 0, H, H / 8));
+            t.call('part the rings', (s) => s.resetRing());
+          }
+          t.call(`${mode} uniform k = ${k}`, (s) => s.touchUniform(0, 0, H, k));
+          t.call(`${mode} hot/cold k = ${k}`, (s) => s.touchHotCold(0, 0, H / 16, H / 16, H - H / 16, 0xe6666666, k));
+          // The next call draws from where the last left the stream: a draw too many or too few shows here.
+          t.call(`${mode} after k = ${k}`, (s) => s.touchUniform(0, 7, 300, 5));
+        }
+      }
+    });
+  }
+});
+
 describe('scanSend budget rule, checked on both stores against the documented rule', () => {
   for (const kind of ['wasm', 'reference'] as const) {
     it(`${kind}: the page that crosses the budget is still sent, and the scan resumes at the next page to send`, () => {
