@@ -7,6 +7,7 @@ import { TiB } from '../src/units.js';
 import { HOT_COLD_WRITER, LINK_100G, LINK_10G, describeWriter, heavyWriter } from './scenarios.js';
 import { CHILD_PROCESS_COLUMNS, MIGRATION_COLUMNS, bytes, ms } from './format.js';
 import type { BenchGroup, GroupResult, Row, TargetCheck } from './types.js';
+import { peakRssKiB } from './peak-rss.js';
 
 /**
  * Group 4: a 1 TiB VM migration, each scenario in its own child process (this file, run as a script) so its
@@ -67,7 +68,7 @@ interface ChildResult {
   wallMs: number;
   /** Wall time from the child's start (Node boot and imports included) to the end of migrate(). */
   processWallMs: number;
-  /** Peak RSS of the child, KiB (process.resourceUsage().maxRSS). */
+  /** Peak RSS of the child, KiB (VmHWM: bench/peak-rss.ts). */
   maxRssKiB: number;
   /** Peak RSS before migrate() was called (Node and the modules), KiB. */
   baselineRssKiB: number;
@@ -81,7 +82,7 @@ interface ChildResult {
 function child(id: string): void {
   const s = SCENARIOS.find((x) => x.id === id);
   if (s === undefined) throw new Error(`bench/one-tib: unknown scenario "${id}"`);
-  const baselineRssKiB = process.resourceUsage().maxRSS;
+  const baselineRssKiB = peakRssKiB();
   const t0 = performance.now();
   const report = migrate(s.options);
   const t1 = performance.now();
@@ -89,7 +90,7 @@ function child(id: string): void {
     scenario: s.id,
     wallMs: t1 - t0,
     processWallMs: t1,
-    maxRssKiB: process.resourceUsage().maxRSS,
+    maxRssKiB: peakRssKiB(),
     baselineRssKiB,
     status: report.status,
     emulatedMs: report.summary.totalTimeMs,
@@ -130,7 +131,7 @@ export const oneTib: BenchGroup = {
         ...SCENARIOS.map((s) => `${s.id}: ${s.describe}.`),
         `Writer (unless stated): ${describeWriter()}; other options at their defaults (populatedFraction 0.5, downtime-limit 300 ms, seed 1).`,
         'Each scenario runs once, in a fresh `node` child (Wasm compile and tier-up included in "wall").',
-        'wall = the migrate() call; process = child start to end of migrate(); peak RSS = process.resourceUsage().maxRSS; baseline = the same before migrate().',
+        'wall = the migrate() call; process = child start to end of migrate(); peak RSS = VmHWM of the child (its own high-water mark, bench/peak-rss.ts); baseline = the same before migrate().',
       ],
       columns: [
         { key: 'scenario', label: 'scenario' },
