@@ -907,7 +907,9 @@ function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
         const p = load<u32>(q);
         const f = touchLog(dl, p);
         fresh += f;
-        hf += f & <u32>(p - hs < hc); // in the hot range: the drawn range where the ranges are disjoint (overlapping ones forget both counts)
+        // Counted by range: where the ranges are disjoint that is the range drawn; overlapping ranges forget
+        // both kept counts (noteWrites), so the split is never read.
+        hf += f & <u32>(p - hs < hc);
       }
       left -= m;
     }
