@@ -796,7 +796,7 @@ function rejectClean(start: u32, count: u32, pick: u32): u32 {
     }
     if (rf) {
       // While the rings follow the log, a page is clean when not in the log, and taking it makes a ring entry.
-      for (let q = drawBuffer; q < end; q += 4) need -= touchLog(dl, load<u32>(q));
+      need -= writeDrawn(end, 0, 0);
     } else {
       for (let q = drawBuffer; q < end; q += 4) {
         const p = load<u32>(q);
@@ -852,6 +852,26 @@ function pickClean(start: u32, count: u32, clean: u32, pick: u32): u32 {
   return f;
 }
 
+/**
+ * Writes the pages drawn into the draw buffer up to `end`, while the rings follow the log. Returns the new ring
+ * entries; those in [hs, hs + hc) go to drawnHot. Counted by range: where a hot/cold writer's ranges are
+ * disjoint that is the range drawn, and overlapping ranges forget both kept counts (noteWrites).
+ */
+function writeDrawn(end: usize, hs: u32, hc: u32): u32 {
+  const dl = dirtyPtr;
+  let fresh: u32 = 0, hot: u32 = 0;
+  for (let q = drawBuffer; q < end; q += 4) {
+    const p = load<u32>(q);
+    const f = touchLog(dl, p);
+    fresh += f;
+    hot += f & <u32>(p - hs < hc);
+  }
+  drawnHot = hot;
+  return fresh;
+}
+/** The ring entries the last writeDrawn made in its hot range. */
+let drawnHot: u32 = 0;
+
 function loopUniform(s: u32, start: u32, count: u32, k: u32): u32 {
   const sp = streamsPtr + (<usize>s << 4);
   let a = load<u32>(sp), b = load<u32>(sp, 4), c = load<u32>(sp, 8), d = load<u32>(sp, 12);
@@ -866,9 +886,9 @@ function loopUniform(s: u32, start: u32, count: u32, k: u32): u32 {
         const r = rotl(b * 5, 7) * 9;
         const t = b << 9;
         c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-        store<u32>(q, <u32>((<u64>r * n) >>> 32));
+        store<u32>(q, start + <u32>((<u64>r * n) >>> 32));
       }
-      for (let q = drawBuffer; q < end; q += 4) fresh += touchLog(dl, start + load<u32>(q));
+      fresh += writeDrawn(end, 0, 0);
       left -= m;
     }
   } else {
@@ -903,14 +923,8 @@ function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
         const hot = pick < hp;
         store<u32>(q, select<u32>(hs, cs, hot) + <u32>((<u64>r * <u64>select<u32>(hc, cc, hot)) >>> 32));
       }
-      for (let q = drawBuffer; q < end; q += 4) {
-        const p = load<u32>(q);
-        const f = touchLog(dl, p);
-        fresh += f;
-        // Counted by range: where the ranges are disjoint that is the range drawn; overlapping ranges forget
-        // both kept counts (noteWrites), so the split is never read.
-        hf += f & <u32>(p - hs < hc);
-      }
+      fresh += writeDrawn(end, hs, hc);
+      hf += drawnHot;
       left -= m;
     }
   } else {
