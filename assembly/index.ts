@@ -22,6 +22,11 @@
 
 // === Limits (shared with the host: src/model/streams.ts) ===
 import { MAX_STREAMS } from '../src/model/streams';
+import {
+  ALL_HIT_MISS_MAX, BINOMIAL_EXACT_MAX, CACHED_REGION_BYTES, COST_CLEAN_BIT, COST_JUMP, COST_MIXED_STALL, COST_SUMMARY_WORD,
+  COST_TOUCH_CACHED, COST_TOUCH_DRAM, COST_TOUCH_LLC, COST_WORD, COUNT_AMORTIZED_STEPS, JUMP_MAX, LLC_REGION_BYTES,
+  POISSON_MAX, REGION_SLOTS as REGION_SLOT_COUNT,
+} from '../src/core/sampling-constants';
 
 // === State ===
 let nPages: u32 = 0;
@@ -128,17 +133,15 @@ export function init(pages: u32, trace: u32): f64 {
   }
   // Memory fresh from the host is zeroed; only a second init of the same instance (a core the host reuses,
   // src/core/wasm-page-store.ts) has to clear it, and put every other piece of state back as a fresh one has it.
-  if (initialized) {
-    memory.fill(countersPtr, 0, <usize>(end - <u64>countersPtr));
-    resetState();
-  }
+  if (initialized) memory.fill(countersPtr, 0, <usize>(end - <u64>countersPtr));
+  resetState();
   initialized = true;
   layoutEnd = end;
   fillSummary();
   return <f64>end;
 }
 
-/** Every global and static buffer (but the bitmaps) as a fresh instance has them. */
+/** The state every init starts from: each global and static buffer but the bitmaps (their one starting value). */
 function resetState(): void {
   stamp = 0;
   touchMode = 0;
@@ -148,7 +151,6 @@ function resetState(): void {
   ringSubset = true;
   ringFollows = true;
   viewsExact = true;
-  hotFresh = 0;
   memory.fill(spreadScratch, 0, <usize>SPREAD_PERIOD_MAX << 3);
   memory.fill(pageList, 0, <usize>PAGE_LIST_CAPACITY << 2);
   memory.fill(table, 0, <usize>TABLE_CAPACITY * 12);
@@ -207,7 +209,10 @@ export function populatePrefix(count: u32): void {
  */
 export function populateSpread(start: u32, end: u32, k: f64, n: f64, acc: f64): f64 {
   clearSlots();
-  if (end <= start || !(k > 0) || !(acc >= 0 && acc < n)) return spreadPerPage(start, end, k, n, acc);
+  // The jump walk and the period copy need whole k, n and acc (exact integer arithmetic) with n a page count;
+  // anything else (the engine never passes it) takes the per-page rule.
+  if (end <= start || !(k > 0) || !(acc >= 0 && acc < n) || !(n <= 4294967296)
+    || k != Math.floor(k) || n != Math.floor(n) || acc != Math.floor(acc)) return spreadPerPage(start, end, k, n, acc);
   if (k >= n) {
     // Every page is taken.
     for (let w = start >>> 6; w <= (end - 1) >>> 6; w++) {
@@ -316,16 +321,18 @@ export function markAllToSend(): void {
 
 // === Page touches ===
 //
-// A write changes the store only when its page is not already set in all of ring, dirty log and populated
-// bitmap ("clean" below; in the engine ring ⊆ dirty log ⊆ populated, so clean = not in the ring). Most writes
-// of a heavy writer change nothing. Two ways to apply k uniform writes over a region of H pages:
-//  - the per-write loop: k PRNG draws, k touches (exact, cost ∝ k);
-//  - occupancy sampling: count the C clean pages of the region (one pass over its words), draw how many of them
-//    k writes hit (the occupancy distribution), then pick that many uniformly among the clean pages in a walk
-//    over the region's clean bits (selection sampling, Knuth TAOCP vol. 2 §3.4.2 Algorithm S). Cost ∝ H/64 + C.
-// Both give the same distribution of newly dirtied pages and of which pages they are; `preferPass` and
-// `preferWalk` pick the cheaper one from measured costs (bench/switch-points.ts). Trace mode stamps every
-// written page, so it always loops. src/core/reference-page-store.ts repeats every step, draw for draw.
+// A write changes the store only when its page is "clean": not in the dirty log, or, once a ring reset has
+// parted the rings from the log, not in both log and ring (cleanWord). Most writes of a heavy writer change
+// nothing. Two ways to apply k uniform writes over a region of H pages, exact in distribution alike:
+//  - the per-write loop: k PRNG draws, k touches (cost ∝ k);
+//  - occupancy sampling: with the region's C clean pages known (the region cache below keeps the count across
+//    calls), draw how many of them k writes hit (the occupancy distribution), then pick that many uniformly
+//    among them: by rejection while most are clean, else by a walk over the region's clean bits that skips
+//    full words through the summary bitmap (selection sampling, Knuth TAOCP vol. 2 §3.4.2 Algorithm S).
+// preferCount and preferSample choose between them, pickClean between the two pickers, and preferSplit whether
+// a hot/cold step is split into its two ranges, all from the measured costs (src/core/sampling-constants.ts).
+// Trace mode stamps every written page, so it always loops. src/core/reference-page-store.ts repeats every
+// step, draw for draw.
 
 /** 0: choose by cost; 1: always the per-write loop; 2: occupancy sampling whenever not tracing. */
 let touchMode: u32 = 0;
@@ -340,33 +347,7 @@ export function keptClean(start: u32, count: u32): f64 {
 /** Sets the touch strategy (tests and benchmarks force one; runs keep 0). */
 export function setTouchMode(mode: u32): void { touchMode = mode; }
 
-// Measured costs in ns (bench/switch-points.ts and the 1 TiB / 64 GiB heavy writers of bench/one-tib.ts and
-// bench/end-to-end.ts, 2-core Debian machine under load, Node 20): a per-write touch by the footprint of the
-// region's three bitmaps (in cache, in the last-level cache, in DRAM), one region word in a pass over the three
-// bitmaps, a clean bit visited by the selection walk, one exact occupancy jump (two logarithms). They were
-// measured when a write updated three bitmaps; a write now updates one (see the memory map) and is cheaper, but
-// the constants are kept: they decide which of two exact-in-distribution ways runs, so changing them would
-// change every seed's draws (the twin in src/core/sampling-math.ts holds the same numbers).
-const COST_TOUCH_CACHED: f64 = 4.5;
-const COST_TOUCH_LLC: f64 = 8;
-const COST_TOUCH_DRAM: f64 = 20;
-const CACHED_REGION_BYTES: f64 = 1048576;
-const LLC_REGION_BYTES: f64 = 16777216;
-const COST_WORD: f64 = 1.3;
-const COST_CLEAN_BIT: f64 = 5;
-const COST_JUMP: f64 = 40;
-const COST_SUMMARY_WORD: f64 = 1;
-const COST_MIXED_STALL: f64 = 2;
-/** Steps a counting pass is shared by (a writer's region is written every step; a sync resets the count for free). */
-const COUNT_AMORTIZED_STEPS: f64 = 16;
-/** Up to this many expected newly dirtied pages (or clean pages) the count is drawn exactly, by jumps. */
-const JUMP_MAX: f64 = 4096;
-/** Below this many expected untouched clean pages (2^-40), every clean page is taken as hit. */
-const ALL_HIT_MISS_MAX: f64 = 9.094947017729282e-13;
-/** Up to this many expected untouched clean pages, their count is drawn as a Poisson variate. */
-const POISSON_MAX: f64 = 64;
-/** Up to this many expected minority outcomes, a binomial is drawn exactly by waiting times. */
-const BINOMIAL_EXACT_MAX: f64 = 1024;
+// Costs and draw bounds: src/core/sampling-constants.ts (imported at the top, shared with the twin).
 
 // @ts-ignore: decorator
 @inline function touchCost(count: f64): f64 {
@@ -528,9 +509,11 @@ function drawOccupancy(clean: u32, h: f64, k: f64): u32 {
   const t1 = k * ln1m(1 / H);
   const hit = -expm1(t1); // P(a given clean page is hit)
   const mu = c * hit;
+  const qk = exp(t1); // P(a given clean page is missed)
+  const missed = c * qk;
   // Every clean page is hit but with a probability below c·(1 − 1/h)^k < 2^-40: take them all without the
   // c jumps (a step of hours at a high write rate over a small clean set).
-  if (c * exp(t1) < ALL_HIT_MISS_MAX) return clean;
+  if (missed < ALL_HIT_MISS_MAX) return clean;
   if (c <= JUMP_MAX || mu <= JUMP_MAX) {
     let x: u32 = 0;
     let used: f64 = 0;
@@ -542,7 +525,6 @@ function drawOccupancy(clean: u32, h: f64, k: f64): u32 {
     }
     return x;
   }
-  const missed = c * exp(t1);
   if (missed <= POISSON_MAX) {
     const u = unit();
     let n: f64 = 0;
@@ -553,7 +535,6 @@ function drawOccupancy(clean: u32, h: f64, k: f64): u32 {
   }
   // Var = C(C−1)(1−2/H)^k + C q^k − C² q^2k, rearranged to avoid cancellation: (1−2/H) = q²(1 − 1/(H−1)²).
   const pairGap = -expm1(k * ln1m(1 / ((H - 1) * (H - 1))));
-  const qk = exp(t1);
   const variance = max(0.0, missed * hit - c * (c - 1) * qk * qk * pairGap);
   const x = Math.floor(mu + Math.sqrt(variance) * normalQuantile(unit()) + 0.5);
   return <u32>max(0.0, min(x, min(c, k)));
@@ -616,16 +597,16 @@ function drawBinomial(n: f64, p32: u32): f64 {
 // over a saturated region reads one summary word per 64 of its words. The host's twin
 // (src/core/reference-page-store.ts) keeps the same slots, so both take the same decisions.
 
-const REGION_SLOTS: u32 = 8;
+const REGION_SLOTS: u32 = <u32>REGION_SLOT_COUNT;
 // Per slot: u32 start, u32 count, u32 clean, u32 valid.
 const slots = memory.data(<i32>REGION_SLOTS * 16, 16);
 let nextSlot: u32 = 0;
 /** ring ⊆ dirty log (every path but a sync that keeps the rings): a page made unclean then made a ring entry. */
-let ringSubset = true;
+let ringSubset = false; // every global's starting value: resetState
 /** The rings hold exactly the dirty log (since the last sync that reset them, with no ring reset since): ringLog is not kept. */
-let ringFollows = true;
+let ringFollows = false;
 /** The stored populated and ring bitmaps are exact (exactViews ran since the last write, sync or reset). */
-let viewsExact = true;
+let viewsExact = false;
 
 // @ts-ignore: decorator
 @inline function slotAt(i: u32): usize { return slots + (<usize>i << 4); }
@@ -942,11 +923,11 @@ function loopHotCold(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32
     }
   }
   store<u32>(sp, a); store<u32>(sp, b, 4); store<u32>(sp, c, 8); store<u32>(sp, d, 12);
-  hotFresh = hf;
+  // Both ranges' kept counts, after the loop (which never reads them).
+  noteWrites(slotFor(hs, hc), hf, false);
+  noteWrites(slotFor(cs, cc), fresh - hf, false);
   return fresh;
 }
-/** The ring entries the last loopHotCold made in its hot range. */
-let hotFresh: u32 = 0;
 
 /** k uniform writes over [start, start + count) by the cheaper exact-in-distribution way; see above. */
 function uniformWrites(s: u32, start: u32, count: u32, k: u32): u32 {
@@ -965,8 +946,16 @@ function uniformWrites(s: u32, start: u32, count: u32, k: u32): u32 {
     noteWrites(slot, f, false);
     return f;
   }
+  return sampleWrites(s, slot, start, count, clean, <f64>count, <f64>k);
+}
+
+/**
+ * One sampled step on region [start, start + count) (its slot and its `clean` pages known): the occupancy of k
+ * writes over h pages (h = count, or count / share when another range takes the rest), picked among the clean.
+ */
+function sampleWrites(s: u32, slot: u32, start: u32, count: u32, clean: u32, h: f64, k: f64): u32 {
   loadStream(s);
-  const pick = drawOccupancy(clean, <f64>count, <f64>k);
+  const pick = drawOccupancy(clean, h, k);
   const fresh = pickClean(start, count, clean, pick);
   saveStream(s);
   noteWrites(slot, pick, true);
@@ -1024,7 +1013,7 @@ export function touchHotCold(
   if (coldCount == 0) return uniformWrites(s, hotStart, hotCount, k);
   if (hotCount == 0) return uniformWrites(s, coldStart, coldCount, k);
   if (lastWritePtr != 0 || touchMode == 1 || k == 0 || hotProb == 0) {
-    return hotColdLoop(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
+    return loopHotCold(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
   }
   const hot = slotFor(hotStart, hotCount), cold = slotFor(coldStart, coldCount);
   const kf = <f64>k;
@@ -1039,35 +1028,18 @@ export function touchHotCold(
       const toHot = cc == 0;
       const share = toHot ? <f64>hotProb * (1.0 / 4294967296.0) : 1 - <f64>hotProb * (1.0 / 4294967296.0);
       const start = toHot ? hotStart : coldStart, count = toHot ? hotCount : coldCount;
-      const c = toHot ? ch : cc;
-      loadStream(s);
-      const pick = drawOccupancy(c, <f64>count / share, kf);
-      const fresh = pickClean(start, count, c, pick);
-      saveStream(s);
-      noteWrites(toHot ? hot : cold, pick, true);
-      return fresh;
+      return sampleWrites(s, toHot ? hot : cold, start, count, toHot ? ch : cc, <f64>count / share, kf);
     }
   }
   const hotShare = kf * (<f64>hotProb * (1.0 / 4294967296.0));
   if (touchMode == 0 && !wantsSample(hotStart, hotCount, hotShare) && !wantsSample(coldStart, coldCount, kf - hotShare)
     && !preferSplit(hotCount, coldCount, kf, hotShare)) {
-    return hotColdLoop(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
+    return loopHotCold(s, hotStart, hotCount, coldStart, coldCount, hotProb, k);
   }
   loadStream(s);
   const kh = <u32>drawBinomial(kf, hotProb);
   saveStream(s);
   return uniformWrites(s, hotStart, hotCount, kh) + uniformWrites(s, coldStart, coldCount, k - kh);
-}
-
-/** loopHotCold with both ranges' kept counts updated. */
-function hotColdLoop(s: u32, hs: u32, hc: u32, cs: u32, cc: u32, hp: u32, k: u32): u32 {
-  const hot = slotFor(hs, hc);
-  const cold = slotFor(cs, cc);
-  const f = loopHotCold(s, hs, hc, cs, cc, hp, k);
-  const hf = hotFresh;
-  noteWrites(hot, hf, false);
-  noteWrites(cold, f - hf, false);
-  return f;
 }
 
 /**
@@ -1122,10 +1094,11 @@ export function resetRing(): void {
 // === Dirty-log sync ===
 
 /**
- * ORs the dirty log into the to-send bitmap and clears the log (QEMU's migration_bitmap_sync,
- * Xen's SHADOW_OP_CLEAN); with `resetRings` != 0 it also empties the dirty rings in the same pass
- * (collecting the log resets the rings, KVM_RESET_DIRTY_RINGS). Returns the pages newly set in the to-send
- * bitmap; the number of distinct pages that were in the log is in the counters block.
+ * ORs the dirty log into the to-send and populated bitmaps and clears the log (QEMU's migration_bitmap_sync,
+ * Xen's SHADOW_OP_CLEAN). With `resetRings` != 0 the rings are reset too (collecting the log resets them,
+ * KVM_RESET_DIRTY_RINGS): they follow the now empty log again, so nothing is cleared; otherwise they keep what
+ * the log held. Returns the pages newly set in the to-send bitmap; the number of distinct pages that were in
+ * the log is in the counters block.
  */
 export function syncDirtyLog(resetRings: u32): u32 {
   const dl = dirtyPtr, rp = ringPtr;
@@ -1342,7 +1315,7 @@ export function scanSend(
 // interval or burst), and a table of buckets to sample from (one call per window). Both live in the data
 // segment, below __heap_base, so init's layout and the host's views of the bitmaps are untouched.
 
-/** Page numbers the host can pass in one touchList call (with the table, within the one 64 KiB page of initial memory). */
+/** Page numbers the host can pass in one touchList call (with the table, in the core's static data). */
 export const PAGE_LIST_CAPACITY: u32 = 8192;
 /** Buckets a sampling table can hold. */
 export const TABLE_CAPACITY: u32 = 2048;
@@ -1354,8 +1327,8 @@ export function pageListPtr(): usize { return pageList; }
 export function tablePtr(): usize { return table; }
 
 /**
- * Writes page p: sets its dirty-log, populated and ring bits (and its stamp when tracing). Returns 1 if the
- * write made a dirty-ring entry (the page was not logged since the last ring reset).
+ * Writes page p: sets its dirty-log bit, its ring bit while the rings are parted from the log, and its stamp
+ * when tracing. Returns 1 if the write made a dirty-ring entry (the page was not logged since the last ring reset).
  */
 // @ts-ignore: decorator
 @inline function writeOne(p: u32): u32 {
@@ -1430,12 +1403,12 @@ let xbActive: u32 = 0;
 let xbGeneration: u32 = 0;
 let xbLastStage: u32 = 0;
 let xbChanged: u32 = 0;
-let xbPageSize: u32 = 4096;
+let xbPageSize: u32 = 0; // starting values of these: resetState
 // Per-page costs of the three metrics (counted bytes, wire bytes, CPU work) for the classes zero / incompressible / compressible.
 const costs = memory.data(9 * 8, 8);
 // XBZRLE costs: the bytes framing an encoded page (header + flag + length), the CPU work of one encode.
-let xbFrameBytes: f64 = 11;
-let xbWork: f64 = 4096;
+let xbFrameBytes: f64 = 0;
+let xbWork: f64 = 0;
 
 /** CACHED_PAGE_LIFETIME (migration/page_cache.c): an entry younger than this many syncs is never evicted. */
 const CACHED_PAGE_LIFETIME: u32 = 2;

@@ -207,7 +207,12 @@ export class ReferencePageStore implements PageStore {
       this.noteWrites(slot, f, false);
       return f;
     }
-    const pick = this.drawOccupancy(s, clean, count, k);
+    return this.sampleWrites(s, slot, start, count, clean, count, k);
+  }
+
+  /** assembly/index.ts sampleWrites: one sampled step, the occupancy of k writes over h pages picked among the clean. */
+  private sampleWrites(s: number, slot: number, start: number, count: number, clean: number, h: number, k: number): number {
+    const pick = this.drawOccupancy(s, clean, h, k);
     const fresh = pick === 0 ? 0
       : touchCost(count) * rejectDraws(count, clean, pick) <= walkCost(count, clean) ? this.rejectClean(s, start, count, pick)
         : this.writeClean(s, start, count, clean, pick);
@@ -260,7 +265,9 @@ export class ReferencePageStore implements PageStore {
     const t1 = k * ln1m(1 / H);
     const hit = -expm1(t1);
     const mu = c * hit;
-    if (c * exp(t1) < ALL_HIT_MISS_MAX) return clean;
+    const qk = exp(t1);
+    const missed = c * qk;
+    if (missed < ALL_HIT_MISS_MAX) return clean;
     if (c <= JUMP_MAX || mu <= JUMP_MAX) {
       let x = 0;
       let used = 0;
@@ -272,7 +279,6 @@ export class ReferencePageStore implements PageStore {
       }
       return x;
     }
-    const missed = c * exp(t1);
     if (missed <= POISSON_MAX) {
       const u = this.unit(s);
       let n = 0;
@@ -282,7 +288,6 @@ export class ReferencePageStore implements PageStore {
       return c - n;
     }
     const pairGap = -expm1(k * ln1m(1 / ((H - 1) * (H - 1))));
-    const qk = exp(t1);
     const variance = Math.max(0, missed * hit - c * (c - 1) * qk * qk * pairGap);
     const x = Math.floor(mu + Math.sqrt(variance) * normalQuantile(this.unit(s)) + 0.5);
     return Math.max(0, Math.min(x, Math.min(c, k)));
@@ -328,13 +333,7 @@ export class ReferencePageStore implements PageStore {
         const toHot = ccl === 0;
         const share = toHot ? hp * (1 / 4294967296) : 1 - hp * (1 / 4294967296);
         const start = toHot ? hs : cs, count = toHot ? hc : cc;
-        const c = toHot ? ch : ccl;
-        const pick = this.drawOccupancy(s, c, count / share, k);
-        const fresh = pick === 0 ? 0
-          : touchCost(count) * rejectDraws(count, c, pick) <= walkCost(count, c) ? this.rejectClean(s, start, count, pick)
-            : this.writeClean(s, start, count, c, pick);
-        this.noteWrites(toHot ? hot : cold, pick, true);
-        return fresh;
+        return this.sampleWrites(s, toHot ? hot : cold, start, count, toHot ? ch : ccl, count / share, k);
       }
     }
     const hotShare = k * (hp * (1 / 4294967296));

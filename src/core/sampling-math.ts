@@ -2,29 +2,13 @@
  * The occupancy sampler's constants and elementary functions, as in assembly/index.ts, for the TypeScript
  * twin. Only +, −, ×, ÷, floor and sqrt are used: they round identically in V8 and in Wasm, so both stores
  * compute bit-identical doubles (Math.log and Math.exp differ between V8 and AssemblyScript in the last bit).
- * Every value here must equal its namesake in assembly/index.ts; test/core/wasm-vs-reference.test.ts checks it.
+ * The constants come from src/core/sampling-constants.ts, which the core imports too; the functions repeat the
+ * core's, operation for operation (test/core/wasm-vs-reference.test.ts compares the stores call for call).
  */
 
-export const COST_TOUCH_CACHED = 4.5;
-export const COST_TOUCH_LLC = 8;
-export const COST_TOUCH_DRAM = 20;
-export const CACHED_REGION_BYTES = 1048576;
-export const LLC_REGION_BYTES = 16777216;
-export const COST_WORD = 1.3;
-export const COST_CLEAN_BIT = 5;
-export const COST_JUMP = 40;
-export const COST_SUMMARY_WORD = 1;
-/** The mixed hot/cold loop's cost per write, in units of the slower range's touch, when the ranges differ. */
-export const COST_MIXED_STALL = 2;
-/** Steps a counting pass is shared by (assembly/index.ts preferCount). */
-export const COUNT_AMORTIZED_STEPS = 16;
-/** Regions whose clean count the core keeps between calls. */
-export const REGION_SLOTS = 8;
-export const JUMP_MAX = 4096;
-export const POISSON_MAX = 64;
-/** Below this many expected untouched clean pages (2^-40) every clean page counts as hit (assembly/index.ts). */
-export const ALL_HIT_MISS_MAX = 9.094947017729282e-13;
-export const BINOMIAL_EXACT_MAX = 1024;
+import { CACHED_REGION_BYTES, COST_TOUCH_CACHED, COST_TOUCH_DRAM, COST_TOUCH_LLC, LLC_REGION_BYTES } from './sampling-constants.js';
+
+export * from './sampling-constants.js';
 
 /** Cost of one per-write touch in a region of `count` pages, by where its three bitmaps' share fits. */
 export function touchCost(count: number): number {

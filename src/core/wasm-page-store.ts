@@ -154,6 +154,7 @@ export class WasmPageStore implements PageStore {
   release(): void {
     if (this.x === RELEASED) return;
     if (this.x.memory.buffer.byteLength <= IDLE_CORE_MAX_BYTES) idleCore = this.x;
+    listViews.delete(this); // its table views are over the core it hands back: a later call must not write there
     (this as unknown as { x: CoreExports }).x = RELEASED;
     const self = this as { -readonly [K in keyof WasmPageStore]: WasmPageStore[K] };
     self.dirtyLog = self.toSend = new Uint32Array(0);

@@ -1,6 +1,6 @@
 /**
  * `livemig presets`, `livemig controllers` and `livemig managers`: what the tables hold, so nothing has to be found out from an error
- * message. Both print from the tables themselves (src/scenarios/presets.ts, src/model/controllers.ts).
+ * message. Each prints from its table itself (src/scenarios/presets.ts, src/model/controllers.ts, src/model/managers.ts).
  */
 import type { Command } from 'commander';
 import { policyLabel } from '../../api/policy.js';
@@ -30,65 +30,67 @@ export function registerTables(program: Command, io: Io): void {
       io.out(`${blocks.join('\n\n')}\n`);
     });
 
-  program
-    .command('controllers')
-    .summary('list the CPU-scheduling controllers, their parameters, defaults and sources')
-    .description(
+  registerParamTable(program, io, {
+    command: 'controllers', flag: '--controller', table: CONTROLLER_TABLE, defaultText: paramText,
+    summary: 'list the CPU-scheduling controllers, their parameters, defaults and sources',
+    description:
       'List the built-in controllers and every parameter: its default (and where that default comes from), the values ' +
-        'accepted and what it does. Give parameters as NAME:key=value,... (--controller on run, or in a policy).',
-    )
-    .option('--json', 'print the controller table as JSON')
-    .option('--wide', 'print every column (default: columns are left out to fit the terminal)')
-    .action((flags: { json?: boolean; wide?: boolean }) => {
-      if (flags.json) {
-        const out = Object.entries(CONTROLLER_TABLE).map(([name, c]) => ({
-          name, doc: c.doc, source: c.source,
-          params: Object.entries(c.params as Record<string, FieldSpec>).map(([k, f]) => ({ name: k, kind: f.kind, default: f.default, accepted: describeField(f), doc: f.doc, source: f.source })),
-        }));
-        io.out(`${JSON.stringify(out, null, 2)}\n`);
-        return;
-      }
-      const width = terminalWidth(flags.wide);
-      const blocks = Object.entries(CONTROLLER_TABLE).map(([name, c]) => {
-        const rows = Object.entries(c.params as Record<string, FieldSpec>).map(([k, f]) => [k, paramText(f), describeField(f), f.doc, f.source ?? '']);
-        const table = formatTable(
-          [{ title: 'parameter', align: 'left' }, { title: 'default', align: 'left' }, { title: 'accepted', align: 'left', drop: 2 }, { title: 'what it does', align: 'left', drop: 3 }, { title: 'source of the default', align: 'left', drop: 1 }],
-          rows, { width },
-        );
-        const example = Object.keys(c.params)[0];
-        return `${name}: ${c.doc}\n  source: ${c.source}\n  e.g. --controller ${name}${example ? `:${example}=${paramText((c.params as Record<string, FieldSpec>)[example]!)}` : ''}\n\n${table}`;
-      });
-      io.out(`${blocks.join('\n\n')}\n`);
-    });
-
-  program
-    .command('managers')
-    .summary('list the management layers (nova, kubevirt, libvirt-timeout), their options, defaults and sources')
-    .description(
+      'accepted and what it does. Give parameters as NAME:key=value,... (--controller on run, or in a policy).',
+    jsonHelp: 'print the controller table as JSON',
+  });
+  registerParamTable(program, io, {
+    command: 'managers', flag: '--management', table: MANAGEMENT_TABLE, defaultText: managerText,
+    summary: 'list the management layers (nova, kubevirt, libvirt-timeout), their options, defaults and sources',
+    description:
       "List the management layers and every option, named as in the layer's own configuration (nova.conf [libvirt], " +
-        "KubeVirt's MigrationConfiguration, virsh migrate): its default and source, the values accepted and what it does. " +
-        'Give them as NAME:key=value,... (--management on run, or @NAME:... at the end of a policy).',
-    )
-    .option('--json', 'print the management table as JSON')
+      "KubeVirt's MigrationConfiguration, virsh migrate): its default and source, the values accepted and what it does. " +
+      'Give them as NAME:key=value,... (--management on run, or @NAME:... at the end of a policy).',
+    jsonHelp: 'print the management table as JSON',
+  });
+}
+
+/** A table of named entries, each with a doc, a source and parameters (the controller and management tables). */
+type ParamTable = Record<string, { doc: string; source: string; params: object }>;
+
+interface ParamTableCommand {
+  command: string;
+  /** The run flag that takes NAME:key=value,... (for the example line). */
+  flag: string;
+  table: ParamTable;
+  /** A parameter's default as NAME:key=value takes it. */
+  defaultText: (f: FieldSpec) => string;
+  summary: string;
+  description: string;
+  jsonHelp: string;
+}
+
+/** A command listing every entry of a parameter table: one block per entry, or the table as JSON. */
+function registerParamTable(program: Command, io: Io, c: ParamTableCommand): void {
+  const params = (e: ParamTable[string]): [string, FieldSpec][] => Object.entries(e.params as Record<string, FieldSpec>);
+  program
+    .command(c.command)
+    .summary(c.summary)
+    .description(c.description)
+    .option('--json', c.jsonHelp)
     .option('--wide', 'print every column (default: columns are left out to fit the terminal)')
     .action((flags: { json?: boolean; wide?: boolean }) => {
       if (flags.json) {
-        const out = Object.entries(MANAGEMENT_TABLE).map(([name, c]) => ({
-          name, doc: c.doc, source: c.source,
-          params: Object.entries(c.params as Record<string, FieldSpec>).map(([k, f]) => ({ name: k, kind: f.kind, default: f.default, accepted: describeField(f), doc: f.doc, source: f.source })),
+        const out = Object.entries(c.table).map(([name, e]) => ({
+          name, doc: e.doc, source: e.source,
+          params: params(e).map(([k, f]) => ({ name: k, kind: f.kind, default: f.default, accepted: describeField(f), doc: f.doc, source: f.source })),
         }));
         io.out(`${JSON.stringify(out, null, 2)}\n`);
         return;
       }
       const width = terminalWidth(flags.wide);
-      const blocks = Object.entries(MANAGEMENT_TABLE).map(([name, c]) => {
-        const rows = Object.entries(c.params as Record<string, FieldSpec>).map(([k, f]) => [k, managerText(f), describeField(f), f.doc, f.source ?? '']);
+      const blocks = Object.entries(c.table).map(([name, e]) => {
+        const rows = params(e).map(([k, f]) => [k, c.defaultText(f), describeField(f), f.doc, f.source ?? '']);
         const table = formatTable(
           [{ title: 'parameter', align: 'left' }, { title: 'default', align: 'left' }, { title: 'accepted', align: 'left', drop: 2 }, { title: 'what it does', align: 'left', drop: 3 }, { title: 'source of the default', align: 'left', drop: 1 }],
           rows, { width },
         );
-        const example = Object.keys(c.params)[0];
-        return `${name}: ${c.doc}\n  source: ${c.source}\n  e.g. --management ${name}${example ? `:${example}=${managerText((c.params as Record<string, FieldSpec>)[example]!)}` : ''}\n\n${table}`;
+        const example = params(e)[0];
+        return `${name}: ${e.doc}\n  source: ${e.source}\n  e.g. ${c.flag} ${name}${example ? `:${example[0]}=${c.defaultText(example[1])}` : ''}\n\n${table}`;
       });
       io.out(`${blocks.join('\n\n')}\n`);
     });
