@@ -70,7 +70,6 @@ const workloadSpec: fc.Arbitrary<WorkloadSpec> = fc.oneof(
   writer('uniform'), writer('sequential'), writer('hot-cold'),
 );
 
-/** Valid migrate() options (each field present or not), small enough to run in milliseconds. */
 /** A management spec that turns on QEMU's auto-converge (refused with another controller: a typed error, not fuzzed). */
 const AUTO_CONVERGE_FLAG = /auto[-_]converge=true|allowAutoConverge=true/;
 
@@ -87,6 +86,7 @@ const managementSpec: fc.Arbitrary<string> = fc.oneof(
     .map((r) => `libvirt-timeout:timeout=${r.t}${r.pc ? ',postcopy,timeout-postcopy' : ''},auto-converge=${r.ac}`),
 );
 
+/** Valid migrate() options (each field present or not), small enough to run in milliseconds. */
 export const validOptions: fc.Arbitrary<Record<string, unknown>> = fc.record({
   pageSize: fc.constantFrom(512, 4096, 65536, 2 * 1024 * 1024),
   pageCount: logInt(1, 16384),

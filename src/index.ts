@@ -34,7 +34,7 @@ export type { Experiment, ScenarioRun } from './experiments/types.js';
 
 // Sweeps and their outputs
 export { runSweep, readResults, readManifest, toRunRecord } from './batch/index.js';
-export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, PoolMode } from './batch/index.js';
+export type { SweepOptions, SweepProgress, SweepSummary, SweepManifest, Shard, PoolMode, ReadOptions } from './batch/index.js';
 export { mergeShards } from './batch/merge.js';
 export type { MergeOptions, MergeSummary } from './batch/merge.js';
 export { autoShard } from './batch/auto-shard.js';

@@ -26,6 +26,7 @@ import { runMigration, withStore } from './migrate.js';
 import { type Policy, parsePolicy, policyLabel, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
 import { resolveManagement } from '../policies/management/registry.js';
+import { MAX_RATE_BYTES_PER_SEC } from '../model/bounds.js';
 
 /** The reduced VM has at most this many pages (16384 × 4 KiB = 64 MiB). [REC] a few ms per run */
 export const ESTIMATE_TARGET_PAGES = 16_384;
@@ -152,7 +153,7 @@ function checkInput(o: EstimateOptions): Measured {
     source = 'query-dirty-rate';
   } else {
     if (o.dirtyRateBytesPerSec === undefined) throw new InvalidOptionError('dirtyRateBytesPerSec', undefined, 'a dirty rate in bytes per second (or queryDirtyRate: the JSON of query-dirty-rate)');
-    rate = checkNumber('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' });
+    rate = checkNumber('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, { min: 0, minExclusive: true, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' });
     windowMs = o.dirtyRateWindowMs === undefined ? 1000 : checkNumber('dirtyRateWindowMs', o.dirtyRateWindowMs, { min: 1, max: 3_600_000, unit: 'ms' });
   }
   if (o.vcpus !== undefined) vcpus = checkNumber('vcpus', o.vcpus, OPTION_TABLE.vcpus.rule);

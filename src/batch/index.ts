@@ -6,6 +6,7 @@ export { runSweep, locateWorker, LOCK_FILE, MAX_WORKERS } from './sweep.js';
 export type { PoolMode } from './pool.js';
 export type { SweepOptions, SweepProgress, SweepSummary } from './sweep.js';
 export { readResults, RESULTS_FILE, MANIFEST_FILE } from './results.js';
+export type { ReadOptions } from './results.js';
 export { readManifest } from './manifest.js';
 export type { SweepManifest } from './manifest.js';
 export { parseShard, formatShard, inShard, selectShard } from './shard.js';

@@ -6,7 +6,10 @@
  */
 import type { RunRecord } from './record.js';
 import { OPTION_ROWS } from '../model/option-table.js';
-import type { CompletedSummary, GuestImpact, ResolvedScenario, RoundRecord, TimelineSample, VcpuImpact } from '../model/report.js';
+import { CANCEL_REASONS, type CompletedSummary, type GuestImpact, type ResolvedScenario, type RoundRecord, type TimelineSample, type VcpuImpact } from '../model/report.js';
+
+/** "max-time", "max-data" or "aborted". */
+const REASONS_TEXT = `${CANCEL_REASONS.slice(0, -1).map((r) => `"${r}"`).join(', ')} or "${CANCEL_REASONS.at(-1)!}"`;
 
 type Check = (v: unknown) => boolean;
 type Fields<T> = { [K in keyof T]-?: Check };
@@ -88,7 +91,7 @@ function summaryProblem(s: unknown): string | null {
   if (sum['status'] === 'completed') {
     if (!nonNeg(sum['downtimeMs'])) return `summary.downtimeMs: ${shown(sum['downtimeMs'])}, expected a finite number ≥ 0 for a completed run`;
   } else if (sum['status'] === 'cancelled') {
-    if (!oneOf('max-time', 'max-data', 'aborted')(sum['reason'])) return `summary.reason: ${shown(sum['reason'])}, expected "max-time", "max-data" or "aborted"`;
+    if (!oneOf(...CANCEL_REASONS)(sum['reason'])) return `summary.reason: ${shown(sum['reason'])}, expected ${REASONS_TEXT}`;
     if (sum['downtimeMs'] !== null) return `summary.downtimeMs: ${shown(sum['downtimeMs'])}, expected null for a cancelled run`;
   } else {
     return `summary.status: ${shown(sum['status'])}, expected "completed" or "cancelled"`;

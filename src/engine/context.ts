@@ -17,14 +17,13 @@ import { Recorder, buildReport } from './recorder.js';
 import type { ThrottleMode, Vcpu } from './vcpu.js';
 import type { WireFormat } from './wire.js';
 import { WireModel, type WireConfig } from './wire-model.js';
+import { MAX_DOWNTIME_LIMIT_MS, MAX_RATE_BYTES_PER_SEC } from '../model/bounds.js';
 
 /** The throttledWriteFraction option as a function (null for the ideal 1 − p, which the duty cycle alone gives). */
 function throttleModel(text: string) {
   return text === 'ideal' ? null : parseThrottledWriteFraction('throttledWriteFraction', text);
 }
 
-/** QEMU's largest downtime-limit (migration/options.c MAX_MIGRATE_DOWNTIME_SECONDS = 2000 s), ms. */
-export const MAX_DOWNTIME_LIMIT_MS = 2_000_000;
 
 /** Shortest duty-cycle period a controller may set (1 µs; real throttles work in milliseconds). */
 export const MIN_PERIOD_MS = 0.001;
@@ -184,8 +183,8 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
   }
 
   setMaxBandwidth(bytesPerSec: number, reason?: string): void {
-    if (typeof bytesPerSec !== 'number' || !(bytesPerSec > 0 && bytesPerSec <= 1e13)) {
-      throw new InvalidOptionError(`${this.who}: setMaxBandwidth(bytesPerSec)`, bytesPerSec, 'a number > 0 and <= 1e13 B/s');
+    if (typeof bytesPerSec !== 'number' || !(bytesPerSec > 0 && bytesPerSec <= MAX_RATE_BYTES_PER_SEC)) {
+      throw new InvalidOptionError(`${this.who}: setMaxBandwidth(bytesPerSec)`, bytesPerSec, `a number > 0 and <= ${MAX_RATE_BYTES_PER_SEC} B/s`);
     }
     // migrate_params_apply sets the rate limit at once (migration_rate_set).
     this.maxBandwidthNow = bytesPerSec / this.scale;

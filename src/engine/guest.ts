@@ -50,10 +50,7 @@ export class Guest {
     let k = 0;
     for (const v of vs) k = v.account(nowMs, dtMs, this.paused);
     if (k === 0) return 0;
-    const first = vs[0]!;
-    const before = first.ringEntries;
-    const entries = first.perform(this.store, k * vs.length);
-    first.ringEntries = before;
+    const entries = vs[0]!.perform(this.store, k * vs.length);
     const n = vs.length;
     const share = Math.floor(entries / n);
     const rest = entries - share * n;

@@ -120,6 +120,7 @@ export class Vcpu {
   run(store: PageStore, nowMs: number, dtMs: number, paused: boolean): number {
     const k = this.account(nowMs, dtMs, paused);
     const entries = k > 0 ? this.perform(store, k) : 0;
+    this.ringEntries += entries;
     this.workload.advance?.(this.lastRunMs);
     return entries;
   }
@@ -155,11 +156,13 @@ export class Vcpu {
     return k;
   }
 
-  /** Performs k writes of this vCPU's workload (32-bit counts per core call); returns the dirty-ring entries made. */
+  /**
+   * Performs k writes of this vCPU's workload (32-bit counts per core call); returns the dirty-ring entries made,
+   * which the caller counts (run: this vCPU's; the guest shares a lockstep step's among its vCPUs).
+   */
   perform(store: PageStore, k: number): number {
     let entries = 0;
     for (let left = k; left > 0; left -= MAX_WRITES_PER_CALL) entries += this.workload.write(store, Math.min(left, MAX_WRITES_PER_CALL));
-    this.ringEntries += entries;
     return entries;
   }
 

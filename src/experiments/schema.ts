@@ -4,7 +4,7 @@ import { CONTROLLERS, CONTROLLER_TABLE } from '../model/controllers.js';
 import type { FieldSpec, FieldTable } from '../model/fields.js';
 import { OPTION_ROWS, OPTION_TABLE } from '../model/option-table.js';
 import { WORKLOAD_KINDS, WORKLOAD_TABLE } from '../model/workloads.js';
-import { MANAGERS } from '../model/managers.js';
+import { MANAGEMENT_PATTERN } from '../model/managers.js';
 import { unitPattern } from '../units.js';
 
 type Schema = Record<string, unknown>;
@@ -82,7 +82,7 @@ export function experimentJsonSchema(): Schema {
   }
   const workload = workloadSchema();
   const writerFields = Object.entries(Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => Object.entries(WORKLOAD_TABLE[k].fields as FieldTable))));
-  const policyPattern = `^(${ALGORITHMS.join('|')})(\\{[^{}]*\\})?(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,@]+(,[A-Za-z]+=[^,@]+)*)?)?(@(${MANAGERS.join('|')})(:.+)?)?$`;
+  const policyPattern = `^(${ALGORITHMS.join('|')})(\\{[^{}]*\\})?(\\+(${CONTROLLERS.join('|')})(:[A-Za-z]+=[^,@]+(,[A-Za-z]+=[^,@]+)*)?)?(@${MANAGEMENT_PATTERN.slice(1, -1)})?$`;
   // What a policy may set: the scalar options but the workload (the policy's algorithm and controller are its own fields).
   const policyOptionProps = Object.fromEntries(Object.entries(baseProps).filter(([n]) => n !== 'workload'));
   return {

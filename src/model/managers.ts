@@ -8,10 +8,13 @@
  * virsh: s and MiB/s), as the parameter names and docs say.
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { type FieldSpec, type FieldTable, checkFields } from './fields.js';
+import { MAX_DOWNTIME_LIMIT_MS, MAX_RATE_BYTES_PER_SEC } from './bounds.js';
+import { type FieldSpec, type FieldTable, checkFields, describeField } from './fields.js';
 import { closest, didYouMean } from './suggest.js';
 
 const NOVA_CONF = 'openstack/nova nova/conf/libvirt.py';
+/** The most MiB/s a layer's bandwidth may be: whole MiB/s within the engine's rate bound. */
+const MAX_RATE_MIB_PER_SEC = Math.floor(MAX_RATE_BYTES_PER_SEC / 2 ** 20);
 const KV_CONF = 'kubevirt/kubevirt pkg/virt-config/virt-config.go';
 
 export const MANAGEMENT_TABLE = {
@@ -20,11 +23,16 @@ export const MANAGEMENT_TABLE = {
     source: 'openstack/nova nova/virt/libvirt/migration.py (downtime_steps, update_downtime, should_trigger_timeout_action, run_tasks), nova/virt/libvirt/driver.py (_live_migration_monitor, _live_migration_data_gb), nova/conf/libvirt.py @ 00a0304 (2026-08-21)',
     params: {
       live_migration_downtime: {
-        kind: 'count', doc: 'the downtime limit the ramp ends at, ms', rule: { min: 100, max: 2_000_000, integer: true, unit: 'ms' },
+        kind: 'count', doc: 'the downtime limit the ramp ends at, ms', rule: { min: 100, max: MAX_DOWNTIME_LIMIT_MS, integer: true, unit: 'ms' },
         default: 500, source: `${NOVA_CONF} (min=100); max: QEMU's 2000 s downtime-limit bound`,
       },
       live_migration_downtime_steps: {
         kind: 'count', doc: 'steps of the ramp (it has steps + 1 values)', rule: { min: 3, max: 10_000, integer: true },
+        // The first step's limit is downtime / steps, truncated: it must stay a positive downtime-limit.
+        bound: (c: Record<string, unknown>) => {
+          const max = Math.min(10_000, c['live_migration_downtime'] as number);
+          return { max, maxLabel: max < 10_000 ? `${max} (live_migration_downtime: the first step, downtime / steps, is at least 1 ms)` : undefined };
+        },
         default: 10, source: `${NOVA_CONF} (min=3); max [REC] bounded run time`,
       },
       live_migration_downtime_delay: {
@@ -47,7 +55,7 @@ export const MANAGEMENT_TABLE = {
       },
       live_migration_bandwidth: {
         kind: 'count', doc: "max bandwidth, MiB/s; 0 = the hypervisor's choice (livemig keeps maxBandwidthBytesPerSec; libvirt itself lifts QEMU's limit)",
-        rule: { min: 0, max: 1e7, integer: true, unit: 'MiB/s' }, default: 0, source: NOVA_CONF,
+        rule: { min: 0, max: MAX_RATE_MIB_PER_SEC, integer: true, unit: 'MiB/s' }, default: 0, source: NOVA_CONF,
       },
       disk_gib: {
         kind: 'count', doc: "[livemig] GiB of local disk a block migration copies (nova counts it as at least 2 GiB); 0 = shared storage, no disk (nova's disk_paths empty)",
@@ -75,7 +83,7 @@ export const MANAGEMENT_TABLE = {
       },
       bandwidthPerMigration: {
         kind: 'rate', doc: "max bandwidth as a Kubernetes quantity per second (64Mi = 64 MiB/s, rounded to whole MiB/s as libvirt takes it); 0 = unlimited (livemig keeps maxBandwidthBytesPerSec)",
-        rule: { min: 0, max: 1e13, unit: 'B/s' }, default: 0, source: `${KV_CONF} BandwidthPerMigrationDefault "0Mi"`,
+        rule: { min: 0, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' }, default: 0, source: `${KV_CONF} BandwidthPerMigrationDefault "0Mi"`,
       },
     },
   },
@@ -92,7 +100,7 @@ export const MANAGEMENT_TABLE = {
       postcopy: { kind: 'boolean', doc: 'VIR_MIGRATE_POSTCOPY (virsh migrate --postcopy)', default: false, source: 'virsh migrate --postcopy' },
       'auto-converge': { kind: 'boolean', doc: "VIR_MIGRATE_AUTO_CONVERGE (QEMU's auto-converge)", default: false, source: 'virsh migrate --auto-converge' },
       bandwidth: {
-        kind: 'count', doc: 'max bandwidth, MiB/s; 0 = not set (livemig keeps maxBandwidthBytesPerSec)', rule: { min: 0, max: 1e7, integer: true, unit: 'MiB/s' },
+        kind: 'count', doc: 'max bandwidth, MiB/s; 0 = not set (livemig keeps maxBandwidthBytesPerSec)', rule: { min: 0, max: MAX_RATE_MIB_PER_SEC, integer: true, unit: 'MiB/s' },
         default: 0, source: 'virsh migrate --bandwidth',
       },
     },
@@ -123,7 +131,7 @@ export function parseQuantity(text: string): number | null {
 /** One value of a spec's text read by its parameter's kind: booleans true/false (a bare key = true), numbers, enum words. */
 function paramValue(field: string, f: FieldSpec, raw: string | undefined): unknown {
   if (raw === undefined) {
-    if (f.kind !== 'boolean') throw new InvalidOptionError(field, '', `a value (${describeKind(f)})`);
+    if (f.kind !== 'boolean') throw new InvalidOptionError(field, '', `a value (${describeField(f)})`);
     return true;
   }
   if (f.kind === 'boolean') {
@@ -139,14 +147,8 @@ function paramValue(field: string, f: FieldSpec, raw: string | undefined): unkno
     return q;
   }
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new InvalidOptionError(field, raw, describeKind(f));
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new InvalidOptionError(field, raw, describeField(f));
   return n;
-}
-
-function describeKind(f: FieldSpec): string {
-  if (f.kind === 'enum') return `one of ${f.values?.join(', ')}`;
-  if (f.kind === 'boolean') return 'true or false';
-  return `a number${f.rule?.unit ? ` (${f.rule.unit})` : ''}`;
 }
 
 /**
@@ -208,11 +210,4 @@ export function checkManagementParams(manager: ManagerName, params: Record<strin
     }
   }
   return { name: manager, params: checked };
-}
-
-/** The text form of a checked spec with every parameter (what the report echoes). */
-export function managementText(spec: ManagementSpec | null): string {
-  if (spec === null) return 'none';
-  const pairs = Object.entries(spec.params).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${String(v)}`);
-  return `${spec.name}:${pairs.join(',')}`;
 }

@@ -18,6 +18,7 @@ import {
 import { DEFAULT_WORKLOAD, type WorkloadSpec } from './workloads.js';
 import { COMPRESSION_METHODS } from './compression.js';
 import { MANAGEMENT_PATTERN, MANAGEMENT_SYNTAX, MANAGERS, parseManagementSpec } from './managers.js';
+import { MAX_DOWNTIME_LIMIT_MS, MAX_RATE_BYTES_PER_SEC } from './bounds.js';
 
 /** Help headings of the CLI's scenario flags. */
 export type FlagGroup = 'guest' | 'workload' | 'migration' | 'wire' | 'limits';
@@ -75,7 +76,7 @@ export const OPTION_TABLE = {
   },
   bandwidthBytesPerSec: {
     // At least 1 B/s: below it a page's link time is no longer a finite number of milliseconds.
-    kind: 'rate', doc: 'link capacity, bytes per second (1 Gbit/s = 125000000)', rule: { min: 1, max: 1e13, unit: 'B/s' },
+    kind: 'rate', doc: 'link capacity, bytes per second (1 Gbit/s = 125000000)', rule: { min: 1, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' },
     default: 125_000_000, source: '1 Gbit/s, the classic GbE testbed', flag: '--bandwidth', group: 'migration',
   },
   linkTrace: {
@@ -83,7 +84,7 @@ export const OPTION_TABLE = {
     default: null, defaultText: 'none: a constant link at bandwidthBytesPerSec', source: '[REC] off', flag: '--link-trace', group: 'migration', noCsv: true,
   },
   backgroundBytesPerSec: {
-    kind: 'rate', doc: 'other traffic on the link, taking this much of its capacity all the time, bytes per second', rule: { min: 0, max: 1e13, unit: 'B/s' },
+    kind: 'rate', doc: 'other traffic on the link, taking this much of its capacity all the time, bytes per second', rule: { min: 0, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' },
     default: 0, source: '[REC] a link to itself', flag: '--background', group: 'migration',
   },
   backgroundTrace: {
@@ -98,12 +99,12 @@ export const OPTION_TABLE = {
     kind: 'enum', doc: 'pre-copy algorithm', values: ALGORITHMS, default: 'qemu', source: 'QEMU, the common case', flag: '--algorithm', group: 'migration', noCsv: true,
   },
   downtimeLimitMs: {
-    kind: 'duration', doc: 'QEMU downtime-limit (also the SimGrid max downtime), ms', rule: { min: 0, minExclusive: true, max: 2_000_000, unit: 'ms' },
+    kind: 'duration', doc: 'QEMU downtime-limit (also the SimGrid max downtime), ms', rule: { min: 0, minExclusive: true, max: MAX_DOWNTIME_LIMIT_MS, unit: 'ms' },
     default: 300, source: 'QEMU migration/options.c DEFAULT_MIGRATE_SET_DOWNTIME', flag: '--downtime-limit', group: 'migration',
   },
   maxBandwidthBytesPerSec: {
     kind: 'rate', doc: 'QEMU max-bandwidth, the pre-copy rate limit (stop-and-copy runs at link capacity), bytes per second',
-    rule: { min: 1, max: 1e13, unit: 'B/s' }, default: 128 * MiB, source: 'QEMU migration/options.c MAX_THROTTLE',
+    rule: { min: 1, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' }, default: 128 * MiB, source: 'QEMU migration/options.c MAX_THROTTLE',
     flag: '--max-bandwidth', group: 'migration',
   },
   setupTimeMs: {
@@ -137,7 +138,7 @@ export const OPTION_TABLE = {
   },
   availSwitchoverBandwidthBytesPerSec: {
     kind: 'rate', doc: 'qemu >= 8.2: avail-switchover-bandwidth, used instead of the measured bandwidth in the switch-over threshold (does not limit sending), bytes per second',
-    rule: { min: 0, minExclusive: true, max: 1e13, unit: 'B/s' }, default: null, defaultText: 'off: the measured bandwidth', source: 'QEMU migration/options.c (0 = off)',
+    rule: { min: 0, minExclusive: true, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' }, default: null, defaultText: 'off: the measured bandwidth', source: 'QEMU migration/options.c (0 = off)',
     flag: '--avail-switchover-bandwidth', group: 'migration',
   },
   switchoverAck: {
@@ -181,7 +182,7 @@ export const OPTION_TABLE = {
   },
   xbzrleEncodeBytesPerSec: {
     kind: 'rate', doc: "qemu: XBZRLE encoder throughput of the migration thread, page bytes compared per second (a cache hit reads its whole page)",
-    rule: { min: 1, max: 1e13, unit: 'B/s' }, default: 2e9, source: 'QEMU docs/devel/migration (xbzrle): "sustained bandwidth of 2-2.5 GB/s", the low end',
+    rule: { min: 1, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' }, default: 2e9, source: 'QEMU docs/devel/migration (xbzrle): "sustained bandwidth of 2-2.5 GB/s", the low end',
     flag: '--xbzrle-encode-rate', group: 'wire',
   },
   multifdChannels: {
@@ -204,7 +205,7 @@ export const OPTION_TABLE = {
     flag: '--compression-ratio', group: 'wire', policyKey: 'ratio',
   },
   compressPerCoreBytesPerSec: {
-    kind: 'rate', doc: 'compress throughput of one multifd channel thread (one core), uncompressed bytes per second', rule: { min: 1, max: 1e13, unit: 'B/s' },
+    kind: 'rate', doc: 'compress throughput of one multifd channel thread (one core), uncompressed bytes per second', rule: { min: 1, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' },
     default: null, defaultText: 'from the method and level, src/model/compression.ts', source: "QEMU's zstd measurement (qatzip-compression.rst) and lzbench's Silesia figures (src/model/compression.ts)",
     flag: '--compress-rate', group: 'wire',
   },
@@ -235,7 +236,7 @@ export const OPTION_TABLE = {
   },
   maxPostcopyBandwidthBytesPerSec: {
     kind: 'rate', doc: 'qemu: max-postcopy-bandwidth, the rate limit of the background push after the switch, bytes per second',
-    rule: { min: 1, max: 1e13, unit: 'B/s' }, default: null, defaultText: 'unlimited: the link', source: 'QEMU migration/options.c (0 = unlimited)', flag: '--max-postcopy-bandwidth', group: 'migration',
+    rule: { min: 1, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' }, default: null, defaultText: 'unlimited: the link', source: 'QEMU migration/options.c (0 = unlimited)', flag: '--max-postcopy-bandwidth', group: 'migration',
   },
   postcopyReadsPerWrite: {
     kind: 'count', doc: 'postcopy: page reads the destination guest makes per page write, spread like its writes (each can fault on a page not yet received)',

@@ -13,6 +13,7 @@
  * finite and ≥ 0 (0 is an outage). Anything else is refused naming the point (or file line) and field.
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { MAX_RATE_BYTES_PER_SEC } from './bounds.js';
 
 export const RATE_TRACE_INTERPOLATIONS = ['step', 'linear'] as const;
 export type RateTraceInterpolation = (typeof RATE_TRACE_INTERPOLATIONS)[number];
@@ -34,7 +35,7 @@ export type RateTraceOption = string | readonly RateTracePoint[] | { interpolati
 /** Most points a trace may have. */
 export const MAX_RATE_TRACE_POINTS = 1_000_000;
 /** Largest rate and time accepted (the link's own bound; about 31.7 years). */
-const MAX_RATE = 1e13;
+const MAX_RATE = MAX_RATE_BYTES_PER_SEC;
 const MAX_TIME_MS = 1e12;
 
 export const RATE_TRACE_SYNTAX =

@@ -222,7 +222,8 @@ export interface CompletedSummary extends SummaryBase {
 }
 
 /** max-time, max-data: the run's caps; aborted: a management layer cancelled it (migrate_cancel). */
-export type CancelReason = 'max-time' | 'max-data' | 'aborted';
+export const CANCEL_REASONS = ['max-time', 'max-data', 'aborted'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 /** How a pre-copy run ended. */
 export type PrecopyOutcome = { status: 'completed' } | { status: 'cancelled'; reason: CancelReason };

@@ -7,6 +7,7 @@ import type { FieldSpec } from '../model/fields.js';
 import { optionSpec, type OptionSpec } from '../model/option-table.js';
 import { WORKLOAD_KINDS, WORKLOAD_TABLE } from '../model/workloads.js';
 import { GiB, MiB, formatBytesExact, formatDurationExact, formatRateExact } from '../units.js';
+import { finiteExtent } from '../util/extent.js';
 
 const WORKLOAD_FIELD = new Map<string, FieldSpec>(
   WORKLOAD_KINDS.flatMap((k) => Object.entries(WORKLOAD_TABLE[k].fields as Record<string, FieldSpec>)),
@@ -51,9 +52,7 @@ export interface AxisScale {
 
 /** The chart unit of an axis, by its unit kind and the size of its values. */
 export function axisScale(path: string, values: readonly number[]): AxisScale {
-  // A loop, not Math.max(...values): a sweep of 100,000+ runs overflows the call stack with a spread.
-  let max = 0;
-  for (const v of values) if (Number.isFinite(v) && v > max) max = v;
+  const max = Math.max(0, finiteExtent(values).max);
   const label = axisLabel(path);
   const pick = (unit: string, factor: number): AxisScale => ({ title: unit === '' ? label : `${label} (${unit})`, unit, factor });
   switch (axisRow(path)?.kind) {

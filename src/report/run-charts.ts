@@ -12,6 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunRecord } from '../model/run-record.js';
 import { MiB, formatDuration } from '../units.js';
 import { pointText } from './axes.js';
+import { finiteExtent } from '../util/extent.js';
 
 /** One chart: an id (also its SVG file name), a heading, a caption and its Vega-Lite spec. */
 export interface ChartDef {
@@ -75,13 +76,7 @@ export function policyOrder(records: readonly RunRecord[]): string[] {
 
 /** Linear, or log when positive values span LOG_SPAN or more. */
 export function scaleFor(values: number[], zero = true): { type: 'linear' | 'log'; zero?: boolean } {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const { min, max } = finiteExtent(values);
   if (min <= max && min > 0 && max / min >= LOG_SPAN) return { type: 'log' };
   return { type: 'linear', zero };
 }

@@ -7,6 +7,7 @@ import type { PostcopyStats } from '../model/report.js';
 import type { MigrationReport, ResolvedScenario, RoundRecord } from '../model/report.js';
 import type { ManagementEvent } from '../model/management-events.js';
 import { statusText } from './status.js';
+import { finiteExtent } from '../util/extent.js';
 
 export interface Column {
   title: string;
@@ -42,7 +43,7 @@ function fittedLines(columns: readonly Column[], rows: readonly (readonly string
   const order = columns.map((c, i) => [c.drop, i] as const).filter((x): x is readonly [number, number] => x[0] !== undefined).sort((a, b) => a[0] - b[0]);
   const dropped: string[] = [];
   for (const [, i] of order) {
-    if (Math.max(...out.map((l) => l.length)) <= width) break;
+    if (finiteExtent(out.map((l) => l.length)).max <= width) break;
     keep = keep.filter((k) => k !== i);
     dropped.push(columns[i]!.title);
     out = lines();
@@ -55,7 +56,7 @@ function tableLines(columns: readonly Column[], rows: readonly (readonly string[
   const header = [columns.map((c) => c.title)];
   if (columns.some((c) => c.unit !== undefined)) header.push(columns.map((c) => c.unit ?? ''));
   const all = [...header, ...rows];
-  const widths = columns.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  const widths = columns.map((_, i) => finiteExtent(all.map((row) => (row[i] ?? '').length)).max);
   return all.map((row) =>
     columns
       .map((c, i) => {
@@ -189,7 +190,6 @@ function wireFields(s: MigrationReport['summary']): SummaryField[] {
     out.push({ label: '', value: `${formatBytes(m.uncompressedBytes)} of pages -> ${formatBytes(m.compressedBytes)} (ratio ${m.compressionRatio.toFixed(2)}), compress CPU ${formatDuration(m.compressCpuMs)}, multifd-bytes as counted ${m.countedBytes} B` });
   }
   return out;
-  return out;
 }
 
 /** The management layer and its final action: "nova: abort at 1600.500 s". */
@@ -232,8 +232,8 @@ function linkText(s: ResolvedScenario): string {
   if (typeof t === 'string') text = `trace ${t}`;
   else if (t !== null) {
     const points = Array.isArray(t) ? t : (t as { points: readonly { bytesPerSec: number }[] }).points;
-    const rates = points.map((p) => p.bytesPerSec / 1e6);
-    text = `trace of ${points.length} points, ${Math.min(...rates).toFixed(1)} to ${Math.max(...rates).toFixed(1)} MB/s`;
+    const rates = finiteExtent(points.map((p) => p.bytesPerSec / 1e6));
+    text = `trace of ${points.length} points, ${rates.min.toFixed(1)} to ${rates.max.toFixed(1)} MB/s`;
   }
   if (s.backgroundBytesPerSec > 0) text += `, less ${rateText(s.backgroundBytesPerSec)} of background traffic`;
   if (s.backgroundTrace !== null) text += `, less a background trace`;

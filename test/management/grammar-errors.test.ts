@@ -89,3 +89,20 @@ describe('bad management input', () => {
     expect(range.stderr).toMatch(/invalid --management \(progressTimeout\): -1; expected an integer >= 0 s/);
   });
 });
+
+describe('management values the engine would refuse mid-run are refused when read', () => {
+  it('nova: live_migration_downtime_steps at most live_migration_downtime (the first step is downtime / steps ms)', () => {
+    expect(parseManagementSpec('nova:live_migration_downtime=500,live_migration_downtime_steps=500')!.params['live_migration_downtime_steps']).toBe(500);
+    expect(() => parseManagementSpec('nova:live_migration_downtime=500,live_migration_downtime_steps=501'))
+      .toThrow(/live_migration_downtime_steps.*<= 500 \(live_migration_downtime/);
+    expect(parseManagementSpec('nova:live_migration_downtime=20000,live_migration_downtime_steps=10000')).not.toBeNull();
+    expect(() => parseManagementSpec('nova:live_migration_downtime=20000,live_migration_downtime_steps=10001')).toThrow(/<= 10000$/);
+  });
+
+  it('bandwidths in MiB/s at most the engine\'s 1e13 B/s', () => {
+    for (const spec of ['nova:live_migration_bandwidth=', 'libvirt-timeout:timeout=1,bandwidth=']) {
+      expect(parseManagementSpec(`${spec}9536743`)).not.toBeNull();
+      expect(() => parseManagementSpec(`${spec}9536744`)).toThrow(InvalidOptionError);
+    }
+  });
+});

@@ -89,11 +89,18 @@ function registerParamTable(program: Command, io: Io, c: ParamTableCommand): voi
           [{ title: 'parameter', align: 'left' }, { title: 'default', align: 'left' }, { title: 'accepted', align: 'left', drop: 2 }, { title: 'what it does', align: 'left', drop: 3 }, { title: 'source of the default', align: 'left', drop: 1 }],
           rows, { width },
         );
-        const example = params(e)[0];
-        return `${name}: ${e.doc}\n  source: ${e.source}\n  e.g. ${c.flag} ${name}${example ? `:${example[0]}=${c.defaultText(example[1])}` : ''}\n\n${table}`;
+        return `${name}: ${e.doc}\n  source: ${e.source}\n  e.g. ${c.flag} ${name}${exampleText(params(e)[0], c.defaultText)}\n\n${table}`;
       });
       io.out(`${blocks.join('\n\n')}\n`);
     });
+}
+
+/** ":key=value" for the example line: the parameter's default, or its least value when it has none (virsh's timeout). */
+function exampleText(p: [string, FieldSpec] | undefined, defaultText: (f: FieldSpec) => string): string {
+  if (p === undefined) return '';
+  const [k, f] = p;
+  const value = (f.default === null || f.default === undefined) && f.rule?.min !== undefined ? String(f.rule.min) : defaultText(f);
+  return `:${k}=${value}`;
 }
 
 /** A parameter's default as NAME:key=value takes it (true/false, not on/off). */
