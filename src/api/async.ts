@@ -9,7 +9,7 @@ import type { ComparisonRow } from '../model/comparison.js';
 import { CONTROLLERS, type ControllerName } from '../model/controllers.js';
 import type { MigrationOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
-import { type Policy, parsePolicy, policyScenario } from './policy.js';
+import { type Policy, toPolicy, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
 
 /** Where a run is, sent a few times a second while it runs (and once at the end of each run). */
@@ -79,7 +79,7 @@ export function compareJob(base: Omit<MigrationOptions, 'algorithm' | 'controlle
   if (typeof base === 'object' && base !== null && base.hooks !== undefined) {
     throw new InvalidOptionError('hooks', base.hooks, 'no hooks with compareAsync (callbacks cannot cross to a worker): use onProgress');
   }
-  const parsed = policies.map((p, i) => (typeof p === 'string' ? parsePolicy(p, `policies[${i}]`) : p));
+  const parsed = policies.map((p, i) => toPolicy(p, `policies[${i}]`));
   parsed.forEach((p, i) => {
     checkPlainController(`policies[${i}].controller`, p.controller);
     resolveOptions(policyScenario(base, p, `policies[${i}]`));

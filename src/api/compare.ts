@@ -1,7 +1,7 @@
 import type { ComparisonRow } from '../model/comparison.js';
 import type { MigrationOptions } from '../model/options.js';
 import { migrate } from './migrate.js';
-import { type Policy, parsePolicy, policyLabel, policyScenario } from './policy.js';
+import { type Policy, toPolicy, policyLabel, policyScenario } from './policy.js';
 
 export type { ComparisonRow };
 
@@ -11,7 +11,7 @@ export type { ComparisonRow };
  * its options override the base scenario's for that policy only.
  */
 export function compare(base: Omit<MigrationOptions, 'algorithm' | 'controller'>, policies: readonly (Policy | string)[]): ComparisonRow[] {
-  const parsed = policies.map((p, i) => (typeof p === 'string' ? parsePolicy(p, `policies[${i}]`) : p));
+  const parsed = policies.map((p, i) => toPolicy(p, `policies[${i}]`));
   return parsed.map((p, i) => {
     const scenario = policyScenario(base, p, `policies[${i}]`);
     const t0 = performance.now();

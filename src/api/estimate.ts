@@ -23,7 +23,7 @@ import { OPTION_TABLE } from '../model/option-table.js';
 import { didYouMean } from '../model/suggest.js';
 import { parseQueryDirtyRate } from '../workloads/qemu-dirty-rate.js';
 import { runMigration, withStore } from './migrate.js';
-import { type Policy, parsePolicy, policyLabel, policyScenario } from './policy.js';
+import { type Policy, toPolicy, policyLabel, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
 import { resolveManagement } from '../policies/management/registry.js';
 import { MAX_RATE_BYTES_PER_SEC } from '../model/bounds.js';
@@ -55,7 +55,7 @@ export interface EstimateOptions {
   /** vCPUs writing (the dirty rate is shared among them). @default 1, or query-dirty-rate's per-vCPU count */
   vcpus?: number;
   /** The rest of the scenario (link, max-bandwidth, downtime limit, QEMU release, management, ...). */
-  scenario?: Omit<MigrationOptions, 'memoryBytes' | 'workload' | 'populatedFraction' | 'vcpus' | 'algorithm' | 'controller' | 'hooks'>;
+  scenario?: Omit<MigrationOptions, (typeof ESTIMATE_SETS)[number]>;
   /** Policies to answer for. @default ESTIMATE_DEFAULT_POLICIES */
   policies?: readonly (Policy | string)[];
   /** 'auto' emulates (reduced) and falls back to the closed form when over budget. @default 'auto' */
@@ -110,6 +110,9 @@ export interface EstimateResult {
   policies: PolicyEstimate[];
 }
 
+/** Scenario options estimate sets itself (from the measurement, or per policy), so a scenario must not give them. */
+const ESTIMATE_SETS = ['memoryBytes', 'workload', 'populatedFraction', 'vcpus', 'algorithm', 'controller', 'hooks'] as const;
+
 const KEYS = ['memoryBytes', 'zeroPageFraction', 'dirtyRateBytesPerSec', 'dirtyRateWindowMs', 'queryDirtyRate', 'workingSetBytes', 'vcpus', 'scenario', 'policies', 'method', 'marginIterations'];
 
 /**
@@ -120,6 +123,9 @@ export function writeRateForDistinct(distinctPages: number, H: number, T: number
   return (-H / T) * Math.log1p(-distinctPages / H);
 }
 
+/** The dirty rate's measuring window: 1 ms to an hour (QEMU's calc-time is whole seconds, 1 to 60). */
+const WINDOW_RULE = { min: 1, max: 3_600_000, unit: 'ms' };
+
 interface Measured {
   pageSize: number; pages: number; hotPages: number; zero: number; vcpus: number; rate: number; windowMs: number; source: 'query-dirty-rate' | 'options';
 }
@@ -128,7 +134,12 @@ function checkInput(o: EstimateOptions): Measured {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InvalidOptionError('estimate options', o, 'an object with memoryBytes and a dirty rate');
   for (const k of Object.keys(o)) if (!KEYS.includes(k)) throw new InvalidOptionError(k, (o as unknown as Record<string, unknown>)[k], `an estimate option (${KEYS.join(', ')})${didYouMean(k, KEYS)}`);
   const sc = o.scenario ?? {};
-  if (typeof sc !== 'object' || sc === null) throw new InvalidOptionError('scenario', sc, 'an object of scenario options');
+  if (typeof sc !== 'object' || sc === null || Array.isArray(sc)) throw new InvalidOptionError('scenario', sc, 'an object of scenario options');
+  for (const k of ESTIMATE_SETS) {
+    if ((sc as Record<string, unknown>)[k] !== undefined) {
+      throw new InvalidOptionError(`scenario.${k}`, (sc as Record<string, unknown>)[k], `nothing: estimate sets ${k} itself (${ESTIMATE_SETS.join(', ')} come from its own options and the policies)`);
+    }
+  }
   const pageSize = (sc as MigrationOptions).pageSize === undefined
     ? (OPTION_TABLE.pageSize.default as number)
     : checkNumber('pageSize', (sc as MigrationOptions).pageSize, OPTION_TABLE.pageSize.rule);
@@ -145,16 +156,17 @@ function checkInput(o: EstimateOptions): Measured {
   let source: Measured['source'] = 'options';
   if (o.queryDirtyRate !== undefined) {
     if (o.dirtyRateBytesPerSec !== undefined) throw new InvalidOptionError('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, 'nothing when queryDirtyRate is given (it carries the rate)');
+    if (o.dirtyRateWindowMs !== undefined) throw new InvalidOptionError('dirtyRateWindowMs', o.dirtyRateWindowMs, 'nothing when queryDirtyRate is given (its calc-time is the window)');
     const q = parseQueryDirtyRate(o.queryDirtyRate, 'queryDirtyRate');
     const perVcpu = q.vcpuMiBps.reduce((a, b) => a + b, 0);
     rate = (q.vcpuMiBps.length > 0 ? perVcpu : q.dirtyRateMiBps!) * 2 ** 20;
-    windowMs = q.calcTimeMs;
+    windowMs = checkNumber('queryDirtyRate: calc-time', q.calcTimeMs, WINDOW_RULE);
     vcpus = Math.max(1, q.vcpuMiBps.length);
     source = 'query-dirty-rate';
   } else {
     if (o.dirtyRateBytesPerSec === undefined) throw new InvalidOptionError('dirtyRateBytesPerSec', undefined, 'a dirty rate in bytes per second (or queryDirtyRate: the JSON of query-dirty-rate)');
     rate = checkNumber('dirtyRateBytesPerSec', o.dirtyRateBytesPerSec, { min: 0, minExclusive: true, max: MAX_RATE_BYTES_PER_SEC, unit: 'B/s' });
-    windowMs = o.dirtyRateWindowMs === undefined ? 1000 : checkNumber('dirtyRateWindowMs', o.dirtyRateWindowMs, { min: 1, max: 3_600_000, unit: 'ms' });
+    windowMs = o.dirtyRateWindowMs === undefined ? 1000 : checkNumber('dirtyRateWindowMs', o.dirtyRateWindowMs, WINDOW_RULE);
   }
   if (o.vcpus !== undefined) vcpus = checkNumber('vcpus', o.vcpus, OPTION_TABLE.vcpus.rule);
   const limit = (hotPages * pageSize) / (windowMs / 1000);
@@ -225,10 +237,32 @@ function converged(r: MigrationReport): boolean {
   return r.status === 'completed' && !(r.management?.events ?? []).some((e) => e.kind === 'pause' || e.kind === 'postcopy');
 }
 
-function emulate(o: EstimateOptions, m: Measured, p: Policy, rate: number, k: number): Outcome {
-  const resolved = resolveOptions(scenarioFor(o, m, p, rate, k), k > 1 ? { scale: k } : {});
-  const report = withStore(resolved, (store) => runMigration(resolved, store), false);
-  return { converges: converged(report), report, closed: null };
+/** Thrown from a round hook to stop an emulation that has sent its budget of pages. */
+class OverBudget extends Error {}
+
+/**
+ * One emulated run. With `budgeted`, it stops once it has sent ESTIMATE_BUDGET_PAGE_SENDS pages (checked at each
+ * round's end, so at most one round more) and the policy is refused naming maxTimeMs: a policy the closed form
+ * cannot model would otherwise emulate for as long as the time cap lets it.
+ */
+function emulate(o: EstimateOptions, m: Measured, p: Policy, rate: number, k: number, budgeted: boolean): Outcome {
+  let sent = 0;
+  const hooks = budgeted ? {
+    onRound(r: { normalPages: number; zeroPages: number }) {
+      sent += r.normalPages + r.zeroPages;
+      if (sent > ESTIMATE_BUDGET_PAGE_SENDS) throw new OverBudget();
+    },
+  } : {};
+  const resolved = resolveOptions({ ...scenarioFor(o, m, p, rate, k), hooks }, k > 1 ? { scale: k } : {});
+  try {
+    const report = withStore(resolved, (store) => runMigration(resolved, store), false);
+    return { converges: converged(report), report, closed: null };
+  } catch (err) {
+    if (!(err instanceof OverBudget)) throw err;
+    const maxTimeMs = o.scenario?.maxTimeMs ?? OPTION_TABLE.maxTimeMs.default;
+    throw new InvalidOptionError('maxTimeMs', maxTimeMs,
+      `a time cap ${policyLabel(p)} reaches within ${ESTIMATE_BUDGET_PAGE_SENDS} page sends (emulating it sent more; the closed form models plain qemu only, so lower the time cap, or ask for method 'emulation')`);
+  }
 }
 
 /** The closed form's answer (migration-algorithms.md §2.2 rounds, with §2.3's distinct pages per round). */
@@ -305,7 +339,7 @@ export function estimate(options: EstimateOptions): EstimateResult {
   const iterations = options.marginIterations === undefined ? 8 : checkNumber('marginIterations', options.marginIterations, { min: 0, max: 30, integer: true });
   const given = options.policies ?? ESTIMATE_DEFAULT_POLICIES;
   if (!Array.isArray(given) || given.length === 0) throw new InvalidOptionError('policies', given, 'a non-empty list of policies ("qemu+auto-converge@nova", ...)');
-  const policies = given.map((p, i) => (typeof p === 'string' ? parsePolicy(p, `policies[${i}]`) : p));
+  const policies = given.map((p, i) => toPolicy(p, `policies[${i}]`));
   // Check the whole scenario once, at full size, so errors name the user's values.
   resolveOptions(scenarioFor(options, m, { algorithm: 'qemu' }, m.rate, 1));
   const T = m.windowMs / 1000;
@@ -316,7 +350,9 @@ export function estimate(options: EstimateOptions): EstimateResult {
     const overBudget = emulationCost(options, m, k) > ESTIMATE_BUDGET_PAGE_SENDS;
     const useClosed = plain && (method === 'closed-form' || (method === 'auto' && overBudget));
     if (method === 'closed-form' && !plain) throw new InvalidOptionError('method', method, `'auto' or 'emulation' for ${policyLabel(p)} (the closed form has no controller or management layer; it models plain qemu pre-copy)`);
-    const run = (rate: number): Outcome => (useClosed ? closedForm(options, m, rate) : emulate(options, m, p, rate, k));
+    // 'auto' bounds an emulation it cannot replace by the closed form; 'emulation' runs as long as asked.
+    const budgeted = method === 'auto' && !plain && overBudget;
+    const run = (rate: number): Outcome => (useClosed ? closedForm(options, m, rate) : emulate(options, m, p, rate, k, budgeted));
     const now = run(m.rate);
     const margin = iterations === 0 ? null : searchMargin(run, now.converges, m.rate, ((m.hotPages * m.pageSize) / T) * 0.999, iterations);
     const methodName = useClosed ? 'closed-form' : k > 1 ? 'reduced-emulation' : 'emulation';
@@ -349,9 +385,10 @@ export function estimate(options: EstimateOptions): EstimateResult {
  * Bisection over the dirty rate (at most `iterations` runs after the first probe): converging now, up to `ceiling`
  * (the whole working set dirty in each measuring window); not converging now, down to a hundredth of the rate.
  */
-/** x as a multiple of the measured rate; none for a guest measured at 0 B/s (a query-dirty-rate of an idle guest). */
+/** x as a multiple of the measured rate; none for a guest measured at 0 B/s (a query-dirty-rate of an idle guest), or one so slow that the multiple overflows a double. */
 function ratio(x: number, rate: number): number | null {
-  return rate > 0 ? x / rate : null;
+  const r = x / rate;
+  return rate > 0 && Number.isFinite(r) ? r : null;
 }
 
 /** Narrows [lo, hi] (lo converges, hi does not) by iterations − 1 halvings; returns the last bracket. */

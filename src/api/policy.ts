@@ -78,6 +78,18 @@ function optionsText(options: PolicyOptions | undefined): string {
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
+/**
+ * A policy as given to compare(), estimate() or the async jobs: its text form, or a Policy object (a non-null
+ * object whose algorithm is a string; the algorithm itself is checked with the scenario). `field` names it in errors.
+ */
+export function toPolicy(p: unknown, field: string): Policy {
+  if (typeof p === 'string') return parsePolicy(p, field);
+  if (typeof p !== 'object' || p === null || Array.isArray(p) || typeof (p as { algorithm?: unknown }).algorithm !== 'string') {
+    throw new InvalidOptionError(field, p, `${POLICY_SYNTAX}, or a Policy object { algorithm, controller?, options?, label? }`);
+  }
+  return p as Policy;
+}
+
 /** Parses the text form of a policy (labelled with that text); `field` names it in errors. */
 export function parsePolicy(text: string, field = 'policy'): Policy {
   if (typeof text !== 'string') throw new InvalidOptionError(field, text, POLICY_SYNTAX);

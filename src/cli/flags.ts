@@ -92,26 +92,46 @@ export function addSomeScenarioFlags(command: Command, names: readonly string[],
   return command;
 }
 
-/** Reads one flag's text by its row's unit kind. */
+/** The page size the flags give (--page-size), else the option's default: the unit of page-count flags. */
+function pageSizeOf(flags: ScenarioFlags): number {
+  const pageText = flags[camel('--page-size')];
+  return typeof pageText === 'string' ? parseBytes('--page-size', pageText) : (OPTION_ROWS.find(([n]) => n === 'pageSize')![1].default as number);
+}
+
+/** Reads one flag's text by its row's unit kind; undefined when the flag is not given. */
+function flagValue(f: (typeof FLAGS)[number], flags: ScenarioFlags, pageSize: number): unknown {
+  const value = flags[camel(f.flag)];
+  if (f.spec.kind === 'boolean') return typeof value === 'boolean' ? value : undefined;
+  return typeof value === 'string' ? parseOptionText(f.flag, f.spec, value, pageSize) : undefined;
+}
+
 /**
  * Maps flag text to migration options; flags left out stay undefined, so the library's defaults apply.
  * `baseKind` is the workload kind when --workload is not given (a preset's), so its fields are the ones accepted.
  */
 export function toMigrationOptions(flags: ScenarioFlags, baseKind?: WorkloadKind): MigrationOptions {
-  const pageText = flags[camel('--page-size')];
-  const pageSize = typeof pageText === 'string' ? parseBytes('--page-size', pageText) : (OPTION_ROWS.find(([n]) => n === 'pageSize')![1].default as number);
+  const pageSize = pageSizeOf(flags);
   const out: Record<string, unknown> = {};
   for (const f of FLAGS) {
     if (f.field.startsWith('workload.')) continue;
-    if (f.spec.kind === 'workload') {
-      out[f.field] = workloadSpec(flags, pageSize, baseKind);
-      continue;
-    }
-    const value = flags[camel(f.flag)];
-    if (f.spec.kind === 'boolean') out[f.field] = typeof value === 'boolean' ? value : undefined;
-    else out[f.field] = typeof value === 'string' ? parseOptionText(f.flag, f.spec, value, pageSize) : undefined;
+    out[f.field] = f.spec.kind === 'workload' ? workloadSpec(flags, pageSize, baseKind) : flagValue(f, flags, pageSize);
   }
   return out as MigrationOptions;
+}
+
+/**
+ * The options of `names` only (the flags addSomeScenarioFlags declared), those given: a command whose own
+ * flags reuse a table flag's spelling (estimate's --zero-pages) must not have them read as that option.
+ */
+export function toSomeMigrationOptions(flags: ScenarioFlags, names: readonly string[]): Partial<MigrationOptions> {
+  const pageSize = pageSizeOf(flags);
+  const out: Record<string, unknown> = {};
+  for (const f of FLAGS) {
+    if (!names.includes(f.field) || f.spec.kind === 'workload') continue;
+    const v = flagValue(f, flags, pageSize);
+    if (v !== undefined) out[f.field] = v;
+  }
+  return out as Partial<MigrationOptions>;
 }
 
 /** Runs the flags' scenario; errors from the library name the flag rather than the option field. */

@@ -166,3 +166,63 @@ describe('estimate(): inputs a reduction would misread, and rates it cannot divi
     }
   });
 });
+
+describe('estimate(): the CLI flags and policy lists', () => {
+  it('--zero-pages is the zero-page share (0 to 1), not the run flag of the same spelling (zeroPageLayout)', async () => {
+    const args = ['estimate', '--memory', '1GiB', '--dirty-rate', '20MiB/s', '--policies', 'qemu', '--margin-iterations', '0', '--json'];
+    const sent = async (z: string): Promise<number> => {
+      const r = await runCli(...args, '--zero-pages', z);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { policies: { transferredBytes: number }[] }).policies[0]!.transferredBytes;
+    };
+    // More zero pages, fewer bytes sent (zero pages cost a header each).
+    expect(await sent('0.9')).toBeLessThan(await sent('0.1'));
+    const bad = await runCli(...args, '--zero-pages', '2');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--zero-pages.*<= 1/);
+  });
+
+  it('--policies splits as compare does: commas inside braces and after a : stay with their policy', async () => {
+    const r = await runCli('estimate', '--memory', '1GiB', '--dirty-rate', '20MiB/s', '--margin-iterations', '0', '--json',
+      '--policies', 'qemu{downtime-limit=500ms,max-bandwidth=1Gbit/s}');
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { policies: { policy: string }[] }).policies.map((p) => p.policy)).toEqual(['qemu{downtime-limit=500ms,max-bandwidth=1Gbit/s}']);
+  });
+
+  it('a policy that is neither text nor a Policy object is refused naming its index', () => {
+    for (const p of [null, 5, {}, []]) {
+      expect(() => estimate({ memoryBytes: GiB, dirtyRateBytesPerSec: 10 * MiB, marginIterations: 0, policies: [p as never] })).toThrow(/policies\[0\]/);
+    }
+  });
+});
+
+describe('estimate(): an emulation the closed form cannot stand in for is bounded', () => {
+  it("'auto' refuses a non-plain policy that sends over the page budget, naming maxTimeMs", () => {
+    const o = {
+      memoryBytes: 64 * GiB, dirtyRateBytesPerSec: 900 * MiB, workingSetBytes: GiB, marginIterations: 0,
+      scenario: { maxTimeMs: 1e9, bandwidthBytesPerSec: 12.5e9, maxBandwidthBytesPerSec: 12.5e9 },
+    };
+    // Plain qemu over budget takes the closed form...
+    expect(estimate({ ...o, policies: ['qemu'] }).policies[0]!.method).toBe('closed-form');
+    // ...a policy with options it cannot model stops at the budget with a typed error.
+    expect(() => estimate({ ...o, policies: ['qemu{downtime-limit=1ms}'] })).toThrow(/invalid maxTimeMs: 1000000000; expected a time cap qemu\{downtime-limit=1ms\} reaches within 20000000 page sends/);
+  });
+});
+
+describe('estimate(): inputs it would otherwise overwrite or ignore', () => {
+  const base = { memoryBytes: GiB, dirtyRateBytesPerSec: 10 * MiB, marginIterations: 0, policies: ['qemu'] };
+  it('refuses scenario options estimate sets itself, naming them', () => {
+    for (const [k, v] of [['vcpus', 4], ['algorithm', 'xen'], ['memoryBytes', GiB], ['populatedFraction', 1]] as const) {
+      expect(() => estimate({ ...base, scenario: { [k]: v } as never })).toThrow(new RegExp(`invalid scenario\\.${k}: .*estimate sets ${k} itself`));
+    }
+    expect(() => estimate({ ...base, scenario: [] as never })).toThrow(/invalid scenario: \[\]/);
+  });
+
+  it('refuses a window beside a query-dirty-rate reply, and bounds the reply\'s calc-time like the window', () => {
+    const q = (calc: number) => ({ return: { status: 'measured', 'calc-time': calc, 'dirty-rate': 0.01 } });
+    const { dirtyRateBytesPerSec: _, ...noRate } = base;
+    expect(() => estimate({ ...noRate, queryDirtyRate: q(1), dirtyRateWindowMs: 5000 })).toThrow(/invalid dirtyRateWindowMs: 5000; expected nothing when queryDirtyRate/);
+    expect(estimate({ ...noRate, queryDirtyRate: q(3600) }).input.dirtyRateWindowMs).toBe(3_600_000);
+    expect(() => estimate({ ...noRate, queryDirtyRate: q(3601) })).toThrow(/invalid queryDirtyRate: calc-time: 3601000; expected .*<= 3600000 ms/);
+  });
+});

@@ -11,6 +11,7 @@ import { addScenarioFlags, givenFlags, showDefaults, withFlagName, withFlags, ty
 import type { Io } from '../io.js';
 import { addExportFlags, comparisonRecords, exportTargets, writeExports } from '../run-exports.js';
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
+import { splitPolicies } from '../policy-list.js';
 
 interface CompareFlags extends ScenarioFlags {
   preset: string;
@@ -106,22 +107,3 @@ function compareTitle(preset: Preset, flags: CompareFlags, s: ResolvedScenario, 
   );
 }
 
-/** "a;b" or, when no controller has parameters, "a,b". */
-/** Policies separated by ';', or by ',' when none has controller parameters; commas inside braces never split. */
-function splitPolicies(text: string): string[] {
-  const sep = text.includes(';') || text.includes(':') ? ';' : ',';
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '{') depth++;
-    else if (c === '}') depth = Math.max(0, depth - 1);
-    else if (c === sep && depth === 0) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(text.slice(from));
-  return out.map((p) => p.trim()).filter((p) => p !== '');
-}

@@ -4,7 +4,8 @@ import { ESTIMATE_DEFAULT_POLICIES, estimate, type EstimateOptions, type Estimat
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
 import { formatTable, terminalWidth } from '../../report/table.js';
 import { GiB, MiB, formatBytes, formatDuration, formatRateExact, parseBytes, parseDuration, parseNumber, parseRate } from '../../units.js';
-import { addSomeScenarioFlags, toMigrationOptions, withFlagName, type ScenarioFlags } from '../flags.js';
+import { addSomeScenarioFlags, toSomeMigrationOptions, withFlagName, type ScenarioFlags } from '../flags.js';
+import { splitPolicies } from '../policy-list.js';
 import type { Io } from '../io.js';
 
 /** The scenario options estimate takes from the run flags (the guest and its workload come from the measurement). */
@@ -86,8 +87,7 @@ export function registerEstimate(program: Command, io: Io): void {
     if (flags.policies !== undefined) options.policies = splitPolicies(flags.policies);
     if (flags.method !== undefined) options.method = flags.method as EstimateOptions['method'];
     if (flags.marginIterations !== undefined) options.marginIterations = parseNumber('--margin-iterations', flags.marginIterations);
-    const all = toMigrationOptions(flags) as Record<string, unknown>;
-    options.scenario = Object.fromEntries(Object.entries(all).filter(([k, v]) => SCENARIO_FLAGS.includes(k) && v !== undefined)) as EstimateOptions['scenario'];
+    options.scenario = toSomeMigrationOptions(flags, SCENARIO_FLAGS) as EstimateOptions['scenario'];
     let result: EstimateResult;
     try {
       result = estimate(options);
@@ -102,8 +102,9 @@ export function registerEstimate(program: Command, io: Io): void {
 function renamed(err: unknown, flags: EstimateFlags): unknown {
   if (!(err instanceof InvalidOptionError)) return err;
   const map: Record<string, [string, string | undefined]> = {
-    memoryBytes: ['--memory', flags.memory], zeroPageFraction: ['--zero-pages', flags.zeroPages], dirtyRateBytesPerSec: ['--dirty-rate', flags.dirtyRate],
-    dirtyRateWindowMs: ['--dirty-rate-window', flags.dirtyRateWindow], workingSetBytes: ['--working-set', flags.workingSet], vcpus: ['--vcpus', flags.vcpus],
+    // memoryBytes and vcpus share their run flags' names: withFlagName has renamed them already.
+    zeroPageFraction: ['--zero-pages', flags.zeroPages], dirtyRateBytesPerSec: ['--dirty-rate', flags.dirtyRate],
+    dirtyRateWindowMs: ['--dirty-rate-window', flags.dirtyRateWindow], workingSetBytes: ['--working-set', flags.workingSet],
     method: ['--method', flags.method], marginIterations: ['--margin-iterations', flags.marginIterations],
   };
   const hit = map[err.field];
@@ -125,12 +126,6 @@ function readJson(file: string): unknown {
   } catch (err) {
     throw new InvalidOptionError(`--dirty-rate-file ${file}`, text.slice(0, 40), `JSON: the reply of query-dirty-rate (${(err as Error).message})`);
   }
-}
-
-function splitPolicies(text: string): string[] {
-  // "qemu@nova:a=1,b=2" keeps its commas: split on ; when there is one, else on commas outside a management spec.
-  if (text.includes(';') || text.includes('@')) return text.split(';').map((p) => p.trim()).filter((p) => p !== '');
-  return text.split(',').map((p) => p.trim()).filter((p) => p !== '');
 }
 
 function marginText(p: PolicyEstimate): string {
