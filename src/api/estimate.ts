@@ -21,7 +21,9 @@ import type { MigrationOptions } from '../model/options.js';
 import type { MigrationReport } from '../model/report.js';
 import { OPTION_TABLE } from '../model/option-table.js';
 import { didYouMean } from '../model/suggest.js';
-import { parseQueryDirtyRate } from '../workloads/qemu-dirty-rate.js';
+import { parseQueryDirtyRate, writeRateForDistinct } from '../workloads/qemu-dirty-rate.js';
+
+export { writeRateForDistinct };
 import { runMigration, withStore } from './migrate.js';
 import { type Policy, toPolicy, policyLabel, policyScenario } from './policy.js';
 import { resolveOptions } from './resolve.js';
@@ -115,13 +117,6 @@ const ESTIMATE_SETS = ['memoryBytes', 'workload', 'populatedFraction', 'vcpus', 
 
 const KEYS = ['memoryBytes', 'zeroPageFraction', 'dirtyRateBytesPerSec', 'dirtyRateWindowMs', 'queryDirtyRate', 'workingSetBytes', 'vcpus', 'scenario', 'policies', 'method', 'marginIterations'];
 
-/**
- * Write rate (page writes/s, all vCPUs) of a uniform writer over H pages that dirties `distinct` pages in T s:
- * w = −(H/T)·ln(1 − distinct/H) (the occupancy model, migration-algorithms.md §2.3, inverted).
- */
-export function writeRateForDistinct(distinctPages: number, H: number, T: number): number {
-  return (-H / T) * Math.log1p(-distinctPages / H);
-}
 
 /** The dirty rate's measuring window: 1 ms to an hour (QEMU's calc-time is whole seconds, 1 to 60). */
 const WINDOW_RULE = { min: 1, max: 3_600_000, unit: 'ms' };
@@ -177,10 +172,20 @@ function checkInput(o: EstimateOptions): Measured {
   return { pageSize, pages, hotPages, zero, vcpus, rate, windowMs, source };
 }
 
-/** The largest power of two k ≤ pages / ESTIMATE_TARGET_PAGES that divides the page count. */
-function reduction(pages: number, hotPages: number): number {
+/**
+ * The largest power of two k ≤ pages / ESTIMATE_TARGET_PAGES that divides the page count, keeps 64 or more
+ * working-set pages, and keeps every value the reduction divides (or multiplies) within its option's range:
+ * the link and max-bandwidth at 1 B/s or more, the data cap at a byte or more, the sync cost at its maximum.
+ */
+function reduction(pages: number, hotPages: number, sc: Record<string, unknown>): number {
+  const value = (key: 'bandwidthBytesPerSec' | 'maxBandwidthBytesPerSec' | 'maxDataBytes' | 'syncCostPerGiBMs'): number | null => (sc[key] ?? OPTION_TABLE[key].default) as number | null;
+  const fits = (k: number): boolean => {
+    const link = value('bandwidthBytesPerSec'), cap = value('maxBandwidthBytesPerSec'), data = value('maxDataBytes'), sync = value('syncCostPerGiBMs');
+    return (link === null || link / k >= 1) && (cap === null || cap / k >= 1) && (data === null || Math.round(data / k) >= 1)
+      && (sync === null || sync * k <= (OPTION_TABLE.syncCostPerGiBMs.rule.max as number));
+  };
   let k = 1;
-  while (k * 2 * ESTIMATE_TARGET_PAGES <= pages && pages % (k * 2) === 0 && hotPages / (k * 2) >= 64) k *= 2;
+  while (k * 2 * ESTIMATE_TARGET_PAGES <= pages && pages % (k * 2) === 0 && hotPages / (k * 2) >= 64 && fits(k * 2)) k *= 2;
   return k;
 }
 
@@ -236,6 +241,9 @@ interface Outcome { converges: boolean; report: MigrationReport | null; closed: 
 function converged(r: MigrationReport): boolean {
   return r.status === 'completed' && !(r.management?.events ?? []).some((e) => e.kind === 'pause' || e.kind === 'postcopy');
 }
+
+/** Scenario options the closed form does not model: a scenario that sets them is emulated. */
+const CLOSED_FORM_LEAVES_OUT = ['maxDataBytes', 'availSwitchoverBandwidthBytesPerSec'] as const;
 
 /** Thrown from a round hook to stop an emulation that has sent its budget of pages. */
 class OverBudget extends Error {}
@@ -345,11 +353,14 @@ export function estimate(options: EstimateOptions): EstimateResult {
   const T = m.windowMs / 1000;
   const out = policies.map((p): PolicyEstimate => {
     const management = p.options?.management ?? options.scenario?.management;
-    const plain = (p.controller === undefined || p.controller === 'none') && (management === undefined || management === 'none') && p.algorithm === 'qemu' && Object.keys(p.options ?? {}).every((k) => k === 'management');
-    const k = reducible(p, options.scenario) ? reduction(m.pages, m.hotPages) : 1;
+    // What the closed form models: plain qemu pre-copy, with no data cap or switchover bandwidth (it has neither).
+    const unmodelled = CLOSED_FORM_LEAVES_OUT.filter((k) => (options.scenario as Record<string, unknown> | undefined)?.[k] != null);
+    const plain = (p.controller === undefined || p.controller === 'none') && (management === undefined || management === 'none') && p.algorithm === 'qemu'
+      && Object.keys(p.options ?? {}).every((k) => k === 'management') && unmodelled.length === 0;
+    const k = reducible(p, options.scenario) ? reduction(m.pages, m.hotPages, policyScenario((options.scenario ?? {}) as MigrationOptions, p) as Record<string, unknown>) : 1;
     const overBudget = emulationCost(options, m, k) > ESTIMATE_BUDGET_PAGE_SENDS;
     const useClosed = plain && (method === 'closed-form' || (method === 'auto' && overBudget));
-    if (method === 'closed-form' && !plain) throw new InvalidOptionError('method', method, `'auto' or 'emulation' for ${policyLabel(p)} (the closed form has no controller or management layer; it models plain qemu pre-copy)`);
+    if (method === 'closed-form' && !plain) throw new InvalidOptionError('method', method, `'auto' or 'emulation' for ${policyLabel(p)} (the closed form has no controller, management layer, ${CLOSED_FORM_LEAVES_OUT.join(' or ')}; it models plain qemu pre-copy)`);
     // 'auto' bounds an emulation it cannot replace by the closed form; 'emulation' runs as long as asked.
     const budgeted = method === 'auto' && !plain && overBudget;
     const run = (rate: number): Outcome => (useClosed ? closedForm(options, m, rate) : emulate(options, m, p, rate, k, budgeted));

@@ -50,6 +50,14 @@ export function parseQueryDirtyRate(value: unknown, file: string): QemuDirtyRate
 }
 
 /**
+ * Write rate (page writes/s, all vCPUs) of a uniform writer over H pages that dirties `distinct` pages in T s:
+ * w = −(H/T)·ln(1 − distinct/H) (the occupancy model, migration-algorithms.md §2.3, inverted).
+ */
+export function writeRateForDistinct(distinctPages: number, H: number, T: number): number {
+  return (-H / T) * Math.log1p(-distinctPages / H);
+}
+
+/**
  * Uniform workloads reproducing the estimate on a VM of `pages` pages of `pageSizeBytes`: one per vCPU
  * when QEMU measured per-vCPU rates (each over the whole memory), else one for the whole VM.
  */
@@ -62,7 +70,7 @@ export function workloadsFromDirtyRate(q: QemuDirtyRate, pages: number, pageSize
       throw new InvalidOptionError(q.vcpuMiBps.length > 0 ? `vcpu-dirty-rate[${i}]` : 'dirty-rate', mib,
         `under ${((pages * pageSizeBytes) / MiB / T).toFixed(1)} MiB/s: at ${mib} MiB/s for ${T} s every one of the ${pages} pages would be dirty, which no write rate reproduces`);
     }
-    const w = (-pages / T) * Math.log1p(-distinct / pages);
+    const w = writeRateForDistinct(distinct, pages, T);
     return { kind: 'uniform', writesPerSec: Math.round(w * 1000) / 1000 };
   });
 }

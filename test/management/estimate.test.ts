@@ -226,3 +226,21 @@ describe('estimate(): inputs it would otherwise overwrite or ignore', () => {
     expect(() => estimate({ ...noRate, queryDirtyRate: q(3601) })).toThrow(/invalid queryDirtyRate: calc-time: 3601000; expected .*<= 3600000 ms/);
   });
 });
+
+describe('estimate(): the reduction and the closed form keep to what they can model', () => {
+  const base = { memoryBytes: 8 * GiB, dirtyRateBytesPerSec: 1024, marginIterations: 0, policies: ['qemu'] };
+  it('reduces no further than keeps a divided value in range: a 100 B/s link by 64 (1.56 B/s), not 128 (0.78 B/s)', () => {
+    const r = estimate({ ...base, scenario: { bandwidthBytesPerSec: 100, maxBandwidthBytesPerSec: 100, maxTimeMs: 10_000 } });
+    expect(r.policies[0]!.scale).toBe(64);
+    expect(estimate({ ...base, scenario: { maxTimeMs: 10_000 } }).policies[0]!.scale).toBe(128);
+    expect(estimate({ ...base, scenario: { maxDataBytes: 1, maxTimeMs: 10_000 } }).policies[0]!.scale).toBe(2); // round(1 / 2) = 1 B
+    expect(estimate({ ...base, scenario: { syncCostPerGiBMs: 100, maxTimeMs: 10_000 } }).policies[0]!.scale).toBe(64); // 6,400 ms <= 10,000
+  });
+
+  it('a data cap or a switchover bandwidth is emulated: the closed form has neither', () => {
+    for (const scenario of [{ maxDataBytes: GiB }, { availSwitchoverBandwidthBytesPerSec: 1.25e9 }]) {
+      expect(() => estimate({ ...base, scenario, method: 'closed-form' })).toThrow(/invalid method: "closed-form"; expected 'auto' or 'emulation' for qemu/);
+    }
+    expect(estimate({ ...base, dirtyRateBytesPerSec: 200 * MiB, scenario: { maxDataBytes: GiB } }).policies[0]!.outcome).toBe('max-data');
+  });
+});
