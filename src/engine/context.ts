@@ -54,8 +54,8 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
   private abortEvent: ManagementEvent | null = null;
   /** When the management layer paused the guest (force-complete), or null. */
   private managerPausedAtMs: number | null = null;
-  /** A management poll is running (its calls are recorded as events). */
-  private inPoll = false;
+  /** A management layer's callback is running (its calls are recorded as events). */
+  private inManager = false;
   /** The migration has switched to postcopy. */
   private postcopySwitched = false;
   private postcopyEvent: ManagementEvent | null = null;
@@ -213,14 +213,19 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
     while (!this.stopping && this.abortEvent === null && this.nextPollMs <= this.nowMs) {
       this.pollMs = this.nextPollMs;
       this.nextPollMs += m.pollIntervalMs;
-      this.inPoll = true;
-      try {
-        m.onPoll(this.pollMs, this);
-      } finally {
-        this.inPoll = false;
-      }
+      this.asManager(() => m.onPoll(this.pollMs, this));
     }
     this.pollMs = this.nowMs;
+  }
+
+  /** Runs a management layer's callback (its start, a poll): the calls it makes are its own, recorded as events. */
+  private asManager(fn: () => void): void {
+    this.inManager = true;
+    try {
+      fn();
+    } finally {
+      this.inManager = false;
+    }
   }
 
   /**
@@ -229,7 +234,7 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
    */
   startPostcopy(reason?: string): void {
     // The management layer calls it from its polls; a controller from its hooks.
-    const byManager = this.inPoll;
+    const byManager = this.inManager;
     const call = byManager ? `${this.who}: startPostcopy()` : `controller ${this.controller.name}: startPostcopy()`;
     if (this.algorithm !== 'qemu') throw new InvalidOptionError(`${call} algorithm`, this.algorithm, 'qemu (postcopy is modelled for QEMU only)');
     if (!postcopyCapable(this.scenario)) {
@@ -454,7 +459,8 @@ export class MigrationContext implements PrecopyContext, ManagementContext {
 
   setup(): void {
     const s = this.options.scenario;
-    this.manager?.start?.(this);
+    const m = this.manager;
+    if (m?.start !== undefined) this.asManager(() => m.start!(this));
     this.pollManager();
     populateLayout(this.store, s.zeroPageLayout, s.populatedFraction, this.options.workloads);
     this.store.markAllToSend();

@@ -9,7 +9,7 @@
  */
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { MAX_DOWNTIME_LIMIT_MS, MAX_RATE_BYTES_PER_SEC } from './bounds.js';
-import { type FieldSpec, type FieldTable, checkFields, describeField } from './fields.js';
+import { type FieldSpec, type FieldTable, type FieldValue, checkFields, describeField } from './fields.js';
 import { closest, didYouMean } from './suggest.js';
 
 const NOVA_CONF = 'openstack/nova nova/conf/libvirt.py';
@@ -108,6 +108,12 @@ export const MANAGEMENT_TABLE = {
 } as const satisfies Record<string, { doc: string; source: string; params: FieldTable }>;
 
 export type ManagerName = keyof typeof MANAGEMENT_TABLE;
+
+/** A checked layer's parameters, typed from the table (a parameter whose default is null may be null). */
+export type ManagerParams<K extends ManagerName> = {
+  -readonly [F in keyof (typeof MANAGEMENT_TABLE)[K]['params']]: ParamValue<(typeof MANAGEMENT_TABLE)[K]['params'][F]>;
+};
+type ParamValue<F> = F extends { default: null } ? FieldValue<F> | null : FieldValue<F>;
 /** The management layers by name; 'none' leaves QEMU's parameters as the scenario sets them. */
 export const MANAGERS = ['none', ...(Object.keys(MANAGEMENT_TABLE) as ManagerName[])] as const;
 

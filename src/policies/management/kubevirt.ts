@@ -1,19 +1,12 @@
 import { MiB } from '../../units.js';
 import type { Manager, ManagementContext } from '../../model/management.js';
+import type { ManagerParams } from '../../model/managers.js';
 
 /** virt-launcher's monitor wakes this often (live-migration-source.go monitorSleepPeriodMS). */
 export const KUBEVIRT_POLL_MS = 400;
 
-/** The MigrationConfiguration fields the policy reads (names as in KubeVirt's API). */
-export interface KubevirtConf {
-  completionTimeoutPerGiB: number;
-  progressTimeout: number;
-  allowAutoConverge: boolean;
-  allowPostCopy: boolean;
-  /** null: follows allowPostCopy (virt-config.go). */
-  allowWorkloadDisruption: boolean | null;
-  bandwidthPerMigration: number;
-}
+/** The MigrationConfiguration fields the policy reads (names as in KubeVirt's API; declared in src/model/managers.ts; allowWorkloadDisruption null follows allowPostCopy). */
+export type KubevirtConf = ManagerParams<'kubevirt'>;
 
 /**
  * getVMIMigrationDataSize: the guest memory as a Kubernetes quantity scaled to resource.Giga, which rounds up to

@@ -1,15 +1,9 @@
 import { MiB } from '../../units.js';
 import type { Manager, ManagementContext } from '../../model/management.js';
+import type { ManagerParams } from '../../model/managers.js';
 
-/** The virsh migrate options the policy reads. */
-export interface LibvirtTimeoutConf {
-  timeout: number;
-  'timeout-suspend': boolean;
-  'timeout-postcopy': boolean;
-  postcopy: boolean;
-  'auto-converge': boolean;
-  bandwidth: number;
-}
+/** The virsh migrate options the policy reads (declared in src/model/managers.ts); timeout is required, so checked non-null. */
+export type LibvirtTimeoutConf = Omit<ManagerParams<'libvirt-timeout'>, 'timeout'> & { timeout: number };
 
 /**
  * virsh migrate --timeout SECONDS [--timeout-suspend | --timeout-postcopy], libvirt tools/virsh-domain.c (cmdMigrate

@@ -1,23 +1,14 @@
 import { GiB, MiB } from '../../units.js';
 import type { Manager, ManagementContext } from '../../model/management.js';
+import type { ManagerParams } from '../../model/managers.js';
 
 /** nova's monitor loop sleeps this long between polls (driver.py _live_migration_monitor, sleep_time = 0.5). */
 export const NOVA_POLL_MS = 500;
 /** nova counts the RAM, and each block-migrated disk, as at least this many GiB (driver.py _live_migration_data_gb). */
 export const NOVA_MIN_GIB = 2;
 
-/** The nova.conf [libvirt] options the policy reads (names as in nova/conf/libvirt.py). */
-export interface NovaConf {
-  live_migration_downtime: number;
-  live_migration_downtime_steps: number;
-  live_migration_downtime_delay: number;
-  live_migration_completion_timeout: number;
-  live_migration_timeout_action: 'abort' | 'force_complete';
-  live_migration_permit_post_copy: boolean;
-  live_migration_permit_auto_converge: boolean;
-  live_migration_bandwidth: number;
-  disk_gib: number;
-}
+/** The nova.conf [libvirt] options the policy reads (names as in nova/conf/libvirt.py; declared in src/model/managers.ts). */
+export type NovaConf = ManagerParams<'nova'>;
 
 /**
  * _live_migration_data_gb: the RAM in GiB (flavor memory_mb × Mi / Gi, at least 2), plus each block-migrated disk
@@ -72,13 +63,11 @@ export class NovaManager implements Manager {
   readonly completionTimeoutS: number;
   private curDowntime: number | null = null;
   private forceCompleteQueued = false;
-  private readonly postcopyEnabled: boolean;
 
   constructor(readonly conf: NovaConf, memoryBytes: number) {
     this.dataGb = novaDataGb(memoryBytes, conf.disk_gib);
     this.steps = novaDowntimeSteps(conf, this.dataGb);
     this.completionTimeoutS = Math.trunc(conf.live_migration_completion_timeout * this.dataGb);
-    this.postcopyEnabled = conf.live_migration_permit_post_copy;
   }
 
   /** Whether nova turns on QEMU's auto-converge (not when post-copy is permitted). */
@@ -91,7 +80,7 @@ export class NovaManager implements Manager {
   }
 
   start(ctx: ManagementContext): void {
-    if (this.postcopyEnabled) ctx.noteCapability('postcopy-ram', 'live_migration_permit_post_copy: VIR_MIGRATE_POSTCOPY');
+    if (this.conf.live_migration_permit_post_copy) ctx.noteCapability('postcopy-ram', 'live_migration_permit_post_copy: VIR_MIGRATE_POSTCOPY');
     if (NovaManager.autoConverge(this.conf)) ctx.noteCapability('auto-converge', 'live_migration_permit_auto_converge: VIR_MIGRATE_AUTO_CONVERGE');
     else if (this.conf.live_migration_permit_auto_converge) ctx.noteCapability('no auto-converge', 'post-copy is permitted, so nova leaves auto-converge off');
     if (this.conf.live_migration_bandwidth > 0) ctx.setMaxBandwidth(this.conf.live_migration_bandwidth * MiB, `live_migration_bandwidth = ${this.conf.live_migration_bandwidth} MiB/s`);
@@ -103,7 +92,7 @@ export class NovaManager implements Manager {
       this.forceCompleteQueued = false;
       if (ctx.postcopyActive) {
         // "already switched to post-copy mode"
-      } else if (this.postcopyEnabled) {
+      } else if (this.conf.live_migration_permit_post_copy) {
         ctx.startPostcopy(`force-complete: post-copy permitted (queued after the ${this.completionTimeoutS} s completion timeout)`);
       } else if (!ctx.paused) {
         ctx.pauseGuest(`force-complete: post-copy not permitted, so the guest is paused (queued after the ${this.completionTimeoutS} s completion timeout)`);
