@@ -126,12 +126,15 @@ export interface ManagementSpec {
 export const MANAGEMENT_SYNTAX = `NAME[:key=value,...] with NAME one of ${MANAGERS.join(', ')} (e.g. nova:live_migration_downtime=400,live_migration_completion_timeout=800)`;
 export const MANAGEMENT_PATTERN = `^(${MANAGERS.join('|')})(:.+)?$`;
 
+/** The suffixes of a Kubernetes quantity (k8s.io/apimachinery resource.Quantity) this reads, and their scale. */
+const QUANTITY_SUFFIXES: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+const QUANTITY = new RegExp(`^([0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(${Object.keys(QUANTITY_SUFFIXES).join('|')})?$`);
+
 /** A Kubernetes quantity (64Mi, 1G, 500k, 1e6, 0) in its base unit; null when it is not one. */
 export function parseQuantity(text: string): number | null {
-  const m = /^([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(text);
+  const m = QUANTITY.exec(text);
   if (!m) return null;
-  const scale: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
-  return Number(m[1]) * (m[2] === undefined ? 1 : scale[m[2]]!);
+  return Number(m[1]) * (m[2] === undefined ? 1 : QUANTITY_SUFFIXES[m[2]]!);
 }
 
 /** One value of a spec's text read by its parameter's kind: booleans true/false (a bare key = true), numbers, enum words. */
@@ -149,7 +152,7 @@ function paramValue(field: string, f: FieldSpec, raw: string | undefined): unkno
   if (f.kind === 'enum') return raw;
   if (f.kind === 'rate') {
     const q = parseQuantity(raw);
-    if (q === null) throw new InvalidOptionError(field, raw, 'a Kubernetes quantity: a number with an optional suffix Ki, Mi, Gi, Ti, k, M, G, T (64Mi)');
+    if (q === null) throw new InvalidOptionError(field, raw, `a Kubernetes quantity: a number with an optional suffix ${Object.keys(QUANTITY_SUFFIXES).join(', ')} (64Mi)`);
     return q;
   }
   const n = Number(raw);
